@@ -1,0 +1,70 @@
+"""Wiring: settings → knowledge base, state DB and the dispatcher with every feature registered.
+
+Every channel starts from `build_assistant(settings)`, so the terminal, Telegram and Zalo serve the
+same features from the same databases.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.settings import Settings
+from handlers.core import AskService, register_core
+from handlers.dispatch import Dispatcher
+from handlers.flood import FloodGuard
+from handlers.knowledge_holder import KnowledgeHolder
+from handlers.messages import Incoming
+from handlers.state_db import StateDB
+from retrieval.indexer import ensure_knowledge_db
+from retrieval.engine import AskEngine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Assistant:
+    """Everything a channel needs: dispatch messages, know admins, reach the databases."""
+
+    settings: Settings
+    dispatcher: Dispatcher
+    holder: KnowledgeHolder
+    state: StateDB
+    ask: AskService
+
+    def incoming(self, platform: str, user_id: str, chat_id: str, text: str, **kw: object) -> Incoming:
+        """Build an `Incoming`, deciding `is_admin` from CCHC_ADMINS in one place."""
+        return Incoming(platform=platform, user_id=str(user_id), chat_id=str(chat_id), text=text,
+                        is_admin=self.settings.is_admin(platform, str(user_id)), **kw)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.state.close()
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    """Open (building on first use) the knowledge DB, open the state DB, register all features."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_knowledge_db(settings.kb_path, settings.docs_dir)
+    holder = KnowledgeHolder(AskEngine.open(settings.kb_path))
+    state = StateDB(settings.state_path)
+    dispatcher = Dispatcher(FloodGuard(settings.flood_per_minute))
+    ask = register_core(dispatcher, holder, state)
+    for register in _optional_features():
+        register(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    return Assistant(settings, dispatcher, holder, state, ask)
+
+
+def _optional_features() -> list:
+    """Feature modules register themselves through a `register(...)` function of the same shape."""
+    features = []
+    try:
+        from handlers.quiz import register as register_quiz
+        features.append(register_quiz)
+    except ImportError:
+        pass
+    try:
+        from handlers.admin import register as register_admin
+        features.append(register_admin)
+    except ImportError:
+        pass
+    return features

@@ -1,0 +1,144 @@
+"""`cchc`: the command line — terminal chat, one-shot answers as JSON, knowledge base and channels.
+
+  cchc chat                         talk to the bot in the terminal (no token, no network)
+  cchc ask [--json] [-k N] "câu hỏi"  one answer; with "-" one question per stdin line
+  cchc kb build|stats|list|add FILE|remove ID|reload
+  cchc run telegram|zalo [--webhook] [--force]
+  cchc zalo set-webhook URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.log_level, secrets=[settings.telegram_token, settings.zalo_token])
+
+
+def _reconfigure_stdio() -> None:
+    """UTF-8 on every terminal and pipe, and bad bytes replaced instead of raising."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+
+def cmd_chat(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.console_channel import run_console
+
+    return run_console(settings)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.knowledge_holder import KnowledgeHolder
+    from retrieval.indexer import ensure_knowledge_db
+    from retrieval.engine import AskEngine
+
+    from handlers.core import AskService
+
+    ensure_knowledge_db(settings.kb_path, settings.docs_dir)
+    service = AskService(KnowledgeHolder(AskEngine.open(settings.kb_path)))
+    k = max(1, min(args.k, 20))
+    questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
+    for raw in questions:
+        question = raw.rstrip("\r\n") if args.question == ["-"] else raw
+        result = service.ask(question, k=k)
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(result.answer)
+            for i, hit in enumerate(result.citations if result.found else [], 1):
+                print(f"  [{i}] {hit.title} {hit.number} {hit.date} — mục {hit.section} (điểm {hit.score:.2f})")
+    return 0
+
+
+def cmd_kb(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.kb_commands import run_kb_command
+
+    return run_kb_command(settings, args)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    _configure_logging(settings)
+    if args.platform == "telegram":
+        from bot.telegram_channel import run_telegram
+
+        return run_telegram(settings, webhook=args.webhook)
+    from bot.zalo_channel import run_zalo
+
+    return run_zalo(settings, webhook=args.webhook, force=args.force)
+
+
+def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
+    _configure_logging(settings)
+    from bot.zalo_channel import set_webhook
+
+    return set_webhook(settings, args.url)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cchc", description="Trợ lý CCHC — hỏi đáp về cải cách hành chính.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("chat", help="trò chuyện với trợ lý trong cửa sổ dòng lệnh").set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="trả lời một câu hỏi (hoặc '-' để đọc từng dòng từ stdin)")
+    ask.add_argument("question", nargs="+", help="câu hỏi, hoặc '-' để đọc từ stdin")
+    ask.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    ask.add_argument("-k", type=int, default=3, help="số trích dẫn (mặc định 3)")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("build", help="dựng lại cơ sở tri thức từ thư mục tài liệu")
+    kb_sub.add_parser("stats", help="thống kê theo tài liệu")
+    kb_sub.add_parser("list", help="liệt kê tài liệu")
+    kb_sub.add_parser("reload", help="dựng lại và báo cho bot đang chạy")
+    add = kb_sub.add_parser("add", help="thêm (hoặc thay) một tài liệu")
+    add.add_argument("file", type=Path)
+    rm = kb_sub.add_parser("remove", help="xoá một tài liệu")
+    rm.add_argument("doc_id")
+    kb.set_defaults(func=cmd_kb)
+
+    run = sub.add_parser("run", help="chạy bot trên Telegram hoặc Zalo")
+    run.add_argument("platform", choices=["telegram", "zalo"])
+    run.add_argument("--webhook", action="store_true", help="nhận tin qua webhook thay vì long polling")
+    run.add_argument("--force", action="store_true", help="(Zalo) xoá webhook đang đặt rồi chạy long polling")
+    run.set_defaults(func=cmd_run)
+
+    zalo = sub.add_parser("zalo", help="thao tác với Zalo Bot API")
+    zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
+    sw = zalo_sub.add_parser("set-webhook", help="đăng ký webhook với secret ZALO_WEBHOOK_SECRET")
+    sw.add_argument("url")
+    zalo.set_defaults(func=cmd_zalo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _reconfigure_stdio()
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(settings, args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a clear message, never a traceback
+        logging.getLogger("cchc").debug("command failed", exc_info=True)
+        print(f"Lỗi: không thực hiện được lệnh ({type(exc).__name__}: {str(exc)[:200]}). "
+              "Chạy lại với CCHC_LOG_LEVEL=DEBUG để xem chi tiết.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

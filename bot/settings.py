@@ -1,0 +1,107 @@
+"""Configuration from environment variables (and a `.env` file); documented in the README table."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+from dotenv import load_dotenv
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError as exc:
+        raise SystemExit(f"Biến môi trường {name} phải là số nguyên, nhận được: {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError as exc:
+        raise SystemExit(f"Biến môi trường {name} phải là số, nhận được: {raw!r}") from exc
+
+
+def _admins(raw: str) -> frozenset[str]:
+    """`telegram:123,zalo:abc` → {"telegram:123", "zalo:abc"}."""
+    return frozenset(p.strip() for p in raw.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, resolved once at start-up."""
+
+    data_dir: Path
+    docs_dir: Path
+    admins: frozenset[str] = field(default_factory=frozenset)
+    telegram_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org/bot"
+    telegram_file_base: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_listen: str = "0.0.0.0"
+    telegram_port: int = 8443
+    telegram_path: str = "telegram"
+    zalo_token: str = ""
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_secret: str = ""
+    zalo_listen: str = "0.0.0.0"
+    zalo_port: int = 8080
+    zalo_path: str = "/zalo/webhook"
+    zalo_poll_timeout: int = 30  # seconds a getUpdates call waits on Zalo's side
+    zalo_retry_delay: float = 1.0  # first backoff step for 429/5xx/network errors (tests use less)
+    exam_questions: int = 20
+    exam_minutes: int = 20
+    flood_per_minute: int = 12
+    max_upload_mb: int = 20
+    log_level: str = "INFO"
+
+    @property
+    def kb_path(self) -> Path:
+        return self.data_dir / "knowledge.db"
+
+    @property
+    def state_path(self) -> Path:
+        return self.data_dir / "state.db"
+
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        return f"{platform}:{user_id}" in self.admins
+
+    @classmethod
+    def from_env(cls, env_file: str | None = ".env") -> Settings:
+        """Read the environment; a `.env` file in the working directory fills unset variables."""
+        if env_file and Path(env_file).is_file():
+            load_dotenv(env_file, override=False)
+        e = os.environ.get
+        data_dir = Path(e("CCHC_DATA_DIR") or platformdirs.user_data_dir("cchc", appauthor=False))
+        docs_dir = Path(e("CCHC_DOCS_DIR") or data_dir / "documents")
+        return cls(
+            data_dir=data_dir,
+            docs_dir=docs_dir,
+            admins=_admins(e("CCHC_ADMINS", "")),
+            telegram_token=e("TELEGRAM_BOT_TOKEN", "").strip(),
+            telegram_api_base=e("TELEGRAM_API_BASE", "").strip() or cls.telegram_api_base,
+            telegram_file_base=e("TELEGRAM_FILE_BASE", "").strip() or cls.telegram_file_base,
+            telegram_webhook_url=e("TELEGRAM_WEBHOOK_URL", "").strip(),
+            telegram_webhook_secret=e("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+            telegram_listen=e("TELEGRAM_LISTEN", "").strip() or cls.telegram_listen,
+            telegram_port=_int("TELEGRAM_PORT", cls.telegram_port),
+            telegram_path=e("TELEGRAM_WEBHOOK_PATH", "").strip() or cls.telegram_path,
+            zalo_token=e("ZALO_BOT_TOKEN", "").strip(),
+            zalo_api_base=e("ZALO_API_BASE", "").strip() or cls.zalo_api_base,
+            zalo_webhook_secret=e("ZALO_WEBHOOK_SECRET", "").strip(),
+            zalo_listen=e("ZALO_LISTEN", "").strip() or cls.zalo_listen,
+            zalo_port=_int("ZALO_PORT", cls.zalo_port),
+            zalo_path=e("ZALO_WEBHOOK_PATH", "").strip() or cls.zalo_path,
+            zalo_poll_timeout=max(1, _int("ZALO_POLL_TIMEOUT", cls.zalo_poll_timeout)),
+            zalo_retry_delay=max(0.0, _float("ZALO_RETRY_DELAY", cls.zalo_retry_delay)),
+            exam_questions=max(1, _int("CCHC_EXAM_QUESTIONS", cls.exam_questions)),
+            exam_minutes=max(1, _int("CCHC_EXAM_MINUTES", cls.exam_minutes)),
+            flood_per_minute=max(1, _int("CCHC_FLOOD_PER_MINUTE", cls.flood_per_minute)),
+            max_upload_mb=max(1, _int("CCHC_MAX_UPLOAD_MB", cls.max_upload_mb)),
+            log_level=(e("CCHC_LOG_LEVEL", "") or cls.log_level).upper(),
+        )

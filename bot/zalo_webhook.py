@@ -1,0 +1,145 @@
+"""`cchc run zalo --webhook`: an aiohttp server that receives Zalo updates pushed to us.
+
+Zalo proves a request is its own with the `X-Bot-Api-Secret-Token` header (the secret given to
+setWebhook): anything else is refused before its body is read. Zalo expects a fast 200, so the
+update is handed to the shared `ZaloBot` (which answers in a background task) and the request
+returns at once. Bodies come wrapped (`{"ok":true,"result":{...}}`, as documented) or flat
+(`{event_name, message}`, as seen live): both are accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import Assistant
+from bot.settings import Settings
+from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant
+from bot.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+MAX_BODY_BYTES = 1 << 20
+
+
+def _updates_in(body: Any) -> list[Any] | None:
+    """The update(s) in a webhook body, wrapped or flat; None when the body is not an update."""
+    if not isinstance(body, dict):
+        return None
+    if "result" in body and "message" not in body and "event_name" not in body:
+        result = body["result"]
+        if isinstance(result, list):
+            return result
+        return [result] if isinstance(result, dict) else None
+    return [body]
+
+
+def make_app(bot: ZaloBot, secret: str, path: str) -> web.Application:
+    """The webhook route (POST `path`) and `GET /healthz`."""
+    expected = secret.encode("utf-8")
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, expected):
+            log.warning("Zalo webhook call with a missing or wrong secret from %s refused", request.remote)
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            raw = await request.read()
+            body = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+        updates = _updates_in(body)
+        if updates is None:
+            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        for update in updates:
+            bot.submit(update)  # cheap and never raises: the reply is sent in the background
+        return web.json_response({"ok": True})
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "platform": "zalo", "mode": "webhook",
+                                  "pending": len(bot.tasks), "handled": bot.handled})
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post(path, receive)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _webhook_problem(settings: Settings) -> str | None:
+    if not settings.zalo_token:
+        return "Thiếu ZALO_BOT_TOKEN: hãy đặt token của bot Zalo vào biến môi trường hoặc tệp .env."
+    secret = settings.zalo_webhook_secret
+    if not secret:
+        return ("Thiếu ZALO_WEBHOOK_SECRET: webhook không chạy khi không có chuỗi bí mật "
+                "(nếu không, ai cũng có thể gửi tin giả tới bot). Hãy đặt một chuỗi dài 8–256 ký tự.")
+    if not SECRET_MIN <= len(secret) <= SECRET_MAX:
+        return f"ZALO_WEBHOOK_SECRET phải dài từ {SECRET_MIN} đến {SECRET_MAX} ký tự (hiện có {len(secret)})."
+    return None
+
+
+async def _token_accepted(client: ZaloClient) -> bool:
+    """False only for a rejected token; a network hiccup must not keep the webhook from starting."""
+    try:
+        await client.get_me()
+        info = await client.get_webhook_info()
+    except ZaloUnauthorized:
+        return False
+    except ZaloError as exc:
+        log.warning("Zalo start-up checks failed (%s); serving the webhook anyway", exc)
+        return True
+    if not info["url"]:
+        print("Lưu ý: bot chưa đăng ký webhook với Zalo nên sẽ chưa nhận được tin nào. "
+              "Hãy chạy `cchc zalo set-webhook https://.../zalo/webhook`.", file=sys.stderr, flush=True)
+    return True
+
+
+async def serve_webhook(settings: Settings, stop: asyncio.Event, *, assistant: Assistant | None = None,
+                        on_started: Callable[[int], None] | None = None) -> int:
+    """Serve until `stop` is set; `on_started(port)` tells tests which port was bound (ZALO_PORT=0)."""
+    problem = _webhook_problem(settings)
+    if problem:
+        return _fail(problem)
+    protect_secret(settings.zalo_token)
+    protect_secret(settings.zalo_webhook_secret)
+    owned = assistant is None
+    if assistant is None:
+        assistant = await open_assistant(settings)
+        if assistant is None:
+            return 2
+    path = settings.zalo_path if settings.zalo_path.startswith("/") else "/" + settings.zalo_path
+    try:
+        async with make_client(settings) as client:
+            if not await _token_accepted(client):
+                return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.")
+            bot = ZaloBot(assistant, client)
+            runner = web.AppRunner(make_app(bot, settings.zalo_webhook_secret, path), shutdown_timeout=5.0)
+            await runner.setup()
+            try:
+                site = web.TCPSite(runner, settings.zalo_listen, settings.zalo_port)
+                try:
+                    await site.start()
+                except OSError as exc:
+                    return _fail(f"Không mở được cổng {settings.zalo_listen}:{settings.zalo_port} "
+                                 f"cho webhook Zalo ({exc.strerror or exc}). Hãy đổi ZALO_PORT.")
+                sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 - the bound port
+                port = sockets[0].getsockname()[1] if sockets else settings.zalo_port
+                log.info("Zalo webhook listening on %s:%s%s", settings.zalo_listen, port, path)
+                if on_started is not None:
+                    on_started(port)
+                await stop.wait()
+            finally:
+                await runner.cleanup()  # stop accepting first, then let replies in flight finish
+                await bot.drain()
+            log.info("Zalo webhook stopped (%d messages handled)", bot.handled)
+            return 0
+    finally:
+        if owned:
+            assistant.close()

@@ -1,0 +1,144 @@
+"""Core conversation: greeting, help, hotlines and cited answers to free questions.
+
+The decline and bad-input messages are written here, once, so the terminal, Telegram, Zalo and
+`cchc ask --json` all say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.dispatch import Command, Dispatcher
+from handlers.knowledge_holder import KnowledgeHolder
+from handlers.messages import Button, Citation, Incoming, Reply
+from handlers.state_db import StateDB
+from retrieval.results import AskResult, Hit
+
+MAX_QUESTION_CHARS = 1000
+
+GREETING = (
+    "Xin chào{name}! Tôi là Trợ lý CCHC — trợ lý hỏi đáp về cải cách hành chính.\n"
+    "• Hỏi tôi bất cứ điều gì về các kế hoạch CCHC (có dấu hay không dấu đều được), "
+    "tôi trả lời kèm trích dẫn văn bản.\n"
+    "• /hotline — số đường dây nóng, cổng dịch vụ công.\n"
+    "• /quiz — luyện câu hỏi trắc nghiệm, /thi — thi thử như cuộc thi trực tuyến.\n"
+    "Gõ /help để xem tất cả các lệnh."
+)
+
+
+def hit_citation(hit: Hit) -> Citation:
+    return Citation(doc_id=hit.doc_id, title=hit.title, number=hit.number, date=hit.date,
+                    issuer=hit.issuer, section=hit.section, quote=hit.text)
+
+
+class AskService:
+    """Answers a question from the serving knowledge base, with Vietnamese decline messages."""
+
+    def __init__(self, holder: KnowledgeHolder) -> None:
+        self.holder = holder
+
+    def ask(self, question: str, k: int = 3) -> AskResult:
+        engine = self.holder.engine  # one snapshot for the whole answer
+        if len(question) > MAX_QUESTION_CHARS:
+            return AskResult(question, False, (
+                f"Câu hỏi của bạn dài quá ({len(question)} ký tự). Bạn hãy rút gọn dưới "
+                f"{MAX_QUESTION_CHARS} ký tự, mỗi lần hỏi một ý nhé."), reason="too_long")
+        result = engine.ask(question, k=k)
+        if result.found:
+            return result
+        if result.reason in ("empty", "no_terms"):
+            text = ("Tôi chưa thấy câu hỏi nào trong tin nhắn của bạn. Bạn hãy gõ câu hỏi bằng chữ, "
+                    "ví dụ: “Số đường dây nóng hỗ trợ dịch vụ công là gì?”")
+        else:
+            text = self.decline_text()
+        return AskResult(result.question, False, text, result.citations, result.reason)
+
+    def decline_text(self) -> str:
+        """Say we do not know, and point to the hotline and portal the plans themselves name."""
+        hotline, portal = self.holder.engine.help_contacts()
+        text = "Xin lỗi, tôi không tìm thấy nội dung này trong các kế hoạch cải cách hành chính hiện có."
+        pointers = []
+        if hotline:
+            pointers.append(f"gọi đường dây nóng {hotline}")
+        if portal:
+            pointers.append(f"truy cập {portal}")
+        if pointers:
+            text += " Để được hỗ trợ, bạn có thể " + " hoặc ".join(pointers) + "."
+        return text
+
+
+def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateDB,
+                  extra_help: Callable[[Incoming], str] | None = None) -> AskService:
+    """Wire /start, /help, /hotline, /hoi, free text and the answer buttons into `dispatcher`."""
+    service = AskService(holder)
+
+    def answer(incoming: Incoming, question: str) -> list[Reply]:
+        if not question:
+            return [Reply("Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi số đường dây nóng là gì?")]
+        result = service.ask(question)
+        top = result.citations[0] if result.citations and result.found else None
+        log_id = state.log_question(incoming.platform, incoming.user_id, incoming.chat_id,
+                                    question[:MAX_QUESTION_CHARS], result.found,
+                                    top.doc_id if top else "", str(top.passage_id) if top else "",
+                                    top.score if top else 0.0)
+        if not result.found or top is None:
+            return [Reply(result.answer)]
+        buttons = [Button("Xem nguyên văn", f"src:{top.passage_id}")]
+        if len(result.citations) > 1:
+            buttons.append(Button("Kết quả khác", f"more:{log_id}"))
+        return [Reply(result.answer, citation=hit_citation(top), buttons=tuple(buttons))]
+
+    def start(incoming: Incoming, _args: str) -> list[Reply]:
+        name = f", {incoming.user_name}" if incoming.user_name else ""
+        return [Reply(GREETING.format(name=name))]
+
+    def help_(incoming: Incoming, _args: str) -> list[Reply]:
+        lines = ["Các lệnh bạn có thể dùng:"]
+        lines += [f"/{name} — {desc}" for name, desc in dispatcher.menu(admin=incoming.is_admin)]
+        lines.append("Hoặc cứ gõ câu hỏi, ví dụ: “kế hoạch tuyên truyền CCHC năm 2018 có chủ đề gì?”")
+        return [Reply("\n".join(lines))]
+
+    def hotline(_incoming: Incoming, args: str) -> list[Reply]:
+        contacts = holder.engine.contacts(args)
+        if not contacts:
+            return [Reply("Các kế hoạch hiện có chưa nêu số đường dây nóng hay cổng thông tin nào.")]
+        lines = ["Đường dây nóng, cổng thông tin nêu trong các kế hoạch:"]
+        for c in contacts[:12]:
+            owner = f" — {c.owner}" if c.owner else ""
+            lines.append(f"• {c.label}: {c.value}{owner} (theo {c.doc_ref})")
+        return [Reply("\n".join(lines))]
+
+    def show_source(_incoming: Incoming, rest: str) -> list[Reply]:
+        hit = holder.engine.passage(int(rest)) if rest.isdigit() else None
+        if hit is None:
+            return [Reply("Đoạn văn này không còn trong cơ sở tri thức (có thể tài liệu vừa được cập nhật).")]
+        return [Reply(f"Nguyên văn:\n{hit.source_text}", citation=hit_citation(hit))]
+
+    def more_results(incoming: Incoming, rest: str) -> list[Reply]:
+        rows = state.query("SELECT question FROM questions_log WHERE id = ? AND user_id = ?",
+                           (int(rest) if rest.isdigit() else -1, incoming.user_id))
+        if not rows:
+            return [Reply("Kết quả này đã hết hạn. Bạn hãy gửi lại câu hỏi nhé.")]
+        result = service.ask(rows[0]["question"], k=4)
+        others = result.citations[1:4] if result.found else []
+        if not others:
+            return [Reply("Không có kết quả nào khác cho câu hỏi này.")]
+        return [Reply(f"Kết quả {i}:\n{hit.text}", citation=hit_citation(hit),
+                      buttons=(Button("Xem nguyên văn", f"src:{hit.passage_id}"),))
+                for i, hit in enumerate(others, 2)]
+
+    def non_text(incoming: Incoming) -> list[Reply]:
+        what = {"image": "hình ảnh", "sticker": "nhãn dán", "voice": "tin nhắn thoại",
+                "file": "tệp"}.get(incoming.kind, "loại tin nhắn này")
+        return [Reply(f"Cảm ơn bạn! Hiện tôi chưa đọc được {what}. Bạn hãy gõ câu hỏi bằng chữ nhé.")]
+
+    dispatcher.add_command(Command("start", "Bắt đầu, giới thiệu trợ lý", start))
+    dispatcher.add_command(Command("help", "Hướng dẫn sử dụng và các lệnh", help_), "trogiup")
+    dispatcher.add_command(Command("hotline", "Số đường dây nóng, cổng dịch vụ công", hotline),
+                           "duongdaynong", "lienhe")
+    dispatcher.add_command(Command("hoi", "Đặt câu hỏi về các kế hoạch CCHC", answer), "ask")
+    dispatcher.add_callback("src", show_source)
+    dispatcher.add_callback("more", more_results)
+    dispatcher.free_text = answer
+    dispatcher.non_text = non_text
+    return service

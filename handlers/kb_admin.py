@@ -1,0 +1,226 @@
+"""Knowledge-base administration shared by the chat (/reload, file uploads, /xoa) and `cchc kb`.
+
+Every change follows one safe path: change the documents folder, build a new knowledge DB beside
+the old one, validate it, swap it in. If the build fails, the folder change is rolled back and the
+old DB keeps serving; the admin gets every reason in Vietnamese. Builds are serialized with a file
+lock so a CLI command and a bot reloading at the same time cannot interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.build import BuildError, BuildReport, document_files, seed_documents
+from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
+from retrieval.indexer import ensure_knowledge_db, rebuild
+
+Progress = Callable[[str, int, int], None]
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Outcome:
+    """The result of an admin action: `message` is what the admin reads."""
+
+    ok: bool
+    message: str
+    report: BuildReport | None = None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot escape the documents folder or hide (no path, no leading dot)."""
+    name = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    stem = re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE).strip("._") or f"tai_lieu_{int(time.time())}"
+    return f"{stem[:80]}{suffix}"
+
+
+class KnowledgeAdmin:
+    """Adds, replaces and removes documents and rebuilds the knowledge DB, atomically."""
+
+    def __init__(self, docs_dir: Path, kb_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.docs_dir = Path(docs_dir)
+        self.kb_path = Path(kb_path)
+        self.max_bytes = max_bytes
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.kb_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.kb_path.parent / ".kb.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def ensure(self) -> None:
+        with self._locked():
+            if not self.docs_dir.is_dir():
+                seed_documents(self.docs_dir)
+            ensure_knowledge_db(self.kb_path, self.docs_dir)
+
+    def _current_docs(self) -> dict[str, dict]:
+        if not self.kb_path.exists():
+            return {}
+        try:
+            db = sqlite_utils.Database(self.kb_path)
+            rows = {r["doc_id"]: r for r in db.query("SELECT doc_id, filename, sha256 FROM documents")}
+            db.close()
+            return rows
+        except Exception:
+            return {}
+
+    def rebuild(self, progress: Progress | None = None) -> Outcome:
+        with self._locked():
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Progress | None) -> Outcome:
+        before = self._current_docs()
+        if not self.docs_dir.is_dir():
+            seed_documents(self.docs_dir)
+        try:
+            report = rebuild(self.docs_dir, self.kb_path, progress)
+        except BuildError as exc:
+            lines = "\n".join(f"• {e}" for e in exc.errors[:20])
+            more = f"\n… và {len(exc.errors) - 20} lỗi khác." if len(exc.errors) > 20 else ""
+            return Outcome(False, "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ.\n"
+                                  f"Lý do:\n{lines}{more}")
+        after = {d["doc_id"]: d for d in report.documents}
+        added = sorted(set(after) - set(before))
+        removed = sorted(set(before) - set(after))
+        changed = sorted(d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"])
+        return Outcome(True, self._report_text(report, added, removed, changed), report, added, removed, changed)
+
+    @staticmethod
+    def _report_text(report: BuildReport, added: list[str], removed: list[str], changed: list[str]) -> str:
+        lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: {len(report.documents)} tài liệu, "
+                 f"{report.passages} đoạn văn, {report.contacts} liên hệ, {report.questions} câu hỏi trắc nghiệm."]
+        lines.append(f"Thêm: {', '.join(added) or 'không'}; bỏ: {', '.join(removed) or 'không'}; "
+                     f"thay đổi: {', '.join(changed) or 'không'}.")
+        if report.warnings:
+            lines.append("Cảnh báo:")
+            lines += [f"• {w}" for w in report.warnings[:15]]
+        return "\n".join(lines)
+
+    def check_upload(self, filename: str, data: bytes) -> str | None:
+        """A Vietnamese reason to refuse the file, or None when it can be tried."""
+        suffix = Path(filename).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            return f"Tệp {Path(filename).name}: chỉ nhận .txt, .md, .docx hoặc .pdf."
+        if len(data) > self.max_bytes:
+            return (f"Tệp {Path(filename).name} quá lớn ({len(data) / 1048576:.1f} MB); "
+                    f"giới hạn là {self.max_bytes / 1048576:.0f} MB.")
+        try:
+            read_bytes(data, filename)
+        except DocumentError as exc:
+            return str(exc)
+        return None
+
+    def add_document(self, filename: str, data: bytes, progress: Progress | None = None) -> Outcome:
+        """Add (or replace) a document and rebuild; on failure the folder is restored."""
+        reason = self.check_upload(filename, data)
+        if reason:
+            return Outcome(False, f"Không thêm được tài liệu. {reason}")
+        name = safe_filename(filename)
+        with self._locked():
+            if not self.docs_dir.is_dir():
+                seed_documents(self.docs_dir)
+            target = self.docs_dir / name
+            same_stem = [p for p in document_files(self.docs_dir) if p.stem == target.stem and p != target]
+            backup_dir = self._backup_dir()
+            moved = self._move_aside([target, *same_stem], backup_dir)
+            target.write_bytes(data)
+            outcome = self._rebuild(progress)
+            if not outcome.ok:
+                target.unlink(missing_ok=True)
+                self._restore(moved)
+            shutil.rmtree(backup_dir, ignore_errors=True)
+            return outcome
+
+    def remove_document(self, doc_id: str, progress: Progress | None = None) -> Outcome:
+        """Remove a document (and its question file) and rebuild; on failure it is restored."""
+        with self._locked():
+            if not self.docs_dir.is_dir():
+                seed_documents(self.docs_dir)
+            files = [p for p in document_files(self.docs_dir) if p.stem == doc_id]
+            if not files:
+                return Outcome(False, f"Không có tài liệu mã “{doc_id[:80]}”. Dùng /tailieu để xem danh sách.")
+            files += [p for p in self.docs_dir.iterdir() if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
+            backup_dir = self._backup_dir()
+            moved = self._move_aside(files, backup_dir)
+            outcome = self._rebuild(progress)
+            if not outcome.ok:
+                self._restore(moved)
+            shutil.rmtree(backup_dir, ignore_errors=True)
+            return outcome
+
+    def _backup_dir(self) -> Path:
+        path = self.kb_path.parent / f".backup-{time.time_ns()}"
+        path.mkdir(parents=True)
+        return path
+
+    @staticmethod
+    def _move_aside(files: list[Path], backup_dir: Path) -> list[tuple[Path, Path]]:
+        moved = []
+        for f in files:
+            if f.exists():
+                dest = backup_dir / f.name
+                shutil.move(str(f), dest)
+                moved.append((f, dest))
+        return moved
+
+    @staticmethod
+    def _restore(moved: list[tuple[Path, Path]]) -> None:
+        for original, backup in moved:
+            shutil.move(str(backup), original)
+
+    def documents(self) -> list[dict]:
+        if not self.kb_path.exists():
+            return []
+        db = sqlite_utils.Database(self.kb_path)
+        try:
+            return list(db.query(
+                "SELECT d.doc_id, d.filename, d.title, d.number, d.date, d.issuer, d.warnings, "
+                "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.doc_id) AS passages, "
+                "(SELECT COUNT(*) FROM contacts c WHERE c.doc_id = d.doc_id) AS contacts, "
+                "(SELECT COUNT(*) FROM questions q WHERE q.doc_id = d.doc_id) AS questions "
+                "FROM documents d ORDER BY d.doc_id"))
+        finally:
+            db.close()
+
+    def list_text(self) -> str:
+        docs = self.documents()
+        if not docs:
+            return "Chưa có tài liệu nào trong cơ sở tri thức."
+        lines = [f"Có {len(docs)} tài liệu:"]
+        for d in docs:
+            number = d["number"] or "không số"
+            date = d["date"] or "không rõ ngày"
+            lines.append(f"• {d['doc_id']} — {d['title'][:90]} ({number}, {date}) — {d['passages']} đoạn")
+        return "\n".join(lines)
+
+    def stats_text(self) -> str:
+        docs = self.documents()
+        if not docs:
+            return "Chưa có tài liệu nào trong cơ sở tri thức."
+        head = f"{'tài liệu':<24} {'số hiệu':<13} {'ngày':<11} {'đoạn':>5} {'liên hệ':>7} {'câu hỏi':>7}"
+        lines = [head, "-" * len(head)]
+        for d in docs:
+            lines.append(f"{d['doc_id'][:24]:<24} {(d['number'] or '-')[:13]:<13} {(d['date'] or '-'):<11} "
+                         f"{d['passages']:>5} {d['contacts']:>7} {d['questions']:>7}")
+        total = [sum(d[k] for d in docs) for k in ("passages", "contacts", "questions")]
+        lines.append("-" * len(head))
+        lines.append(f"{'tổng (' + str(len(docs)) + ' tài liệu)':<50} {total[0]:>5} {total[1]:>7} {total[2]:>7}")
+        return "\n".join(lines)

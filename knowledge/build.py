@@ -1,0 +1,218 @@
+"""Build the knowledge DB from a folder of documents, safely.
+
+The knowledge DB is derived data: it is written to a new file, validated, and only then moved over
+the old one with `os.replace` (atomic on POSIX). A document that cannot be read, or a question
+file with errors, fails the whole build with every reason listed, and the old DB keeps serving.
+
+The documents folder starts as a copy of the embedded seed plans and their question files; admins
+add, replace and remove files there (`cchc kb add/remove`, or from the chat).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.contacts import extract_contacts
+from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
+from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_path
+from knowledge.structure import document_passages
+
+SCHEMA_VERSION = "3"
+QUESTION_SUFFIXES = (".yaml", ".yml")
+SEEDS_DIR = Path(__file__).parent / "seeds"
+BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"
+
+Indexer = Callable[[sqlite_utils.Database], None]
+
+
+class BuildError(Exception):
+    """The build was refused; `errors` lists every reason in Vietnamese."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, for `cchc kb build` and the admin's /reload reply."""
+
+    documents: list[dict] = field(default_factory=list)
+    passages: int = 0
+    contacts: int = 0
+    questions: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def doc_id_for(path: Path) -> str:
+    return path.stem
+
+
+def document_files(docs_dir: Path) -> list[Path]:
+    return sorted(p for p in docs_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+
+
+def question_files(docs_dir: Path) -> list[Path]:
+    return sorted(p for p in docs_dir.iterdir() if p.is_file() and p.suffix.lower() in QUESTION_SUFFIXES)
+
+
+def seed_documents(docs_dir: Path) -> None:
+    """Create the documents folder from the embedded seed plans and their question files."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted(SEEDS_DIR.glob("*.txt")):
+        shutil.copy2(src, docs_dir / src.name)
+    if BUNDLED_QUESTIONS_DIR.is_dir():
+        for src in sorted(BUNDLED_QUESTIONS_DIR.glob("*.yaml")):
+            shutil.copy2(src, docs_dir / src.name)
+
+
+def parse_documents(docs_dir: Path) -> tuple[list[dict], list[str]]:
+    """Read and analyse every document; returns (documents, errors)."""
+    docs: list[dict] = []
+    errors: list[str] = []
+    for path in document_files(docs_dir):
+        try:
+            content = read_path(path)
+        except DocumentError as exc:
+            errors.append(str(exc))
+            continue
+        except OSError as exc:
+            errors.append(f"Không mở được tệp {path.name}: {exc.strerror or exc}.")
+            continue
+        header, passages = document_passages(content.text)
+        if len(passages) == 0:
+            errors.append(f"Tệp {path.name}: không tách được đoạn văn nào.")
+            continue
+        meta = extract_metadata(header, content.text, path.stem)
+        docs.append({"path": path, "text": content.text, "fmt": content.fmt, "header": header,
+                     "passages": passages, "meta": meta,
+                     "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    for doc in docs:  # numbers OCR destroyed, recovered from citations in the other documents
+        if not doc["meta"].number:
+            others = [d["text"] for d in docs if d is not doc]
+            resolve_from_citations(number_suffix(doc["header"]), doc["meta"], others)
+    return docs, errors
+
+
+def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
+                       progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+    """Build a new knowledge DB at `out_path` (written beside it first, then swapped in)."""
+    from knowledge.quiz_bank import BankError, load_bank_file, validate_questions
+
+    started = time.perf_counter()
+    if not docs_dir.is_dir():
+        seed_documents(docs_dir)
+    docs, errors = parse_documents(docs_dir)
+    if not docs and not errors:
+        errors.append(f"Thư mục tài liệu {docs_dir} không có tài liệu nào (.txt, .md, .docx, .pdf).")
+    texts = {doc_id_for(d["path"]): d["text"] for d in docs}
+    questions = []
+    for qfile in question_files(docs_dir):
+        try:
+            questions.extend(load_bank_file(qfile))
+        except BankError as exc:
+            errors.append(str(exc))
+    if questions:
+        errors.extend(validate_questions(questions, texts))
+    if errors:
+        raise BuildError(errors)
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
+    report = BuildReport()
+    try:
+        db = sqlite_utils.Database(tmp)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        _write(db, docs, questions, report, progress)
+        if indexer is not None:
+            indexer(db)
+        _validate(db, report)
+        db["meta"].insert_all([{"key": "schema", "value": SCHEMA_VERSION},
+                               {"key": "built_at", "value": str(time.time())}], pk="key", replace=True)
+        db.conn.commit()
+        db.close()
+        os.replace(tmp, out_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report: BuildReport,
+           progress: Callable[[str, int, int], None] | None) -> None:
+    doc_rows, passage_rows, contact_rows = [], [], []
+    pid = 0
+    for n, doc in enumerate(docs, 1):
+        meta = doc["meta"]
+        doc_id = doc_id_for(doc["path"])
+        for warning in meta.warnings:
+            report.warnings.append(f"{doc['path'].name}: {warning}")
+        first_pid = pid + 1
+        for p in doc["passages"]:
+            pid += 1
+            passage_rows.append({"id": pid, "doc_id": doc_id, "ordinal": p.ordinal, "section": p.section,
+                                 "headings": json.dumps(list(p.headings), ensure_ascii=False), "text": p.text})
+        for c in extract_contacts(doc["text"]):
+            contact_rows.append({"doc_id": doc_id, "kind": c.kind, "label": c.label, "value": c.value,
+                                 "sentence": c.sentence, "purpose": c.purpose,
+                                 "passage_id": _passage_of(passage_rows, first_pid, pid, c.value)})
+        doc_rows.append({"doc_id": doc_id, "filename": doc["path"].name, "format": doc["fmt"],
+                         "title": meta.title, "kind": meta.kind, "number": meta.number, "date": meta.date,
+                         "issuer": meta.issuer, "header": "\n".join(doc["header"]), "sha256": doc["sha256"],
+                         "chars": len(doc["text"]), "passages": len(doc["passages"]),
+                         "warnings": json.dumps(meta.warnings, ensure_ascii=False)})
+        if progress:
+            progress("documents", n, len(docs))
+    db["documents"].insert_all(doc_rows, pk="doc_id")
+    db["passages"].insert_all(passage_rows, pk="id", batch_size=2000)
+    db["passages"].create_index(["doc_id"])
+    db["contacts"].insert_all(contact_rows or [], pk="id") if contact_rows else db["contacts"].create(
+        {"id": int, "doc_id": str, "kind": str, "label": str, "value": str, "sentence": str,
+         "purpose": str, "passage_id": int}, pk="id")
+    q_rows = [{"id": q.id, "doc_id": q.doc_id, "question": q.question,
+               "options": json.dumps(list(q.options), ensure_ascii=False), "answer": q.answer,
+               "explanation": q.explanation, "quote": q.quote, "section": q.section} for q in questions]
+    if q_rows:
+        db["questions"].insert_all(q_rows, pk="id")
+    else:
+        db["questions"].create({"id": str, "doc_id": str, "question": str, "options": str, "answer": int,
+                                "explanation": str, "quote": str, "section": str}, pk="id")
+    report.documents = [{k: r[k] for k in ("doc_id", "filename", "title", "number", "date", "issuer",
+                                           "passages", "sha256")} for r in doc_rows]
+    report.passages, report.contacts, report.questions = len(passage_rows), len(contact_rows), len(q_rows)
+
+
+def _passage_of(rows: list[dict], first: int, last: int, value: str) -> int:
+    """The passage (of this document) whose text holds the contact value, for citing it."""
+    from knowledge.text import fold
+
+    needle = fold(value)
+    for row in rows[first - 1:last]:
+        if needle and needle in fold(row["text"]):
+            return int(row["id"])
+    return first
+
+
+def _validate(db: sqlite_utils.Database, report: BuildReport) -> None:
+    """Refuse a DB that could not serve: no document, a document without passages, no index."""
+    problems = []
+    if db["documents"].count == 0:
+        problems.append("Cơ sở tri thức mới không có tài liệu nào.")
+    for row in db.query("SELECT d.filename FROM documents d LEFT JOIN passages p ON p.doc_id = d.doc_id "
+                        "GROUP BY d.doc_id HAVING COUNT(p.id) = 0"):
+        problems.append(f"Tài liệu {row['filename']} không có đoạn văn nào.")
+    if problems:
+        raise BuildError(problems)

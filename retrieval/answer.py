@@ -1,0 +1,72 @@
+"""Pick the sentence(s) of a passage that answer the question, not the whole passage.
+
+Sentences are scored with the same sentence-level BM25 the re-ranker uses (retrieval/rerank.py),
+times a bonus when they carry what the question type asks for: a number or percentage for
+"bao nhiêu", a date for "khi nào", an agency for "ai / cơ quan nào". The passage's own heading is
+put in front when it names who or what the sentences belong to ("Phòng Văn hóa - Xã hội xã: ...").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from knowledge.structure import passage_pieces
+from knowledge.text import fold
+from retrieval.analyzer import QueryTerms
+from retrieval.rerank import sentence_scores, split_sentence_terms
+
+MAX_ANSWER_CHARS = 500
+
+_INTENT_PATTERNS = {
+    "number": re.compile(r"\d+\s*%|\b\d+([.,]\d+)?\b"),
+    "date": re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?\b|\bng[a-z]{1,2}y\s+\d|\bth[a-z]{1,3}ng\s+\d|"
+                       r"\bqu[a-z]\s+[ivx\d]|\bn[a-z]{1,2}m\s+\d{4}|\bthuong xuyen\b"),
+    "who": re.compile(r"\b(phong|so|uy ban|ubnd|trung tam|ban|van phong|cong an|doan|hoi|co quan|don vi)\b"),
+    "contact": re.compile(r"\b\d{3,5}\b|\.vn\b|@"),
+}
+
+
+def select_answer(terms: QueryTerms, term_idf: dict[str, float], row: sqlite3.Row,
+                  must_contain: str | None = None) -> str:
+    """The best sentence (extended by its neighbour when short), ≤ 500 characters, heading first."""
+    pieces = passage_pieces(row["text"])
+    sentence_terms = split_sentence_terms(row["terms"])
+    if len(sentence_terms) != len(pieces):  # stored terms from another segmentation: score words only
+        sentence_terms = [fold(p).split() for p in pieces]
+    scores = sentence_scores(term_idf, sentence_terms)
+    pattern = _INTENT_PATTERNS.get(terms.intent)
+    for i, piece in enumerate(pieces):
+        folded = fold(piece)
+        if pattern is not None and pattern.search(folded):
+            scores[i] *= 1.3
+        if must_contain and fold(must_contain) in folded:
+            scores[i] += 1000.0
+    best = max(range(len(pieces)), key=lambda i: (scores[i], -i))
+    chosen = [best]
+    length = len(pieces[best])
+    # A short best sentence is usually a clause cut at ';' or ':': add its better neighbour.
+    if length < 160:
+        neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces)]
+        neighbours.sort(key=lambda j: -scores[j])
+        for j in neighbours:
+            if length + len(pieces[j]) < MAX_ANSWER_CHARS - 60:
+                chosen.append(j)
+                break
+    body = " ".join(pieces[i] for i in sorted(chosen))
+    heading = _owner_heading(json.loads(row["headings"] or "[]"), body)
+    answer = f"{heading}: {body}" if heading else body
+    if len(answer) > MAX_ANSWER_CHARS:
+        answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return answer
+
+
+def _owner_heading(headings: list[str], body: str) -> str:
+    """The innermost numbered heading (not the Roman part title), unless the answer already holds it."""
+    if len(headings) < 2:
+        return ""
+    heading = headings[-1].strip()
+    if fold(heading)[:40] and fold(heading)[:40] in fold(body):
+        return ""
+    return heading[:150]

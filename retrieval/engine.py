@@ -1,0 +1,291 @@
+"""The ask path: question → weighted terms → ranked passages and contacts → cited answer or decline.
+
+An `AskEngine` is one immutable snapshot of one knowledge DB file: it loads the stored terms,
+builds the ranking index in memory, and reads passage texts from the file on demand. Reload makes a
+new engine and swaps it in (handlers/knowledge_holder.py); in-flight questions finish on the old one.
+
+Ranking, measured on the dev questions (README):
+1. BM25 over passage terms (syllables + bigrams + the passage's section headings).
+2. A document prior: BM25 over each document's metadata (title, issuer, number, date, header), so a
+   question naming "Mai Châu", "năm 2018" or "Sở Y tế" prefers that plan's passages.
+3. Contacts are ranked alongside when the question asks for a hotline/phone/portal.
+4. Confidence = the share of the question's topic words (IDF-weighted) that the best passage holds;
+   below a calibrated threshold the engine declines instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.text import fold
+from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms
+from retrieval.normalize import analyze_question
+from retrieval.answer import select_answer
+from retrieval.index import RankBM25Index, TermIndex, unseen_idf
+from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
+from retrieval.results import AskResult, Hit
+
+DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.6"))
+ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.3"))
+# DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
+MIN_COVERAGE = 0.27  # decline below this share of the question's topic weight found in the answer
+CANDIDATES = 60
+PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
+RERANK = 30  # candidates re-scored by their best sentence
+SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "1.0"))
+
+
+def _flat(stored: str | None) -> list[str]:
+    """Stored sentence-separated terms → one syllable list."""
+    return [t for t in (stored or "").split() if t != "|"]
+
+
+@dataclass(frozen=True)
+class ContactView:
+    label: str
+    value: str
+    owner: str
+    doc_ref: str
+    sentence: str
+    passage_id: int
+    doc_id: str
+
+
+def _engine_factory(name: str):
+    if name == "rank-bm25":
+        return RankBM25Index
+    from retrieval.inverted_index import InvertedBM25Index
+
+    return InvertedBM25Index
+
+
+class AskEngine:
+    """Answers questions from one knowledge DB file."""
+
+    def __init__(self, kb_path: Path, engine: str | None = None) -> None:
+        self.kb_path = Path(kb_path)
+        self._conn = sqlite3.connect(f"file:{self.kb_path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        engine = engine or os.environ.get("CCHC_ENGINE", "rank-bm25")
+        factory = _engine_factory(engine)
+
+        self.docs: dict[str, dict] = {r["doc_id"]: dict(r) for r in self._conn.execute(
+            "SELECT doc_id, filename, title, kind, number, date, issuer, passages, terms, warnings "
+            "FROM documents ORDER BY doc_id")}
+        self._doc_ids = list(self.docs)
+        self.doc_index: TermIndex = RankBM25Index([self._doc_terms(d) for d in self.docs.values()])
+        self.routing_terms = self._routing_terms()
+
+        rows = self._conn.execute("SELECT id, doc_id, terms, head_terms FROM passages ORDER BY id").fetchall()
+        self._pids = [r["id"] for r in rows]
+        self._pdoc = [r["doc_id"] for r in rows]
+        self._row_of = {pid: i for i, pid in enumerate(self._pids)}
+        self.index: TermIndex = factory([passage_terms(_flat(r["terms"]), (r["head_terms"] or "").split())
+                                         for r in rows])
+        self.engine_name = factory.name
+
+        self._contacts = [dict(r) for r in self._conn.execute(
+            "SELECT id, doc_id, kind, label, value, sentence, purpose, passage_id, terms FROM contacts ORDER BY id")]
+        self.contact_index: TermIndex = RankBM25Index(
+            [passage_terms((c["terms"] or "").split(), []) for c in self._contacts] or [[]])
+
+    @classmethod
+    def open(cls, kb_path: Path, engine: str | None = None) -> AskEngine:
+        return cls(kb_path, engine)
+
+    @staticmethod
+    def _doc_terms(doc: dict) -> list[str]:
+        toks = (doc.get("terms") or "").split()
+        return toks + bigrams(toks)
+
+    def _routing_terms(self) -> frozenset[str]:
+        """Terms that tell documents apart (place, issuer, year, number): they route a question to a
+        plan through the document prior, and count less inside passages, so a plan's header does not
+        outrank the passage that answers."""
+        n = len(self.docs)
+        if n < 2:
+            return frozenset()
+        df: dict[str, int] = {}
+        for doc in self.docs.values():
+            meta = " ".join([doc.get("title") or "", doc.get("issuer") or "", doc.get("number") or "",
+                             doc.get("date") or ""])
+            toks = analyze_question(meta)
+            for t in set(toks) | set(bigrams(toks)):
+                df[t] = df.get(t, 0) + 1
+        return frozenset(t for t, c in df.items() if c <= max(1, n // 2))
+
+    # -- reading ------------------------------------------------------------------------------------
+    def _passage_rows(self, pids: list[int]) -> dict[int, sqlite3.Row]:
+        if not pids:
+            return {}
+        marks = ",".join("?" * len(pids))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT id, doc_id, section, headings, text, terms, head_terms FROM passages WHERE id IN ({marks})",
+                pids).fetchall()
+        return {r["id"]: r for r in rows}
+
+    def _hit(self, row: sqlite3.Row, score: float, kind: str = "passage", text: str | None = None) -> Hit:
+        doc = self.docs.get(row["doc_id"], {})
+        return Hit(doc_id=row["doc_id"], title=doc.get("title", ""), number=doc.get("number", ""),
+                   date=doc.get("date", ""), issuer=doc.get("issuer", ""), section=row["section"] or "",
+                   text=text if text is not None else row["text"], source_text=row["text"], score=score,
+                   passage_id=row["id"], kind=kind)
+
+    def passage(self, passage_id: int) -> Hit | None:
+        row = self._passage_rows([passage_id]).get(passage_id)
+        return self._hit(row, 0.0) if row is not None else None
+
+    def documents(self) -> list[dict]:
+        return list(self.docs.values())
+
+    def questions(self) -> list[dict]:
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM questions ORDER BY id").fetchall()
+        return [dict(r, options=json.loads(r["options"])) for r in rows]
+
+    # -- contacts -----------------------------------------------------------------------------------
+    def _contact_view(self, c: dict) -> ContactView:
+        doc = self.docs.get(c["doc_id"], {})
+        ref = " ".join(x for x in (doc.get("kind") or "Kế hoạch", doc.get("number", "")) if x)
+        if not doc.get("number"):
+            ref = (doc.get("title") or c["doc_id"])[:80]
+        return ContactView(c["label"], c["value"], doc.get("issuer", ""), ref, c["sentence"],
+                           c["passage_id"], c["doc_id"])
+
+    def contacts(self, query: str = "") -> list[ContactView]:
+        """All contacts (phones first), or those matching `query` best first."""
+        if query.strip():
+            terms = analyze(query)
+            ranked = self.contact_index.search(terms.weights, len(self._contacts))
+            if ranked:
+                return [self._contact_view(self._contacts[i]) for i, _ in ranked]
+        order = sorted(self._contacts, key=lambda c: (c["kind"] != "phone", c["kind"] != "portal", c["id"]))
+        seen, views = set(), []
+        for c in order:
+            if (c["kind"], c["value"]) not in seen:
+                seen.add((c["kind"], c["value"]))
+                views.append(self._contact_view(c))
+        return views
+
+    def help_contacts(self) -> tuple[str, str]:
+        """The hotline and portal to point to when declining: the ones the plans name most."""
+        phones = [c for c in self._contacts if c["kind"] == "phone"]
+        portals = [c for c in self._contacts if c["kind"] == "portal"]
+
+        def pick(items: list[dict], prefer: str) -> str:
+            if not items:
+                return ""
+            items = sorted(items, key=lambda c: (prefer not in fold(c["label"]), len(c["value"]) < 6, c["id"]))
+            return items[0]["value"]
+
+        return pick(phones, "hotline"), pick(portals, "dichvucong")
+
+    # -- asking -------------------------------------------------------------------------------------
+    def ask(self, question: str, k: int = 3) -> AskResult:
+        text = " ".join((question or "").split())
+        if not text:
+            return AskResult(question, False, "", reason="empty")
+        terms = analyze(text)
+        if not terms.content:
+            return AskResult(question, False, "", reason="no_terms")
+        ranked, rows, best_sentence = self._rank(terms, max(k, CANDIDATES))
+        if not ranked:
+            return AskResult(question, False, "", reason="not_found")
+        top_pid = ranked[0][0]
+        top_row = rows[top_pid]
+        coverage = self.coverage(terms, top_row)
+        if coverage < MIN_COVERAGE:
+            return AskResult(question, False, "", reason="not_found")
+        contact_hit = self._contact_answer(terms) if terms.intent == "contact" else None
+        if False:
+            return AskResult(question, False, "", reason="not_found")
+        hits: list[Hit] = []
+        term_idf = self._term_idf(terms)
+        if contact_hit is not None:
+            contact, c_row, c_score = contact_hit
+            display = f"{contact['label']}: {contact['value']}. {c_row['text']}"
+            hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
+            answer = select_answer(terms, term_idf, c_row, must_contain=contact["value"])
+        else:
+            answer = select_answer(terms, term_idf, top_row)
+        for pid, score in ranked:
+            if len(hits) >= k:
+                break
+            if any(h.passage_id == pid for h in hits):
+                continue
+            row = rows.get(pid) or self._passage_rows([pid]).get(pid)
+            if row is not None:
+                hits.append(self._hit(row, score))
+        return AskResult(question, True, answer, hits)
+
+    def _term_idf(self, terms: QueryTerms) -> dict[str, float]:
+        """Question term weight × IDF; terms the knowledge base never uses count for nothing."""
+        return {t: w * self.index.idf(t) for t, w in terms.weights.items() if self.index.df(t)}
+
+    def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row], dict]:
+        """BM25 candidates × document prior, then the best RERANK re-scored by their best sentence."""
+        weights = {t: w * (ROUTING_WEIGHT if t in self.routing_terms else 1.0) for t, w in terms.weights.items()}
+        raw = self.index.search(weights, n)
+        if not raw:
+            return [], {}, {}
+        doc_scores = dict(zip(self._doc_ids, [0.0] * len(self._doc_ids)))
+        for i, s in self.doc_index.search(terms.weights, len(self._doc_ids)):
+            doc_scores[self._doc_ids[i]] = s
+        best_doc = max(doc_scores.values()) if doc_scores else 0.0
+        scored = []
+        for row, score in raw:
+            d = doc_scores.get(self._pdoc[row], 0.0) / best_doc if best_doc > 0 else 0.0
+            scored.append((self._pids[row], score * (1.0 + DOC_PRIOR * d), 1.0 + DOC_PRIOR * d))
+        scored.sort(key=lambda x: -x[1])
+        head = scored[:RERANK]
+        rows = self._passage_rows([pid for pid, _, _ in head])
+        term_idf = self._term_idf(terms)
+        reranked, best_sentence = [], {}
+        for pid, score, prior in head:
+            window, idx = best_window(sentence_scores(term_idf, split_sentence_terms(rows[pid]["terms"])))
+            best_sentence[pid] = idx
+            reranked.append((pid, score + SENTENCE_WEIGHT * window * prior))
+        reranked.sort(key=lambda x: -x[1])
+        return reranked + [(pid, s) for pid, s, _ in scored[RERANK:]], rows, best_sentence
+
+    def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
+        """IDF-weighted share of the question's topic found in the passage (its headings and its
+        document's metadata count too). Topic = content syllables, plus adjacent content pairs at
+        half weight: "mức lương cơ sở" shares syllables with many plans but no pair. A term the
+        knowledge base never uses weighs as much as the rarest term: it is what the plans lack.
+        Measured on the dev set: answerable questions ≥ 0.32, out-of-scope ones ≤ 0.22."""
+        body = _flat(row["terms"])
+        doc = self.docs.get(row["doc_id"], {})
+        have = set(body) | set((row["head_terms"] or "").split()) | set((doc.get("terms") or "").split())
+        have_pairs = set(bigrams(body))
+        unseen = unseen_idf(self.index.size)
+
+        def idf(term: str) -> float:
+            return self.index.idf(term) if self.index.df(term) else unseen
+
+        total = found = 0.0
+        for t in dict.fromkeys(terms.content):
+            total += idf(t)
+            found += idf(t) if t in have else 0.0
+        for pair in terms.pairs:
+            weight = PAIR_WEIGHT * terms.weights.get(pair, 0.5) / 0.5
+            total += weight * idf(pair)
+            found += weight * idf(pair) if pair in have_pairs else 0.0
+        return found / total if total else 0.0
+
+    def _contact_answer(self, terms: QueryTerms) -> tuple[dict, sqlite3.Row, float] | None:
+        ranked = self.contact_index.search(terms.weights, 3)
+        if not ranked or not self._contacts:
+            return None
+        i, score = ranked[0]
+        contact = self._contacts[i]
+        rows = self._passage_rows([contact["passage_id"]])
+        row = rows.get(contact["passage_id"])
+        return (contact, row, score) if row is not None else None

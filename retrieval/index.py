@@ -1,0 +1,102 @@
+"""Ranking engines behind one small interface, so the engine can be replaced without touching
+the rest of retrieval.
+
+`TermIndex.search(weighted_terms, k)` returns (row, score) pairs, best first. Engines:
+- `RankBM25Index`: rank-bm25's BM25Okapi, which scores every passage in Python (linear in corpus size).
+- `InvertedBM25Index` (retrieval/inverted_index.py): postings per term, scores only passages that
+  hold a query term.
+Both use the same BM25 parameters and IDF, so they rank identically.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+
+
+class TermIndex(Protocol):
+    """What retrieval needs from a ranking engine."""
+
+    name: str
+    size: int
+
+    def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]: ...
+
+    def idf(self, term: str) -> float: ...
+
+    def df(self, term: str) -> int: ...
+
+
+def okapi_idf(n_docs: int, df_by_term: dict[str, int], epsilon: float = 0.25) -> dict[str, float]:
+    """rank-bm25's BM25Okapi IDF: log((N - df + 0.5) / (df + 0.5)), negatives floored at
+    epsilon × the average IDF. Shared so every engine ranks identically."""
+    idf: dict[str, float] = {}
+    negative: list[str] = []
+    total = 0.0
+    for term, df in df_by_term.items():
+        value = math.log(n_docs - df + 0.5) - math.log(df + 0.5)
+        idf[term] = value
+        total += value
+        if value < 0:
+            negative.append(term)
+    floor = epsilon * total / max(len(idf), 1)
+    for term in negative:
+        idf[term] = floor
+    return idf
+
+
+def unseen_idf(n_docs: int) -> float:
+    """The IDF a term would have if no passage held it: used to weigh what a question asks that the
+    knowledge base never mentions (the signal for declining)."""
+    return math.log(n_docs + 0.5) - math.log(0.5)
+
+
+class RankBM25Index:
+    """rank-bm25 (BM25Okapi) behind the `TermIndex` interface.
+
+    rank-bm25 takes a token list per query; weighted terms (a phrase counts more than a syllable)
+    are scored one term at a time with `get_scores([term])` and summed with their weights, which is
+    exactly BM25's per-term sum.
+    """
+
+    name = "rank-bm25"
+
+    def __init__(self, docs: Sequence[list[str]]) -> None:
+        from rank_bm25 import BM25Okapi
+
+        self.size = len(docs)
+        self._bm25 = BM25Okapi([list(d) or ["\u0000"] for d in docs], k1=K1, b=B)
+        self._df = dict(self._bm25.nd) if hasattr(self._bm25, "nd") else {}
+        if not self._df:
+            for doc in docs:
+                for term in set(doc):
+                    self._df[term] = self._df.get(term, 0) + 1
+
+    def df(self, term: str) -> int:
+        return self._df.get(term, 0)
+
+    def idf(self, term: str) -> float:
+        return self._bm25.idf.get(term, unseen_idf(self.size))
+
+    def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
+        scores = np.zeros(self.size)
+        for term, weight in weighted_terms.items():
+            if term in self._bm25.idf:
+                scores += weight * self._bm25.get_scores([term])
+        return top_k(scores, k)
+
+
+def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Indices of the k best positive scores, best first."""
+    if k < len(scores):
+        top = np.argpartition(-scores, k)[:k]
+        order = top[np.argsort(-scores[top], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
+    return [(int(i), float(scores[i])) for i in order if scores[i] > 0]

@@ -1,0 +1,92 @@
+"""Analyse passages once, at build time, and store their terms in the knowledge DB.
+
+Tokenizing, repairing OCR and expanding abbreviations is the slow part of indexing; doing it at
+build time means a bot that starts on an existing knowledge DB only loads terms (issue: first
+answer within 2 s) instead of re-analysing every passage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.structure import passage_pieces
+from retrieval.normalize import OcrRepairer, analyze_document, fold_tokens, lexicon
+
+SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
+
+
+def corpus_counts(texts: list[str]) -> tuple[Counter, Counter]:
+    """How often each valid syllable, and each pair of adjacent valid syllables, occurs in the
+    corpus: the repairer's best evidence for what a damaged token was in this domain."""
+    valid, _, _ = lexicon()
+    counts: Counter = Counter()
+    pairs: Counter = Counter()
+    for text in texts:
+        toks = fold_tokens(text)
+        counts.update(t for t in toks if t in valid)
+        pairs.update((a, b) for a, b in zip(toks, toks[1:]) if a in valid and b in valid)
+    return counts, pairs
+
+
+def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Add `terms`/`head_terms` to passages, `terms` to documents and contacts."""
+    passages = list(db.query("SELECT id, text, headings FROM passages ORDER BY id"))
+    repairer = OcrRepairer(*corpus_counts([p["text"] for p in passages]))
+    head_cache: dict[str, str] = {}
+    updates = []
+    for n, p in enumerate(passages, 1):
+        headings = json.loads(p["headings"] or "[]")
+        key = "\n".join(headings[-2:])
+        if key not in head_cache:
+            head_cache[key] = " ".join(analyze_document(key, repairer))
+        pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(p["text"])]
+        updates.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], p["id"]))
+        if progress and (n % 2000 == 0 or n == len(passages)):
+            progress("passages", n, len(passages))
+    db["passages"].add_column("terms", str) if "terms" not in db["passages"].columns_dict else None
+    db["passages"].add_column("head_terms", str) if "head_terms" not in db["passages"].columns_dict else None
+    db.conn.executemany("UPDATE passages SET terms = ?, head_terms = ? WHERE id = ?", updates)
+
+    docs = list(db.query("SELECT doc_id, title, issuer, number, date, header FROM documents"))
+    if "terms" not in db["documents"].columns_dict:
+        db["documents"].add_column("terms", str)
+    db.conn.executemany("UPDATE documents SET terms = ? WHERE doc_id = ?", [
+        (" ".join(analyze_document(" ".join([d["title"], d["issuer"], d["number"], d["date"], d["header"]]),
+                                   repairer)), d["doc_id"]) for d in docs])
+
+    contacts = list(db.query("SELECT id, label, value, sentence, purpose FROM contacts"))
+    if "terms" not in db["contacts"].columns_dict:
+        db["contacts"].add_column("terms", str)
+    db.conn.executemany("UPDATE contacts SET terms = ? WHERE id = ?", [
+        (" ".join(analyze_document(" ".join([c["label"], c["value"], c["sentence"]]), repairer)), c["id"])
+        for c in contacts])
+    db.conn.commit()
+
+
+def rebuild(docs_dir: Path, kb_path: Path, progress: Callable[[str, int, int], None] | None = None):
+    """Build and index a new knowledge DB and swap it in (the old one serves until then)."""
+    from knowledge.build import build_knowledge_db
+
+    return build_knowledge_db(docs_dir, kb_path, indexer=lambda db: write_index(db, progress),
+                              progress=progress)
+
+
+def ensure_knowledge_db(kb_path: Path, docs_dir: Path) -> None:
+    """Build the knowledge DB on first use (from the embedded seeds), or when its schema is old."""
+    from knowledge.build import SCHEMA_VERSION
+
+    if kb_path.exists():
+        try:
+            db = sqlite_utils.Database(kb_path)
+            rows = list(db.query("SELECT value FROM meta WHERE key = 'schema'")) if db["meta"].exists() else []
+            db.close()
+            if rows and rows[0]["value"] == SCHEMA_VERSION:
+                return
+        except Exception:  # an unreadable DB is rebuilt below
+            pass
+    rebuild(docs_dir, kb_path)
