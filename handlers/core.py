@@ -38,6 +38,7 @@ class AskService:
         self.holder = holder
 
     def ask(self, question: str, k: int = 3) -> AskResult:
+        self.holder.refresh_if_changed()
         engine = self.holder.engine  # one snapshot for the whole answer
         if len(question) > MAX_QUESTION_CHARS:
             return AskResult(question, False, (

@@ -9,6 +9,8 @@ lock so a CLI command and a bot reloading at the same time cannot interleave.
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import logging
 import re
 import shutil
 import time
@@ -20,8 +22,10 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.build import BuildError, BuildReport, document_files, seed_documents
-from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
+from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes, sniff_format
 from retrieval.indexer import ensure_knowledge_db, rebuild
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -97,16 +101,22 @@ class KnowledgeAdmin:
             more = f"\n… và {len(exc.errors) - 20} lỗi khác." if len(exc.errors) > 20 else ""
             return Outcome(False, "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ.\n"
                                   f"Lý do:\n{lines}{more}")
+        except Exception as exc:  # disk full, a parser bug...: callers must still roll the folder back
+            log.exception("knowledge base rebuild failed")
+            return Outcome(False, "Không dựng lại được cơ sở tri thức do lỗi hệ thống "
+                                  f"({type(exc).__name__}); cơ sở tri thức cũ vẫn đang phục vụ.")
         after = {d["doc_id"]: d for d in report.documents}
         added = sorted(set(after) - set(before))
         removed = sorted(set(before) - set(after))
         changed = sorted(d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"])
-        return Outcome(True, self._report_text(report, added, removed, changed), report, added, removed, changed)
+        text = self._report_text(report, added, removed, changed)
+        return Outcome(True, text, report, added, removed, changed)
 
     @staticmethod
     def _report_text(report: BuildReport, added: list[str], removed: list[str], changed: list[str]) -> str:
-        lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: {len(report.documents)} tài liệu, "
-                 f"{report.passages} đoạn văn, {report.contacts} liên hệ, {report.questions} câu hỏi trắc nghiệm."]
+        lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: "
+                 f"{len(report.documents)} tài liệu, {report.passages} đoạn văn, {report.contacts} liên hệ, "
+                 f"{report.questions} câu hỏi trắc nghiệm."]
         lines.append(f"Thêm: {', '.join(added) or 'không'}; bỏ: {', '.join(removed) or 'không'}; "
                      f"thay đổi: {', '.join(changed) or 'không'}.")
         if report.warnings:
@@ -114,22 +124,47 @@ class KnowledgeAdmin:
             lines += [f"• {w}" for w in report.warnings[:15]]
         return "\n".join(lines)
 
+    @staticmethod
+    def upload_name(filename: str, data: bytes) -> str:
+        """The name to store an upload under: a PDF or Word file sent without a usable extension
+        (e.g. "kehoach" or Telegram's "<id>.bin") is named by its content. A name whose extension
+        is supported is kept as it is, so content that contradicts it is still refused."""
+        name = Path(filename.replace("\\", "/")).name or "tai_lieu"
+        if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+            return name
+        kind = sniff_format(data) if data.startswith((b"%PDF-", b"PK\x03\x04")) else ""
+        if kind in ("pdf", "docx"):
+            return f"{Path(name).stem or name}.{kind}"
+        return name
+
     def check_upload(self, filename: str, data: bytes) -> str | None:
-        """A Vietnamese reason to refuse the file, or None when it can be tried."""
+        """A Vietnamese reason to refuse the file, or None when it can be tried.
+
+        The size is checked first (cheap, and a huge file is never parsed); then the type, by
+        content (knowledge.readers.sniff_format), and the text is extracted once to prove it reads.
+        """
+        name = Path(filename).name
         suffix = Path(filename).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            return f"Tệp {Path(filename).name}: chỉ nhận .txt, .md, .docx hoặc .pdf."
         if len(data) > self.max_bytes:
-            return (f"Tệp {Path(filename).name} quá lớn ({len(data) / 1048576:.1f} MB); "
+            return (f"Tệp {name} quá lớn ({len(data) / 1048576:.1f} MB); "
                     f"giới hạn là {self.max_bytes / 1048576:.0f} MB.")
+        if suffix == ".doc":
+            return (f"Tệp {name} là định dạng Word cũ (.doc), chưa đọc được: hãy mở bằng Word, "
+                    "lưu lại dưới dạng .docx (hoặc PDF) rồi gửi lại.")
+        if suffix not in SUPPORTED_SUFFIXES:
+            return f"Tệp {name}: chỉ nhận .txt, .md, .docx hoặc .pdf."
         try:
             read_bytes(data, filename)
         except DocumentError as exc:
             return str(exc)
+        except Exception as exc:  # a reader library choking on hostile input is a refusal, not a crash
+            log.warning("reading upload %s failed: %s: %s", name, type(exc).__name__, exc)
+            return f"Không đọc được tệp {name}: tệp bị hỏng hoặc không đúng định dạng."
         return None
 
     def add_document(self, filename: str, data: bytes, progress: Progress | None = None) -> Outcome:
         """Add (or replace) a document and rebuild; on failure the folder is restored."""
+        filename = self.upload_name(filename, data)
         reason = self.check_upload(filename, data)
         if reason:
             return Outcome(False, f"Không thêm được tài liệu. {reason}")
@@ -138,6 +173,14 @@ class KnowledgeAdmin:
             if not self.docs_dir.is_dir():
                 seed_documents(self.docs_dir)
             target = self.docs_dir / name
+            digest = hashlib.sha256(data).hexdigest()
+            for doc_id, row in self._current_docs().items():
+                if row["sha256"] == digest:
+                    if doc_id == target.stem:
+                        return Outcome(True, f"Tài liệu {doc_id} đã có trong cơ sở tri thức, nội dung không "
+                                             "thay đổi: không cần dựng lại.")
+                    return Outcome(False, f"Không thêm được tài liệu. Nội dung tệp {name} trùng với tài liệu "
+                                          f"đã có (mã {doc_id}).")
             same_stem = [p for p in document_files(self.docs_dir) if p.stem == target.stem and p != target]
             backup_dir = self._backup_dir()
             moved = self._move_aside([target, *same_stem], backup_dir)
@@ -147,7 +190,20 @@ class KnowledgeAdmin:
                 target.unlink(missing_ok=True)
                 self._restore(moved)
             shutil.rmtree(backup_dir, ignore_errors=True)
-            return outcome
+        if outcome.ok and outcome.report is not None:
+            outcome.message = f"{self._document_line(outcome.report, target.stem)}\n{outcome.message}"
+        return outcome
+
+    @staticmethod
+    def _document_line(report: BuildReport, doc_id: str) -> str:
+        """What the admin wants to see first: which document went in, as the index read it."""
+        doc = next((d for d in report.documents if d["doc_id"] == doc_id), None)
+        if doc is None:
+            return f"Đã thêm tài liệu {doc_id}."
+        number = f"số {doc['number']}" if doc["number"] else "không đọc được số hiệu"
+        date = f"ngày {doc['date']}" if doc["date"] else "không đọc được ngày ban hành"
+        return (f"Đã thêm tài liệu {doc_id}: “{(doc['title'] or doc['filename'])[:120]}” — {number}, {date}, "
+                f"{doc['passages']} đoạn văn.")
 
     def remove_document(self, doc_id: str, progress: Progress | None = None) -> Outcome:
         """Remove a document (and its question file) and rebuild; on failure it is restored."""
@@ -156,15 +212,19 @@ class KnowledgeAdmin:
                 seed_documents(self.docs_dir)
             files = [p for p in document_files(self.docs_dir) if p.stem == doc_id]
             if not files:
-                return Outcome(False, f"Không có tài liệu mã “{doc_id[:80]}”. Dùng /tailieu để xem danh sách.")
-            files += [p for p in self.docs_dir.iterdir() if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
+                return Outcome(False, f"Không có tài liệu mã “{doc_id[:80]}”. "
+                                      "Dùng /tailieu để xem danh sách.")
+            files += [p for p in self.docs_dir.iterdir()
+                      if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
             backup_dir = self._backup_dir()
             moved = self._move_aside(files, backup_dir)
             outcome = self._rebuild(progress)
             if not outcome.ok:
                 self._restore(moved)
             shutil.rmtree(backup_dir, ignore_errors=True)
-            return outcome
+        if outcome.ok:
+            outcome.message = f"Đã xoá tài liệu {doc_id}.\n{outcome.message}"
+        return outcome
 
     def _backup_dir(self) -> Path:
         path = self.kb_path.parent / f".backup-{time.time_ns()}"
@@ -222,5 +282,6 @@ class KnowledgeAdmin:
                          f"{d['passages']:>5} {d['contacts']:>7} {d['questions']:>7}")
         total = [sum(d[k] for d in docs) for k in ("passages", "contacts", "questions")]
         lines.append("-" * len(head))
-        lines.append(f"{'tổng (' + str(len(docs)) + ' tài liệu)':<50} {total[0]:>5} {total[1]:>7} {total[2]:>7}")
+        label = f"tổng ({len(docs)} tài liệu)"
+        lines.append(f"{label:<50} {total[0]:>5} {total[1]:>7} {total[2]:>7}")
         return "\n".join(lines)

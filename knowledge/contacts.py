@@ -58,7 +58,10 @@ def extract_contacts(text: str) -> list[Contact]:
     """Every distinct contact in `text`, each with the sentence that names it."""
     found: dict[tuple[str, str], Contact] = {}
     flat = " ".join(text.split())
-    for sentence in split_sentences(flat):
+    sentences = split_sentences(flat)
+    for n, sentence in enumerate(sentences):
+        if len(sentence) < 80 and n + 1 < len(sentences):  # "hotline 1800.1096;" — keep what follows
+            sentence = f"{sentence} {sentences[n + 1]}"
         folded = fold(sentence)
         for m in _TOLL_FREE.finditer(sentence):
             value = " ".join(g for g in m.groups() if g)

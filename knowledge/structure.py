@@ -22,7 +22,7 @@ _ROMAN = re.compile(r"^\s*([IVXl1]{1,5}|[IVX][IVXl1]{0,4})\s*[.,:]\s*(\S.*)$")
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]\s*(\S.*)$")
 _LETTER = re.compile(r"^\s*([a-iđ¢])\s*\)\s*(.*)$")
 _LOST_LETTER = re.compile(r"^\s*\)\s+(\S.*)$")
-_DASH = re.compile(r"^\s*[-–—•+*]\s*(\S.*)$")
+_DASH = re.compile(r"^\s*[-–—•+*~]\s*(\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[-–(\"“A-ZÀ-Ỹa-zà-ỹĐđ0-9])")
 _LETTERS = "abcdđefghi"
 
@@ -103,8 +103,17 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
                 emit(body)
         current, lead = [], None
 
+    emitted: list[tuple[str, str]] = []  # (label, heading) chain of the last emitted unit
+
     def emit(body: str) -> None:
-        units.append(Unit(tuple(n[1] for n in stack), tuple(n[2] for n in stack if n[2]), body))
+        # Headings not yet shown by an earlier unit open this one: every line of the document
+        # ends up in some passage, and a passage can be cited by its heading ("II. MỘT SỐ CHỈ TIÊU").
+        chain = [(n[1], n[2]) for n in stack]
+        fresh = [h for depth, (label, h) in enumerate(chain)
+                 if h and (depth >= len(emitted) or emitted[depth] != (label, h))]
+        emitted[:] = chain
+        text = "\n".join([*fresh, body]) if fresh and not body.startswith(fresh[-1][:20]) else body
+        units.append(Unit(tuple(n[1] for n in stack), tuple(n[2] for n in stack if n[2]), text))
         for node in stack:
             node[3] += 1
 
@@ -202,7 +211,13 @@ def _body_start(lines: list[str]) -> int:
 def split_sentences(text: str) -> list[str]:
     """Sentence-ish pieces: split after . ; : ! ? when the next piece starts a new clause."""
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
-    return parts or [text.strip()]
+    merged: list[str] = []
+    for part in parts:  # an item marker ("3.", "a)", "II.") is not a sentence: keep it with its text
+        if merged and len(merged[-1]) <= 5 and re.fullmatch(r"[\dIVXivxa-zđ]{1,4}[.)]?", merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged or [text.strip()]
 
 
 def passage_pieces(text: str) -> list[str]:
@@ -242,6 +257,12 @@ def build_passages(units: list[Unit], max_chars: int = MAX_PASSAGE_CHARS) -> lis
 def _chunk(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]
+    if "\n" in text:  # heading lines first, then the body cut by sentences
+        head, _, body = text.rpartition("\n")
+        pieces = _chunk(body, max_chars - len(head) - 1) if len(head) < max_chars // 3 else _chunk(body, max_chars)
+        if len(head) < max_chars // 3:
+            return [f"{head}\n{pieces[0]}", *pieces[1:]]
+        return [*_chunk(head.replace("\n", " "), max_chars), *pieces]
     chunks: list[str] = []
     cur = ""
     for sentence in split_sentences(text):

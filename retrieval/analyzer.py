@@ -22,6 +22,7 @@ from retrieval.normalize import (
     strip_question_phrases,
 )
 
+HEADING_REPEAT = int(__import__("os").environ.get("CCHC_HEADING_REPEAT", "1"))
 WORD_BIGRAM_WEIGHT = 1.0
 OTHER_BIGRAM_WEIGHT = 0.5
 
@@ -32,7 +33,7 @@ def bigrams(tokens: list[str]) -> list[str]:
 
 def passage_terms(body: list[str], headings: list[str]) -> list[str]:
     """The bag of terms a passage is indexed under: its syllables and bigrams, and its headings'."""
-    return body + bigrams(body) + headings + bigrams(headings)
+    return body + bigrams(body) + (headings + bigrams(headings)) * HEADING_REPEAT
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,8 @@ class QueryTerms:
 
 
 _INTENTS = [
+    ("meta", r"\b(ban hanh|can cu|xay dung theo|thuc hien theo|theo quyet dinh|theo ke hoach|so hieu|"
+             r"nguoi ky|ky ban hanh|ke hoach so|quyet dinh so|ngay ban hanh)\b"),
     ("contact", r"\b(hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|"
                 r"trang web|cong thong tin|dia chi|lien he)\b"),
     ("number", r"\b(bao nhieu|may|ty le|phan tram|so luong|muc tieu|chi tieu|toi thieu|toi da)\b"),

@@ -37,10 +37,15 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], row: sqlite3.Ro
         sentence_terms = [fold(p).split() for p in pieces]
     scores = sentence_scores(term_idf, sentence_terms)
     pattern = _INTENT_PATTERNS.get(terms.intent)
+    headings = json.loads(row["headings"] or "[]")
+    heading_lines = {fold(h) for h in headings}
     for i, piece in enumerate(pieces):
         folded = fold(piece)
+        if folded in heading_lines and len(pieces) > 1:
+            scores[i] = -1.0  # a heading alone answers nothing; it is prefixed when it names the owner
+            continue
         if pattern is not None and pattern.search(folded):
-            scores[i] *= 1.3
+            scores[i] *= 1.5
         if must_contain and fold(must_contain) in folded:
             scores[i] += 1000.0
     best = max(range(len(pieces)), key=lambda i: (scores[i], -i))
@@ -55,7 +60,7 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], row: sqlite3.Ro
                 chosen.append(j)
                 break
     body = " ".join(pieces[i] for i in sorted(chosen))
-    heading = _owner_heading(json.loads(row["headings"] or "[]"), body)
+    heading = _owner_heading(headings, body)
     answer = f"{heading}: {body}" if heading else body
     if len(answer) > MAX_ANSWER_CHARS:
         answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"

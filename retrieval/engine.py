@@ -30,14 +30,17 @@ from retrieval.index import RankBM25Index, TermIndex, unseen_idf
 from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
 from retrieval.results import AskResult, Hit
 
-DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.6"))
-ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.3"))
+DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.8"))
+ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.5"))
 # DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
 MIN_COVERAGE = 0.27  # decline below this share of the question's topic weight found in the answer
 CANDIDATES = 60
 PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
+ROUTING_PRIOR = os.environ.get("CCHC_ROUTING_PRIOR", "1") == "1"
+ROUTING_ALL = os.environ.get("CCHC_ROUTING_ALL", "1") == "1"
+HEADER_PRIOR = float(os.environ.get("CCHC_HEADER_PRIOR", "0.7"))
 RERANK = 30  # candidates re-scored by their best sentence
-SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "1.0"))
+SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "0.3"))
 
 
 def _flat(stored: str | None) -> list[str]:
@@ -82,10 +85,13 @@ class AskEngine:
         self.doc_index: TermIndex = RankBM25Index([self._doc_terms(d) for d in self.docs.values()])
         self.routing_terms = self._routing_terms()
 
-        rows = self._conn.execute("SELECT id, doc_id, terms, head_terms FROM passages ORDER BY id").fetchall()
+        rows = self._conn.execute("SELECT id, doc_id, section, terms, head_terms FROM passages ORDER BY id").fetchall()
         self._pids = [r["id"] for r in rows]
         self._pdoc = [r["doc_id"] for r in rows]
         self._row_of = {pid: i for i, pid in enumerate(self._pids)}
+        # The header and the "Căn cứ ..." preamble of each plan (sections "Phần đầu" and ""): they
+        # repeat the title, so they match every question about the plan but answer few of them.
+        self._header_rows = frozenset(i for i, r in enumerate(rows) if r["section"] in ("", "Phần đầu"))
         self.index: TermIndex = factory([passage_terms(_flat(r["terms"]), (r["head_terms"] or "").split())
                                          for r in rows])
         self.engine_name = factory.name
@@ -118,7 +124,8 @@ class AskEngine:
             toks = analyze_question(meta)
             for t in set(toks) | set(bigrams(toks)):
                 df[t] = df.get(t, 0) + 1
-        return frozenset(t for t, c in df.items() if c <= max(1, n // 2))
+        limit = n if ROUTING_ALL else max(1, n // 2)
+        return frozenset(t for t, c in df.items() if c <= limit)
 
     # -- reading ------------------------------------------------------------------------------------
     def _passage_rows(self, pids: list[int]) -> dict[int, sqlite3.Row]:
@@ -226,8 +233,10 @@ class AskEngine:
         return AskResult(question, True, answer, hits)
 
     def _term_idf(self, terms: QueryTerms) -> dict[str, float]:
-        """Question term weight × IDF; terms the knowledge base never uses count for nothing."""
-        return {t: w * self.index.idf(t) for t, w in terms.weights.items() if self.index.df(t)}
+        """Question term weight × IDF; terms the knowledge base never uses count for nothing, and
+        terms that only say which plan (place, year, issuer) count less inside a plan."""
+        return {t: w * self.index.idf(t) * (ROUTING_WEIGHT if t in self.routing_terms else 1.0)
+                for t, w in terms.weights.items() if self.index.df(t)}
 
     def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row], dict]:
         """BM25 candidates × document prior, then the best RERANK re-scored by their best sentence."""
@@ -236,13 +245,16 @@ class AskEngine:
         if not raw:
             return [], {}, {}
         doc_scores = dict(zip(self._doc_ids, [0.0] * len(self._doc_ids)))
-        for i, s in self.doc_index.search(terms.weights, len(self._doc_ids)):
+        routing = {t: w for t, w in terms.weights.items() if t in self.routing_terms} if ROUTING_PRIOR else terms.weights
+        for i, s in self.doc_index.search(routing, len(self._doc_ids)) if routing else []:
             doc_scores[self._doc_ids[i]] = s
         best_doc = max(doc_scores.values()) if doc_scores else 0.0
         scored = []
+        header_prior = 1.0 if terms.intent == "meta" else HEADER_PRIOR
         for row, score in raw:
             d = doc_scores.get(self._pdoc[row], 0.0) / best_doc if best_doc > 0 else 0.0
-            scored.append((self._pids[row], score * (1.0 + DOC_PRIOR * d), 1.0 + DOC_PRIOR * d))
+            prior = (1.0 + DOC_PRIOR * d) * (header_prior if row in self._header_rows else 1.0)
+            scored.append((self._pids[row], score * prior, prior))
         scored.sort(key=lambda x: -x[1])
         head = scored[:RERANK]
         rows = self._passage_rows([pid for pid, _, _ in head])
@@ -281,11 +293,21 @@ class AskEngine:
         return found / total if total else 0.0
 
     def _contact_answer(self, terms: QueryTerms) -> tuple[dict, sqlite3.Row, float] | None:
-        ranked = self.contact_index.search(terms.weights, 3)
+        """The contact the question asks for: a phone for "hotline/tổng đài/số điện thoại", a portal
+        for "cổng/website/địa chỉ", an email for "email"; the best match of that kind."""
+        ranked = self.contact_index.search(terms.weights, len(self._contacts))
         if not ranked or not self._contacts:
             return None
-        i, score = ranked[0]
+        words = f" {' '.join(terms.tokens)} "
+        wanted = set()
+        if any(w in words for w in (" hotline ", " duong day nong ", " dien thoai ", " tong dai ", " goi ")):
+            wanted.add("phone")
+        if any(w in words for w in (" cong thong tin ", " website ", " trang web ", " dia chi ", " cong dich vu ")):
+            wanted.add("portal")
+        if " email " in words or " thu dien tu " in words:
+            wanted.add("email")
+        choice = next(((i, s) for i, s in ranked if not wanted or self._contacts[i]["kind"] in wanted), ranked[0])
+        i, score = choice
         contact = self._contacts[i]
-        rows = self._passage_rows([contact["passage_id"]])
-        row = rows.get(contact["passage_id"])
+        row = self._passage_rows([contact["passage_id"]]).get(contact["passage_id"])
         return (contact, row, score) if row is not None else None

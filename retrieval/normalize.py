@@ -27,7 +27,7 @@ _DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "l", "3": "a", "4": "a", "5": "
 _TOKEN = re.compile(r"[a-z0-9]+")
 # The shape of a folded Vietnamese syllable: onset, 1–3 vowels, coda. Viet74K also lists loanwords
 # and abbreviations ("xta", "ubnd"); only real syllable shapes are repair targets.
-_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
 
 # Abbreviations (folded) → their words (folded). Both documents and questions are expanded.
 ABBREVIATIONS: dict[str, str] = {
@@ -189,6 +189,8 @@ class OcrRepairer:
             word = tok.translate(_DIGIT_AS_LETTER)
             if word in self.valid:
                 cands[word] = 0.5
+        if len(word) > 1 and word[0] == "p" and word[1] != "h" and f"d{word[1:]}" in self.valid:
+            cands[f"d{word[1:]}"] = 0.5  # OCR reads Đ as P: "Pay manh" = "Đẩy mạnh", "Pé nghi" = "Đề nghị"
         if word.isalpha() and len(word) <= 9:
             for c in _edits1(word):
                 if c in self.valid and c not in cands:

@@ -343,7 +343,7 @@ class FakeTelegram:
             time.sleep(0.01)
 
     async def wait(self, method: str, count: int, chat_id: int | None = None,
-                   timeout: float = 20.0) -> list[Call]:
+                   timeout: float = 20.0, poll: float = 0.01) -> list[Call]:
         """Wait (without blocking the caller's loop) until `count` successful calls were made."""
         deadline = time.monotonic() + timeout
         while True:
@@ -353,7 +353,7 @@ class FakeTelegram:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {count} {method} (got {len(calls)}); "
                                      f"calls: {[c.method for c in self.calls][-20:]}")
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(poll)
 
     # -- HTTP ----------------------------------------------------------------------------------
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:

@@ -218,6 +218,8 @@ async def test_private_chat_end_to_end(fake: FakeTelegram, assistant: Assistant,
 
         [greeting] = await exchange(fake, fake.message("/start", user_id=USER, first_name="Lan"), USER)
         assert "Xin chào, Lan" in greeting
+        polls = fake.sent("getUpdates")
+        assert polls and all(c.params["allowed_updates"] == ["message", "callback_query"] for c in polls)
 
         for question in (QUESTION, QUESTION_ASCII):
             [answer] = await exchange(fake, fake.message(question, user_id=USER), USER)
@@ -248,11 +250,14 @@ async def test_private_chat_end_to_end(fake: FakeTelegram, assistant: Assistant,
         [polite] = await exchange(fake, fake.message(user_id=USER, photo=photo), USER)
         assert "hình ảnh" in polite
 
-        # Delivered twice (and an edit, which is ignored): exactly one answer, then the next one.
+        # Delivered twice, plus an edit and a channel post (both ignored): exactly one answer.
         twice = fake.message("/hotline", user_id=USER)
         edited = fake.message("/start", user_id=USER)
+        post = fake.message("/start", chat_id=-100999, chat_type="channel")
+        del post["message"]["from"]
         fake.push_updates([twice, twice,
-                           {"update_id": edited["update_id"], "edited_message": edited["message"]}])
+                           {"update_id": edited["update_id"], "edited_message": edited["message"]},
+                           {"update_id": post["update_id"], "channel_post": post["message"]}])
         texts = await exchange(fake, fake.message("/help", user_id=USER), USER, expect=2)
         assert HOTLINE in texts[0] and texts[1].startswith("Các lệnh")
         await asyncio.sleep(0.2)
@@ -411,25 +416,43 @@ def test_run_telegram_refuses_bad_configuration(settings: Settings, fake: FakeTe
     assert "Telegram từ chối TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
 
 
-def test_cli_run_telegram_subprocess(fake: FakeTelegram, settings: Settings) -> None:
-    """`cchc run telegram` as a user runs it: answers, publishes commands, stops on SIGINT."""
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_cli_run_telegram_subprocess(fake: FakeTelegram, settings: Settings, mode: str) -> None:
+    """`cchc run telegram [--webhook]` as an operator runs it: answers, publishes the command menu,
+    refuses forged webhook posts, stops cleanly on SIGINT/SIGTERM and never prints the token."""
+    port = free_port()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url,
            "TELEGRAM_FILE_BASE": fake.file_base_url, "CCHC_DATA_DIR": str(settings.data_dir),
            "CCHC_DOCS_DIR": str(settings.docs_dir), "CCHC_LOG_LEVEL": "DEBUG",
+           "TELEGRAM_WEBHOOK_URL": "https://bot.example.gov.vn", "TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "TELEGRAM_LISTEN": "127.0.0.1", "TELEGRAM_PORT": str(port),
            "NO_PROXY": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "telegram"], cwd=settings.data_dir,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = [sys.executable, "-m", "bot", "run", "telegram"] + (["--webhook"] if mode == "webhook" else [])
+    proc = subprocess.Popen(argv, cwd=settings.data_dir, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
-        fake.push_update(fake.message(QUESTION_ASCII, user_id=USER))
+        question = fake.message(QUESTION_ASCII, user_id=USER)
+        if mode == "polling":
+            fake.push_update(question)
+        else:
+            fake.chats[USER] = question["message"]["chat"]
+            fake.wait_sync("setWebhook", 1, timeout=60)
+            url = f"http://127.0.0.1:{port}/telegram"
+            with httpx.Client(trust_env=False, timeout=10) as client:
+                forged = client.post(url, json=fake.message("/start", user_id=USER))
+                assert forged.status_code == 403
+                ok = client.post(url, json=question, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                assert ok.status_code == 200
         [reply] = fake.wait_sync("sendMessage", 1, USER, timeout=60)
         assert HOTLINE in reply.result["text"]
         assert fake.sent("setMyCommands")
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT if mode == "polling" else signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, err
-    assert TOKEN not in err and TOKEN not in out and TOKEN.split(":")[1] not in err
-    assert "getUpdates" in err  # DEBUG logging was on, so there was something to leak
+    assert len(fake.sent("sendMessage")) == 1
+    assert TOKEN not in err + out and TOKEN.split(":")[1] not in err and SECRET not in err
+    assert "/bot***" in err  # DEBUG logging was on, so there was something to leak
