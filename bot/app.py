@@ -16,8 +16,8 @@ from handlers.flood import FloodGuard
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
 from handlers.state_db import StateDB
-from retrieval.indexer import ensure_knowledge_db
 from retrieval.engine import AskEngine
+from retrieval.indexer import ensure_knowledge_db
 
 log = logging.getLogger(__name__)
 

@@ -40,11 +40,10 @@ def cmd_chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.knowledge_holder import KnowledgeHolder
-    from retrieval.indexer import ensure_knowledge_db
-    from retrieval.engine import AskEngine
-
     from handlers.core import AskService
+    from handlers.knowledge_holder import KnowledgeHolder
+    from retrieval.engine import AskEngine
+    from retrieval.indexer import ensure_knowledge_db
 
     ensure_knowledge_db(settings.kb_path, settings.docs_dir)
     service = AskService(KnowledgeHolder(AskEngine.open(settings.kb_path)))

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_REASONS = 8  # reasons listed when a build is refused: enough to act on, short enough for a chat
 
 
 @dataclass
@@ -97,8 +98,9 @@ class KnowledgeAdmin:
         try:
             report = rebuild(self.docs_dir, self.kb_path, progress)
         except BuildError as exc:
-            lines = "\n".join(f"• {e}" for e in exc.errors[:20])
-            more = f"\n… và {len(exc.errors) - 20} lỗi khác." if len(exc.errors) > 20 else ""
+            lines = "\n".join(f"• {e}" for e in exc.errors[:MAX_REASONS])
+            extra = len(exc.errors) - MAX_REASONS
+            more = f"\n… và {extra} lỗi khác." if extra > 0 else ""
             return Outcome(False, "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ.\n"
                                   f"Lý do:\n{lines}{more}")
         except Exception as exc:  # disk full, a parser bug...: callers must still roll the folder back

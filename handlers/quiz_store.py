@@ -115,6 +115,7 @@ class QuizStore:
             "id": int, "platform": str, "user_id": str, "chat_id": str, "user_name": str,
             "n_questions": int, "started": float, "deadline": float, "status": str, "score": int,
             "answered_count": int, "prediction": int, "finished": float, "duration": float, "expired": int,
+            "notified": int,
         }, pk="id", indexes=[["platform", "user_id", "status"], ["status"]])
 
     # -- reading ----------------------------------------------------------------------------------
@@ -170,6 +171,20 @@ class QuizStore:
                                 (platform, user_id))
         return [Exam.from_row(r) for r in rows]
 
+    def unnotified_exam(self, platform: str, user_id: str) -> Exam | None:
+        """An exam closed for being late while the user was away, whose result they have not seen."""
+        rows = self.state.query(f"SELECT * FROM {EXAMS} WHERE platform = ? AND user_id = ? "
+                                "AND status = 'finished' AND notified = 0 ORDER BY id DESC LIMIT 1",
+                                (platform, user_id))
+        return Exam.from_row(rows[0]) if rows else None
+
+    def mark_notified(self, exam_id: int) -> bool:
+        """True for the one request that gets to show the result (two at once must not both)."""
+        with self.state.transaction() as db:
+            cur = db.conn.execute(f"UPDATE {EXAMS} SET notified = 1 WHERE id = ? AND notified = 0",
+                                  (exam_id,))
+            return cur.rowcount == 1
+
     def overdue_exams(self, now: float) -> list[Exam]:
         rows = self.state.query(f"SELECT * FROM {EXAMS} WHERE status IN ('active', 'predict') "
                                 "AND deadline < ?", (now,))
@@ -202,12 +217,12 @@ class QuizStore:
             live = db.conn.execute(f"SELECT id FROM {EXAMS} WHERE platform = ? AND user_id = ? "
                                    "AND status IN ('active', 'predict')", (platform, user_id)).fetchone()
             if live is None:
-                db.conn.execute(f"UPDATE {ATTEMPTS} SET status = 'skipped' WHERE platform = ? AND user_id = ? "
-                                "AND status = 'open' AND mode != 'exam'", (platform, user_id))
+                db.conn.execute(f"UPDATE {ATTEMPTS} SET status = 'skipped' WHERE platform = ? "
+                                "AND user_id = ? AND status = 'open' AND mode != 'exam'", (platform, user_id))
                 cur = db.conn.execute(
                     f"INSERT INTO {EXAMS} (platform, user_id, chat_id, user_name, n_questions, started, "
-                    "deadline, status, score, answered_count, expired) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', 0, 0, 0)",
+                    "deadline, status, score, answered_count, expired, notified) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', 0, 0, 0, 1)",
                     (platform, user_id, chat_id, user_name, len(cards), now, now + minutes * 60))
                 exam_id = int(cur.lastrowid)
                 for seq, card in enumerate(cards, 1):
@@ -238,10 +253,11 @@ class QuizStore:
                             (exam_id,))
 
     def close_exam(self, exam_id: int, status: str, now: float, prediction: int | None = None,
-                   expired: bool = False) -> bool:
+                   expired: bool = False, notified: bool = True) -> bool:
         """Finish or abandon a live exam: unanswered questions are skipped, the score is counted.
 
-        Returns False when another request closed it first (the caller then reads the stored result).
+        `notified=False` when the user is not the one asking (a sweep before /bxh): their next
+        message then shows the result. Returns False when another request closed it first.
         """
         with self.state.transaction() as db:
             row = db.conn.execute(f"SELECT started, deadline FROM {EXAMS} WHERE id = ? "
@@ -256,7 +272,8 @@ class QuizStore:
                 "AND mode = 'exam' AND status = 'answered'", (exam_id,)).fetchone()
             end = deadline if expired else min(now, deadline)
             db.conn.execute(
-                f"UPDATE {EXAMS} SET status = ?, score = ?, answered_count = ?, prediction = ?, finished = ?, "
-                "duration = ?, expired = ? WHERE id = ?",
-                (status, score, answered, prediction, now, max(0.0, end - started), int(expired), exam_id))
+                f"UPDATE {EXAMS} SET status = ?, score = ?, answered_count = ?, prediction = ?, "
+                "finished = ?, duration = ?, expired = ?, notified = ? WHERE id = ?",
+                (status, score, answered, prediction, now, max(0.0, end - started), int(expired),
+                 int(notified), exam_id))
             return True

@@ -78,7 +78,8 @@ def read_bytes(data: bytes, filename: str) -> DocumentText:
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     if len(re.sub(r"\s+", "", text)) < MIN_TEXT_CHARS:
         if expected == "pdf":
-            raise DocumentError(f"Tệp PDF {name} không có lớp chữ (có thể là bản quét): hãy dùng bản PDF có chữ hoặc .docx.")
+            raise DocumentError(f"Tệp PDF {name} không có lớp chữ (có thể là bản quét): "
+                                "hãy dùng bản PDF có chữ hoặc .docx.")
         raise DocumentError(f"Tệp {name} gần như không có nội dung (dưới {MIN_TEXT_CHARS} ký tự).")
     return DocumentText(text, expected)
 

@@ -11,7 +11,7 @@ import unicodedata
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Letters that NFD does not decompose but that users and OCR produce for Vietnamese letters.
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d", "ơ": "o", "ư": "u", "Ơ": "o", "Ư": "u"})
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d"})
 
 
 def nfc(text: str) -> str:

@@ -24,19 +24,18 @@ from pathlib import Path
 
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms
-from retrieval.normalize import analyze_question
 from retrieval.answer import select_answer
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
+from retrieval.normalize import analyze_question
 from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
 from retrieval.results import AskResult, Hit
 
 DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.8"))
-ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.5"))
+ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.4"))
 # DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
 MIN_COVERAGE = 0.27  # decline below this share of the question's topic weight found in the answer
 CANDIDATES = 60
 PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
-ROUTING_PRIOR = os.environ.get("CCHC_ROUTING_PRIOR", "1") == "1"
 ROUTING_ALL = os.environ.get("CCHC_ROUTING_ALL", "1") == "1"
 HEADER_PRIOR = float(os.environ.get("CCHC_HEADER_PRIOR", "0.7"))
 RERANK = 30  # candidates re-scored by their best sentence
@@ -245,7 +244,7 @@ class AskEngine:
         if not raw:
             return [], {}, {}
         doc_scores = dict(zip(self._doc_ids, [0.0] * len(self._doc_ids)))
-        routing = {t: w for t, w in terms.weights.items() if t in self.routing_terms} if ROUTING_PRIOR else terms.weights
+        routing = {t: w for t, w in terms.weights.items() if t in self.routing_terms}
         for i, s in self.doc_index.search(routing, len(self._doc_ids)) if routing else []:
             doc_scores[self._doc_ids[i]] = s
         best_doc = max(doc_scores.values()) if doc_scores else 0.0

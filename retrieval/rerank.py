@@ -9,7 +9,7 @@ the sentence terms stored at build time, and the same scores pick the answer sen
 from __future__ import annotations
 
 from retrieval.analyzer import bigrams
-from retrieval.index import B, K1
+from retrieval.index import K1, B
 
 AVG_SENTENCE_TERMS = 40.0  # syllables + bigrams of a typical plan sentence
 

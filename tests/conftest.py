@@ -1,0 +1,34 @@
+"""Shared fixtures: one knowledge DB built from the embedded seeds per test session.
+
+Building takes a few seconds, so it is built once into a session directory and each test that needs
+a writable data directory gets its own copy (real SQLite files, never shared between tests).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.build import seed_documents
+from retrieval.indexer import rebuild
+
+
+@pytest.fixture(scope="session")
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory (documents/ + knowledge.db) built once from the embedded seed plans."""
+    root = tmp_path_factory.mktemp("seed-data")
+    seed_documents(root / "documents")
+    rebuild(root / "documents", root / "knowledge.db")
+    return root
+
+
+@pytest.fixture
+def data_dir(seed_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the seed data directory, exported as CCHC_DATA_DIR."""
+    target = tmp_path / "data"
+    shutil.copytree(seed_data_dir, target)
+    monkeypatch.setenv("CCHC_DATA_DIR", str(target))
+    monkeypatch.delenv("CCHC_DOCS_DIR", raising=False)
+    return target

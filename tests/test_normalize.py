@@ -1,0 +1,74 @@
+"""Normalization: diacritics, NFD, Ð, shorthand, abbreviations, OCR repair."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from knowledge.text import fold, strip_marks
+from retrieval.analyzer import analyze
+from retrieval.normalize import OcrRepairer, analyze_question, fold_tokens
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Số hotline hỗ trợ dịch vụ công", "so hotline ho tro dich vu cong"),
+    ("so hotline ho tro dich vu cong", "so hotline ho tro dich vu cong"),
+    ("ĐƯỜNG DÂY NÓNG", "duong day nong"),
+    ("Ðường dây nóng", "duong day nong"),  # U+00D0 typed for Đ
+    ("Kế hoạch 155/KH-SYT", "ke hoach 155 kh syt"),
+    ("hoà / hòa, thuỷ / thủy", "hoa hoa thuy thuy"),
+])
+def test_fold(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_nfd_input_folds_like_nfc() -> None:
+    nfc_text = "Cải cách hành chính Nhà nước"
+    nfd_text = unicodedata.normalize("NFD", nfc_text)
+    assert nfd_text != nfc_text
+    assert fold(nfd_text) == fold(nfc_text) == "cai cach hanh chinh nha nuoc"
+    assert analyze_question(nfd_text) == analyze_question(nfc_text)
+
+
+def test_strip_marks_keeps_case_and_punctuation() -> None:
+    assert strip_marks("Đề án 06/CP, Sở Y tế!") == "De an 06/CP, So Y te!"
+
+
+@pytest.mark.parametrize("question, words", [
+    ("sdt hotline dvc la j", ["so", "dien", "thoai", "dich", "vu", "cong", "gi"]),
+    ("ko biet nop ho so online o dau", ["khong", "truc", "tuyen"]),
+    ("Kế hoạch CCHC của UBND", ["cai", "cach", "hanh", "chinh", "uy", "ban", "nhan", "dan"]),
+    ("TTHC và CBCCVC", ["thu", "tuc", "can", "bo", "cong", "chuc", "vien"]),
+])
+def test_shorthand_and_abbreviations_expand(question: str, words: list[str]) -> None:
+    tokens = analyze_question(question)
+    for word in words:
+        assert word in tokens, (word, tokens)
+
+
+def test_question_words_are_not_topic() -> None:
+    terms = analyze("Số hotline là gì?")
+    assert "gi" not in terms.content and "la" not in terms.content
+    assert "hotline" in terms.content
+    assert terms.intent == "contact"
+
+
+def test_intents() -> None:
+    assert analyze("Tỷ lệ hài lòng là bao nhiêu phần trăm?").intent == "number"
+    assert analyze("Gửi báo cáo trước ngày nào?").intent == "date"
+    assert analyze("Cơ quan nào chủ trì?").intent == "who"
+    assert analyze("Kế hoạch số 139/KH-TTYT do đơn vị nào ban hành?").intent == "meta"
+
+
+def test_ocr_repair_uses_context() -> None:
+    repairer = OcrRepairer()
+    assert repairer.repair(fold_tokens("K& hoach sb 148")) [:2] == ["ke", "hoach"]
+    assert repairer.repair(fold_tokens("T4 chic khio sat"))[2:] == ["khao", "sat"]
+    assert repairer.repair(fold_tokens("Pay manh"))[0] == "day"  # OCR reads Đ as P
+    assert repairer.repair(fold_tokens("x4 hoi")) == ["xa", "hoi"]
+
+
+def test_valid_tokens_are_left_alone() -> None:
+    tokens = fold_tokens("tuyen truyen cai cach hanh chinh 2025")
+    assert OcrRepairer().repair(tokens) == tokens

@@ -1,0 +1,121 @@
+"""Documents → metadata, sections and passages; contacts with their sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.build import SEEDS_DIR, parse_documents, seed_documents
+from knowledge.contacts import extract_contacts
+from knowledge.structure import MAX_PASSAGE_CHARS, document_passages, split_sentences
+from knowledge.text import fold
+
+# What a person reads in each seed's header (shared/seeds/README.md).
+EXPECTED = {
+    "000_ea17d4eb7683e29a": ("155/KH-SYT", "08/08/2025"),
+    "001_60cbb597f620e29e": ("", "2025"),
+    "002_50c5990e9e108848": ("148/KH-SYT", "31/07/2025"),
+    "003_de768361bdbd9f80": ("24/KH-UBND", "18/01/2018"),
+    "004_1ddf88fba73ab6aa": ("139/KH-TTYT", "28/08/2025"),
+}
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    docs_dir = tmp_path_factory.mktemp("docs")
+    seed_documents(docs_dir)
+    docs, errors = parse_documents(docs_dir)
+    assert errors == []
+    return {d["path"].stem: d for d in docs}
+
+
+def test_number_and_date_match_the_readme(parsed: dict[str, dict]) -> None:
+    matches = [doc_id for doc_id, (number, date) in EXPECTED.items()
+               if parsed[doc_id]["meta"].number == number and parsed[doc_id]["meta"].date == date]
+    assert len(matches) >= 4, {d: (parsed[d]["meta"].number, parsed[d]["meta"].date) for d in parsed}
+
+
+def test_every_seed_has_title_and_issuer(parsed: dict[str, dict]) -> None:
+    for doc_id, doc in parsed.items():
+        meta = doc["meta"]
+        assert fold(meta.title).startswith("ke hoach"), (doc_id, meta.title)
+        assert meta.issuer, doc_id
+    assert "mai chau" in fold(parsed["004_1ddf88fba73ab6aa"]["meta"].issuer)
+
+
+def test_damaged_number_recovered_from_a_citing_plan(parsed: dict[str, dict]) -> None:
+    meta = parsed["002_50c5990e9e108848"]["meta"]
+    assert (meta.number, meta.date) == ("148/KH-SYT", "31/07/2025")
+    assert any("dẫn chiếu" in w for w in meta.warnings)
+
+
+def test_passages_carry_section_paths_and_stay_short(parsed: dict[str, dict]) -> None:
+    for doc in parsed.values():
+        for p in doc["passages"]:
+            assert len(p.text) <= MAX_PASSAGE_CHARS
+    sections = {p.section for p in parsed["001_60cbb597f620e29e"]["passages"]}
+    assert {"I.1.a", "II.2.e", "III.1", "Phụ lục"} <= sections
+    # III.1's heading names who does the dash items below it.
+    iii1 = [p for p in parsed["001_60cbb597f620e29e"]["passages"] if p.section == "III.1"]
+    assert all("van hoa" in fold(" ".join(p.headings)) for p in iii1)
+
+
+def test_segmentation_of_a_small_plan() -> None:
+    text = """UBND TỈNH A
+SỞ B
+Số: 12/KH-SB
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính năm 2026
+
+Căn cứ Quyết định số 1/QĐ-UBND ngày 01/01/2026.
+
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+a) Nâng cao nhận thức của cán bộ.
+b) Đẩy mạnh ứng dụng công nghệ thông tin.
+2. Yêu cầu
+- Bám sát kế hoạch của tỉnh.
+- Bảo đảm hiệu quả.
+II. TỔ CHỨC THỰC HIỆN
+1. Văn phòng Sở
+- Chủ trì triển khai kế hoạch.
+"""
+    header, passages = document_passages(text)
+    assert header[:2] == ["UBND TỈNH A", "SỞ B"]
+    by_section = {p.section: p for p in passages}
+    assert "I.1.a" in by_section and "I.1.b" in by_section and "I.2" in by_section and "II.1" in by_section
+    assert by_section["I.1.b"].text.startswith("b) Đẩy mạnh")
+    assert by_section["II.1"].headings[-1] == "1. Văn phòng Sở"
+    assert "Bám sát" in by_section["I.2"].text and "Bảo đảm" in by_section["I.2"].text
+
+
+def test_long_paragraph_is_split_by_sentence() -> None:
+    body = " ".join(f"Câu số {i} nói về cải cách hành chính và chuyển đổi số." for i in range(60))
+    _, passages = document_passages(f"I. NỘI DUNG\n1. Nội dung\n{body}\n")
+    assert len(passages) > 2
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert all(p.section == "I.1" for p in passages)
+
+
+def test_sentence_split_keeps_item_markers() -> None:
+    assert split_sentences("3. Các phòng, đơn vị. Tiếp tục") == ["3. Các phòng, đơn vị.", "Tiếp tục"]
+
+
+def test_contacts_found_with_their_sentence() -> None:
+    text = (SEEDS_DIR / "001_60cbb597f620e29e.txt").read_text(encoding="utf-8")
+    contacts = {c.value: c for c in extract_contacts(text)}
+    assert "1800 1096" in contacts and "1022" in contacts and "dichvucong.gov.vn" in contacts
+    assert "hotline 1800.1096" in contacts["1800 1096"].sentence
+    assert "Tong dai 1022" in contacts["1022"].sentence
+    assert "dichvucong.gov.vn" in contacts["dichvucong.gov.vn"].sentence
+    assert contacts["1022"].label == "Tổng đài"
+
+
+def test_no_phone_numbers_invented_from_dates_or_tables() -> None:
+    text = "Quyết định số 3041/QĐ-UBND ngày 26/7/2025; năm 2025; 100% hồ sơ; bảng 1800 dòng."
+    assert [c.value for c in extract_contacts(text)] == []
+
+
+def test_seeds_copied_into_the_package() -> None:
+    assert sorted(p.name for p in Path(SEEDS_DIR).glob("*.txt")) == sorted(f"{d}.txt" for d in EXPECTED)
