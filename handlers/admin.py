@@ -30,7 +30,7 @@ from handlers.kb_admin import KnowledgeAdmin, Outcome
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming, Reply
 from handlers.state_db import StateDB
-from knowledge.text import fold
+from knowledge.text import fold, strip_marks
 
 log = logging.getLogger(__name__)
 
@@ -241,17 +241,18 @@ class AdminService:
         rows = self.state.query("SELECT question FROM questions_log WHERE found = 0 AND ts >= ? "
                                 "ORDER BY id DESC LIMIT 5000", (now - GAP_DAYS * 86400,))
         counts: Counter[str] = Counter()
-        example: dict[str, str] = {}
+        spellings: dict[str, Counter[str]] = {}
         for r in rows:
-            key = fold(r["question"] or "")
+            text = " ".join((r["question"] or "").split())
+            key = fold(text)
             if key:
                 counts[key] += 1
-                example.setdefault(key, " ".join((r["question"] or "").split()))
+                spellings.setdefault(key, Counter())[text] += 1
         if not counts:
             return [f"Không có câu hỏi nào bị từ chối trong {GAP_DAYS} ngày qua."]
         lines = [f"Câu hỏi bị từ chối nhiều nhất ({GAP_DAYS} ngày) — chỗ tài liệu còn thiếu:"]
         for key, n in counts.most_common(10):
-            lines.append(f"• {n} lần: {example[key][:150]}")
+            lines.append(f"• {n} lần: {_readable(spellings[key])[:150]}")
         return lines
 
     def _quiz_lines(self, since: float) -> list[str]:
@@ -291,6 +292,12 @@ class AdminService:
                     parts.append(f"đúng {100 * float(row['a']):.0f}%")
                 break
         return f"• {table}: " + ", ".join(parts)
+
+
+def _readable(spellings: Counter[str]) -> str:
+    """The spelling of a question to show: the most used, preferring diacritics over none and
+    sentence case over all capitals (the forms differ only in what folding removes)."""
+    return max(spellings, key=lambda t: (spellings[t], strip_marks(t) != t, not t.isupper()))
 
 
 def register(*, dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateDB, settings: AdminSettings,

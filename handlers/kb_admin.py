@@ -214,8 +214,8 @@ class KnowledgeAdmin:
                 seed_documents(self.docs_dir)
             files = [p for p in document_files(self.docs_dir) if p.stem == doc_id]
             if not files:
-                return Outcome(False, f"Không có tài liệu mã “{doc_id[:80]}”. "
-                                      "Dùng /tailieu để xem danh sách.")
+                return Outcome(False, f"Không có tài liệu mã “{doc_id[:80]}” (xem danh sách: /tailieu trong "
+                                      "trò chuyện, hoặc cchc kb list).")
             files += [p for p in self.docs_dir.iterdir()
                       if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
             backup_dir = self._backup_dir()

@@ -214,21 +214,29 @@ class QuizService:
         return max(1, math.ceil((exam.deadline - self.now()) / 60))
 
     # -- exams: lazy expiry ---------------------------------------------------------------------
-    def _check_exam(self, incoming: Incoming) -> tuple[Exam | None, list[Reply]]:
-        """The user's live exam, after closing it if its time is up; plus any result not yet shown."""
+    def _check_exam(self, incoming: Incoming, late_answer: bool = False) -> tuple[Exam | None, list[Reply]]:
+        """The user's live exam, after closing it if its time is up; plus any result not yet shown.
+
+        `late_answer`: the message is an answer, so the result starts by saying it did not count.
+        """
         exam = self.store.live_exam(incoming.platform, incoming.user_id)
         if exam is not None and self.now() > exam.deadline:
             self.store.close_exam(exam.id, "finished", self.now(), expired=True, notified=True)
-            return None, self._result(exam.id, self._expired_headline())
+            return None, self._result(exam.id, self._expired_headline(exam, late_answer))
         if exam is not None:
             return exam, []
         late = self.store.unnotified_exam(incoming.platform, incoming.user_id)
         if late is not None and self.store.mark_notified(late.id):
-            return None, self._result(late.id, self._expired_headline())
+            return None, self._result(late.id, self._expired_headline(late, late_answer))
         return None, []
 
-    def _expired_headline(self) -> str:
-        return (f"⏰ Bài thi của bạn đã hết giờ ({self.exam_minutes} phút) và đã được chấm với các câu "
+    @staticmethod
+    def _expired_headline(exam: Exam, late_answer: bool) -> str:
+        minutes = max(1, round((exam.deadline - exam.started) / 60))
+        if late_answer:
+            return (f"⏰ Đã hết giờ làm bài ({minutes} phút) nên câu trả lời này không được tính. "
+                    "Bài thi đã được chấm với các câu bạn trả lời trong giờ.")
+        return (f"⏰ Bài thi của bạn đã hết giờ ({minutes} phút) và đã được chấm với các câu "
                 "bạn trả lời trong giờ.")
 
     def sweep_expired(self) -> None:
@@ -409,9 +417,7 @@ class QuizService:
         now = self.now()
         if exam.status in LIVE_EXAM and now > exam.deadline:
             self.store.close_exam(exam.id, "finished", now, expired=True, notified=True)
-            late = Reply(f"⏰ Đã hết giờ làm bài ({self.exam_minutes} phút) nên câu trả lời này không được "
-                         "tính. Bài thi đã được chấm với các câu bạn trả lời trong giờ.")
-            return [late, *self._result(exam.id)]
+            return self._result(exam.id, self._expired_headline(exam, late_answer=True))
         if att.status == "answered":
             replies = [Reply(self._already_text(att))]
             return replies + (self._exam_prompt(exam) if exam.status in LIVE_EXAM else [])
@@ -436,7 +442,7 @@ class QuizService:
         now = self.now()
         if now > exam.deadline:
             self.store.close_exam(exam.id, "finished", now, expired=True, notified=True)
-            return [Reply("⏰ Đã hết giờ làm bài nên dự đoán này không được tính.")] + self._result(exam.id)
+            return self._result(exam.id, self._expired_headline(exam, late_answer=True))
         if not self.store.close_exam(exam.id, "finished", now, prediction=value, notified=True):
             return [Reply("Bài thi này đã được chấm rồi.")] + self._result(exam.id)
         return self._result(exam.id)
@@ -453,11 +459,10 @@ class QuizService:
         text = clean_text(incoming.text)
         if not text or text.startswith("/"):
             return None
-        exam, notice = self._check_exam(incoming)
+        is_answer = parse_choice(text) is not None or _is_number(text)
+        exam, notice = self._check_exam(incoming, late_answer=is_answer)
         if notice:
-            if parse_choice(text) is not None or _is_number(text):
-                return [Reply("Câu trả lời này đến sau khi bài thi đã đóng nên không được tính.")] + notice
-            return self._qa_then(incoming, text, notice)
+            return notice if is_answer else self._qa_then(incoming, text, notice)
         if exam is not None:
             if exam.status == "predict":
                 prediction = parse_prediction(text)

@@ -83,6 +83,6 @@ def parse_prediction(text: str) -> Prediction | None:
             return None  # a sentence that happens to contain a number: leave it to the Q&A
         return Prediction(error=f"Tôi chưa đọc được con số trong “{text.strip()[:30]}”. {PREDICTION_HELP}")
     if len(digits) > 10 or int(digits) > MAX_PREDICTION:
-        return Prediction(error=f"Con số quá lớn. Bạn hãy dự đoán một số không quá {MAX_PREDICTION:,}."
-                          .replace(",", "."))
+        limit = f"{MAX_PREDICTION:,}".replace(",", ".")
+        return Prediction(error=f"Con số quá lớn (tối đa {limit}). {PREDICTION_HELP}")
     return Prediction(int(digits))

@@ -28,32 +28,53 @@ _INTENT_PATTERNS = {
 }
 
 
-def select_answer(terms: QueryTerms, term_idf: dict[str, float], row: sqlite3.Row,
-                  must_contain: str | None = None) -> str:
-    """The best sentence (extended by its neighbour when short), ≤ 500 characters, heading first."""
-    pieces = passage_pieces(row["text"])
-    sentence_terms = split_sentence_terms(row["terms"])
-    if len(sentence_terms) != len(pieces):  # stored terms from another segmentation: score words only
-        sentence_terms = [fold(p).split() for p in pieces]
-    scores = sentence_scores(term_idf, sentence_terms)
-    pattern = _INTENT_PATTERNS.get(terms.intent)
-    headings = json.loads(row["headings"] or "[]")
-    heading_lines = {fold(h) for h in headings}
-    for i, piece in enumerate(pieces):
-        folded = fold(piece)
-        if folded in heading_lines and len(pieces) > 1:
-            scores[i] = -1.0  # a heading alone answers nothing; it is prefixed when it names the owner
-            continue
-        if pattern is not None and pattern.search(folded):
-            scores[i] *= 1.5
-        if must_contain and fold(must_contain) in folded:
-            scores[i] += 1000.0
-    best = max(range(len(pieces)), key=lambda i: (scores[i], -i))
+def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
+                  must_contain: str | None = None) -> tuple[str, int]:
+    """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
+    characters, its heading first; returns (answer, id of the passage it comes from).
+
+    Each sentence is scored with its passage's headings as context (a dash item under
+    "11. Thành đoàn Hải Phòng" is about the Thành đoàn) and weighted by the passage's rank weight.
+    """
+    best: tuple[float, int, int] | None = None  # (score, pool index, piece index)
+    prepared = []
+    for n, (row, weight) in enumerate(pool):
+        pieces = passage_pieces(row["text"])
+        sentence_terms = split_sentence_terms(row["terms"])
+        if len(sentence_terms) != len(pieces):  # stored terms from another segmentation
+            sentence_terms = [fold(p).split() for p in pieces]
+        head = (row["head_terms"] or "").split()
+        scores = sentence_scores(term_idf, [toks + head for toks in sentence_terms])
+        headings = json.loads(row["headings"] or "[]")
+        heading_lines = {fold(h) for h in headings}
+        pattern = _INTENT_PATTERNS.get(terms.intent)
+        for i, piece in enumerate(pieces):
+            folded = fold(piece)
+            if folded in heading_lines and len(pieces) > 1:
+                scores[i] = -1.0  # a heading alone answers nothing; it is prefixed when it names the owner
+                continue
+            if pattern is not None and pattern.search(folded):
+                scores[i] *= 1.5
+            if must_contain and fold(must_contain) in folded:
+                scores[i] += 1000.0
+            scores[i] *= weight
+            if best is None or scores[i] > best[0]:
+                best = (scores[i], n, i)
+        prepared.append((row, pieces, scores, headings))
+    if best is None:
+        row = pool[0][0]
+        return row["text"][:MAX_ANSWER_CHARS], row["id"]
+    _, n, i = best
+    row, pieces, scores, headings = prepared[n]
+    return _compose(pieces, scores, i, headings), row["id"]
+
+
+def _compose(pieces: list[str], scores: list[float], best: int, headings: list[str]) -> str:
     chosen = [best]
     length = len(pieces[best])
     # A short best sentence is usually a clause cut at ';' or ':': add its better neighbour.
     if length < 160:
-        neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces)]
+        neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces) and scores[j] >= 0]
         neighbours.sort(key=lambda j: -scores[j])
         for j in neighbours:
             if length + len(pieces[j]) < MAX_ANSWER_CHARS - 60:

@@ -38,6 +38,8 @@ CANDIDATES = 60
 PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
 ROUTING_ALL = os.environ.get("CCHC_ROUTING_ALL", "1") == "1"
 HEADER_PRIOR = float(os.environ.get("CCHC_HEADER_PRIOR", "0.7"))
+ANSWER_POOL = int(os.environ.get("CCHC_ANSWER_POOL", "1"))
+ANSWER_RANK_POWER = float(os.environ.get("CCHC_ANSWER_RANK_POWER", "1.0"))
 RERANK = 30  # candidates re-scored by their best sentence
 SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "0.3"))
 
@@ -210,17 +212,22 @@ class AskEngine:
         if coverage < MIN_COVERAGE:
             return AskResult(question, False, "", reason="not_found")
         contact_hit = self._contact_answer(terms) if terms.intent == "contact" else None
-        if False:
-            return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
         term_idf = self._term_idf(terms)
         if contact_hit is not None:
             contact, c_row, c_score = contact_hit
             display = f"{contact['label']}: {contact['value']}. {c_row['text']}"
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
-            answer = select_answer(terms, term_idf, c_row, must_contain=contact["value"])
+            answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"])
         else:
-            answer = select_answer(terms, term_idf, top_row)
+            # The answer may sit in the second or third passage ("Thành đoàn" in a heading there):
+            # sentences of the best few compete, weighted by their passage's rank score, and the
+            # passage the answer comes from is cited first.
+            top_score = ranked[0][1] or 1.0
+            pool = [(rows[pid], (score / top_score) ** ANSWER_RANK_POWER)
+                    for pid, score in ranked[:ANSWER_POOL] if pid in rows]
+            answer, answer_pid = select_answer(terms, term_idf, pool)
+            ranked = sorted(ranked, key=lambda item: item[0] != answer_pid)
         for pid, score in ranked:
             if len(hits) >= k:
                 break

@@ -1,0 +1,228 @@
+"""BM25 over postings: a query costs what its terms' postings cost, not what the corpus costs.
+
+rank-bm25 scores every passage for every query term in Python (≈ 100 ms a question at 100,000
+passages). This index keeps, per term, the passages that hold it (numpy int32) and each posting's
+finished BM25 term score `idf × tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))` (float64), so a
+question is one gather-multiply-add per term into a dense score vector and the same `top_k`.
+
+Scores are bit-identical to `RankBM25Index` (tests/test_inverted_index.py): the IDF is rank-bm25's
+(same epsilon floor, averaged in the same term order), every per-posting value is computed with
+the same float64 operations in the same order, a passage's contributions are added term by term in
+the question's term order starting from 0.0, and ranking uses the same `top_k`. Empty passages are
+indexed as rank-bm25 sees them (one "\\u0000" token), so even the averages agree.
+
+Starting a bot on a 100,000-passage DB must not re-read and re-count ~17 million stored terms
+(≈ 6 s in Python), so the build stores the finished index in the knowledge DB (`store`), in chunks,
+and `load` maps it back with a fingerprint check: when the code that turns stored rows into index
+terms has changed since the build, `load` returns None and the engine rebuilds the index from rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import math
+import sqlite3
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from retrieval.index import B, K1, top_k, unseen_idf
+
+EPSILON = 0.25  # rank-bm25's BM25Okapi default: negative IDFs floored at EPSILON × average IDF
+EMPTY = "\u0000"  # the token RankBM25Index gives an empty passage
+FORMAT_VERSION = "1"
+TABLE = "inverted_index"
+CHUNK_BYTES = 8 << 20  # blobs are stored in parts so loading never holds two copies of an array
+
+
+class _Builder:
+    """Accumulates documents as compact arrays (no per-posting Python objects)."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.term_ids = array("i")
+        self.tfs = array("i")
+        self.doc_len = array("q")
+        self.unique = array("q")
+        self.real_df: Counter = Counter()  # df as RankBM25Index reports it (EMPTY not counted)
+
+    def add(self, doc: Sequence[str]) -> None:
+        if not doc:
+            doc = [EMPTY]
+            self.real_df[EMPTY] -= 1
+        counts = Counter(doc)  # insertion order = first occurrence, as rank-bm25's nd dict
+        vocab = self.vocab
+        setdefault = vocab.setdefault
+        self.term_ids.extend([setdefault(t, len(vocab)) for t in counts])
+        self.tfs.extend(counts.values())
+        self.doc_len.append(len(doc))
+        self.unique.append(len(counts))
+
+    def finish(self) -> dict:
+        n_docs = len(self.doc_len)
+        n_terms = len(self.vocab)
+        term_ids = np.frombuffer(self.term_ids, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
+        tf = np.frombuffer(self.tfs, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
+        doc_len = np.frombuffer(self.doc_len, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
+        df = np.bincount(term_ids, minlength=n_terms).astype(np.int64)
+        idf = okapi_idf_array(n_docs, df)
+        avgdl = int(doc_len.sum()) / n_docs if n_docs else 1.0
+        # The same expression, operand for operand, as BM25Okapi.get_scores.
+        norm = K1 * (1 - B + B * doc_len / avgdl)
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int32), np.frombuffer(self.unique, dtype=np.int64)
+                           if n_docs else np.zeros(0, np.int64))
+        weights = idf[term_ids] * (tf * (K1 + 1) / (tf + norm[doc_of]))
+        del tf
+        order = np.argsort(term_ids, kind="stable")  # postings of a term in passage order
+        del term_ids
+        docs = doc_of[order]
+        del doc_of
+        weights = weights[order]
+        del order
+        offsets = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=offsets[1:])
+        terms = list(self.vocab)
+        fix = {t: int(df[self.vocab[t]]) + c for t, c in self.real_df.items()}
+        return {"terms": terms, "offsets": offsets, "docs": docs, "weights": weights, "idf": idf,
+                "size": n_docs, "df_fix": fix}
+
+
+def okapi_idf_array(n_docs: int, df: np.ndarray) -> np.ndarray:
+    """`retrieval.index.okapi_idf` over a df array in term order, with math.log like rank-bm25
+    (numpy's log may differ in the last bit) and the average summed left to right like its loop."""
+    if len(df) == 0:
+        return np.zeros(0)
+    values, inverse = np.unique(df, return_inverse=True)
+    raw = np.array([math.log(n_docs - int(d) + 0.5) - math.log(int(d) + 0.5) for d in values])[inverse]
+    average = float(np.cumsum(raw)[-1]) / len(raw)  # sequential sum, as `idf_sum += idf`
+    return np.where(raw < 0, EPSILON * average, raw)
+
+
+class InvertedBM25Index:
+    """Postings-based BM25Okapi behind the `TermIndex` interface (see the module docstring)."""
+
+    name = "inverted"
+
+    def __init__(self, docs: Iterable[Sequence[str]]) -> None:
+        builder = _Builder()
+        for doc in docs:
+            builder.add(doc)
+        self._set(builder.finish())
+
+    def _set(self, parts: dict) -> None:
+        terms = parts["terms"]
+        self._terms = terms
+        self._vocab = dict(zip(terms, range(len(terms))))
+        self._offsets = parts["offsets"]
+        self._docs = parts["docs"]
+        self._weights = parts["weights"]
+        self._idf = parts["idf"]
+        self._df_fix: dict[str, int] = dict(parts.get("df_fix") or {})
+        self.size = int(parts["size"])
+
+    @classmethod
+    def _from_parts(cls, parts: dict) -> InvertedBM25Index:
+        index = cls.__new__(cls)
+        index._set(parts)
+        return index
+
+    # -- TermIndex ----------------------------------------------------------------------------------
+    def df(self, term: str) -> int:
+        fixed = self._df_fix.get(term)
+        if fixed is not None:
+            return fixed
+        tid = self._vocab.get(term)
+        return 0 if tid is None else int(self._offsets[tid + 1] - self._offsets[tid])
+
+    def idf(self, term: str) -> float:
+        tid = self._vocab.get(term)
+        return float(self._idf[tid]) if tid is not None else unseen_idf(self.size)
+
+    def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
+        """Same result as RankBM25Index.search: Σ weight × term score, in the terms' order."""
+        scores = np.zeros(self.size)
+        offsets, docs, weights = self._offsets, self._docs, self._weights
+        for term, weight in weighted_terms.items():
+            tid = self._vocab.get(term)
+            if tid is None:
+                continue
+            lo, hi = int(offsets[tid]), int(offsets[tid + 1])
+            scores[docs[lo:hi]] += weight * weights[lo:hi]
+        return top_k(scores, k)
+
+    # -- storage in the knowledge DB ----------------------------------------------------------------
+    def store(self, conn: sqlite3.Connection, fingerprint: str) -> None:
+        """Write this index into `conn` (table inverted_index), replacing any stored one."""
+        if any("\n" in t for t in self._terms):
+            raise ValueError("index terms must not contain newlines")
+        conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        conn.execute(f"CREATE TABLE {TABLE} (name TEXT, part INTEGER, data BLOB, PRIMARY KEY (name, part))")
+        header = {"version": FORMAT_VERSION, "fingerprint": fingerprint, "size": self.size,
+                  "terms": len(self._terms), "postings": len(self._docs), "df_fix": self._df_fix}
+        blobs: dict[str, bytes | memoryview] = {
+            "header": json.dumps(header).encode(), "terms": "\n".join(self._terms).encode(),
+            "offsets": memoryview(np.ascontiguousarray(self._offsets, np.int64)).cast("B"),
+            "docs": memoryview(np.ascontiguousarray(self._docs, np.int32)).cast("B"),
+            "weights": memoryview(np.ascontiguousarray(self._weights, np.float64)).cast("B"),
+            "idf": memoryview(np.ascontiguousarray(self._idf, np.float64)).cast("B"),
+        }
+        for name, data in blobs.items():
+            view = memoryview(data)
+            parts = range(0, max(len(view), 1), CHUNK_BYTES)
+            conn.executemany(f"INSERT INTO {TABLE} (name, part, data) VALUES (?, ?, ?)",
+                             ((name, i, bytes(view[start:start + CHUNK_BYTES])) for i, start in enumerate(parts)))
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, fingerprint: str) -> InvertedBM25Index | None:
+        """The index stored at build time, or None when absent, unreadable or built by other code."""
+        try:
+            rows = conn.execute(f"SELECT data FROM {TABLE} WHERE name = 'header'").fetchall()
+            if not rows:
+                return None
+            header = json.loads(bytes(rows[0][0]).decode())
+            if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
+                return None
+            terms_blob = _read_bytes(conn, "terms")
+            terms = terms_blob.decode().split("\n") if header["terms"] else []
+            parts = {"terms": terms, "size": header["size"], "df_fix": header.get("df_fix") or {},
+                     "offsets": _read_array(conn, "offsets", np.int64),
+                     "docs": _read_array(conn, "docs", np.int32),
+                     "weights": _read_array(conn, "weights", np.float64),
+                     "idf": _read_array(conn, "idf", np.float64)}
+        except (sqlite3.Error, ValueError, KeyError, UnicodeDecodeError):
+            return None
+        if (len(terms) != header["terms"] or len(parts["offsets"]) != len(terms) + 1
+                or len(parts["docs"]) != header["postings"] or len(parts["weights"]) != header["postings"]
+                or len(parts["idf"]) != len(terms)):
+            return None
+        return cls._from_parts(parts)
+
+
+def _read_bytes(conn: sqlite3.Connection, name: str) -> bytes:
+    return b"".join(bytes(r[0]) for r in conn.execute(
+        f"SELECT data FROM {TABLE} WHERE name = ? ORDER BY part", (name,)))
+
+
+def _read_array(conn: sqlite3.Connection, name: str, dtype: type) -> np.ndarray:
+    """Chunks copied straight into one preallocated array (peak = the array + one chunk)."""
+    (total,) = conn.execute(f"SELECT COALESCE(SUM(LENGTH(data)), 0) FROM {TABLE} WHERE name = ?",
+                            (name,)).fetchone()
+    out = np.empty(int(total), dtype=np.uint8)
+    pos = 0
+    for (data,) in conn.execute(f"SELECT data FROM {TABLE} WHERE name = ? ORDER BY part", (name,)):
+        out[pos:pos + len(data)] = np.frombuffer(data, dtype=np.uint8)
+        pos += len(data)
+    return out.view(dtype)
+
+
+def code_fingerprint(*functions: Callable) -> str:
+    """Identifies the code that turns stored rows into index terms, and the BM25 parameters: an index
+    stored by a build is used only by the same code (else the engine rebuilds it from rows)."""
+    h = hashlib.sha256(f"{FORMAT_VERSION}:{K1}:{B}:{EPSILON}".encode())
+    for fn in functions:
+        h.update(inspect.getsource(fn).encode())
+    return h.hexdigest()[:24]
