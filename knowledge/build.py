@@ -26,7 +26,7 @@ from knowledge.metadata import extract_metadata, number_suffix, resolve_from_cit
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_path
 from knowledge.structure import document_passages
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 QUESTION_SUFFIXES = (".yaml", ".yml")
 SEEDS_DIR = Path(__file__).parent / "seeds"
 BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"

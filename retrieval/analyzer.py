@@ -72,8 +72,8 @@ class QueryTerms:
 
 
 _INTENTS = [
-    ("meta", r"\b(ban hanh|can cu|xay dung theo|thuc hien theo|theo quyet dinh|theo ke hoach|so hieu|"
-             r"nguoi ky|ky ban hanh|ke hoach so|quyet dinh so|ngay ban hanh)\b"),
+    ("meta", r"\b(ban hanh|can cu|xay dung theo|xay dung dua tren|thuc hien theo|so hieu|nguoi ky|"
+             r"ky ban hanh|ngay ban hanh|ngay ky)\b"),
     ("contact", r"\b(hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|"
                 r"trang web|cong thong tin|dia chi|lien he)\b"),
     ("number", r"\b(bao nhieu|may|ty le|phan tram|so luong|muc tieu|chi tieu|toi thieu|toi da)\b"),

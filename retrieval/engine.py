@@ -86,15 +86,17 @@ class AskEngine:
         self.doc_index: TermIndex = RankBM25Index([self._doc_terms(d) for d in self.docs.values()])
         self.routing_terms = self._routing_terms()
 
-        rows = self._conn.execute("SELECT id, doc_id, section, terms, head_terms FROM passages ORDER BY id").fetchall()
+        rows = self._conn.execute(
+            "SELECT id, doc_id, section, terms, head_terms, extra_terms FROM passages ORDER BY id").fetchall()
         self._pids = [r["id"] for r in rows]
         self._pdoc = [r["doc_id"] for r in rows]
         self._row_of = {pid: i for i, pid in enumerate(self._pids)}
         # The header and the "Căn cứ ..." preamble of each plan (sections "Phần đầu" and ""): they
         # repeat the title, so they match every question about the plan but answer few of them.
-        self._header_rows = frozenset(i for i, r in enumerate(rows) if r["section"] in ("", "Phần đầu"))
+        self._header_rows = frozenset(i for i, r in enumerate(rows) if r["section"] in ("", "Phần đầu")
+                                      or " kem theo ke hoach " in f" {r['terms']} ")
         self.index: TermIndex = factory([passage_terms(_flat(r["terms"]), (r["head_terms"] or "").split())
-                                         for r in rows])
+                                         + (r["extra_terms"] or "").split() for r in rows])
         self.engine_name = factory.name
 
         self._contacts = [dict(r) for r in self._conn.execute(
@@ -135,7 +137,8 @@ class AskEngine:
         marks = ",".join("?" * len(pids))
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT id, doc_id, section, headings, text, terms, head_terms FROM passages WHERE id IN ({marks})",
+                f"SELECT id, doc_id, section, headings, text, terms, head_terms, extra_terms FROM passages "
+                f"WHERE id IN ({marks})",
                 pids).fetchall()
         return {r["id"]: r for r in rows}
 
@@ -281,7 +284,8 @@ class AskEngine:
         Measured on the dev set: answerable questions ≥ 0.32, out-of-scope ones ≤ 0.22."""
         body = _flat(row["terms"])
         doc = self.docs.get(row["doc_id"], {})
-        have = set(body) | set((row["head_terms"] or "").split()) | set((doc.get("terms") or "").split())
+        have = (set(body) | set((row["head_terms"] or "").split()) | set((row["extra_terms"] or "").split())
+                | set((doc.get("terms") or "").split()))
         have_pairs = set(bigrams(body))
         unseen = unseen_idf(self.index.size)
 

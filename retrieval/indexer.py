@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.structure import passage_pieces
-from retrieval.normalize import OcrRepairer, analyze_document, fold_tokens, lexicon
+from retrieval.normalize import OcrRepairer, acronyms, analyze_document, fold_tokens, lexicon
 
 SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 
@@ -45,12 +45,14 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
         if key not in head_cache:
             head_cache[key] = " ".join(analyze_document(key, repairer))
         pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(p["text"])]
-        updates.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], p["id"]))
+        extra = " ".join(dict.fromkeys(acronyms(p["text"], repairer)))
+        updates.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], extra, p["id"]))
         if progress and (n % 2000 == 0 or n == len(passages)):
             progress("passages", n, len(passages))
-    db["passages"].add_column("terms", str) if "terms" not in db["passages"].columns_dict else None
-    db["passages"].add_column("head_terms", str) if "head_terms" not in db["passages"].columns_dict else None
-    db.conn.executemany("UPDATE passages SET terms = ?, head_terms = ? WHERE id = ?", updates)
+    for column in ("terms", "head_terms", "extra_terms"):
+        if column not in db["passages"].columns_dict:
+            db["passages"].add_column(column, str)
+    db.conn.executemany("UPDATE passages SET terms = ?, head_terms = ?, extra_terms = ? WHERE id = ?", updates)
 
     docs = list(db.query("SELECT doc_id, title, issuer, number, date, header FROM documents"))
     if "terms" not in db["documents"].columns_dict:

@@ -236,6 +236,20 @@ class OcrRepairer:
         return out
 
 
+_ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]{1,9}\b")
+
+
+def acronyms(text: str, repairer: OcrRepairer) -> list[str]:
+    """Upper-case abbreviations that are not syllables ("PCI", "SIPAS", "LGSP", "VssID"-like forms are
+    not caught): kept as extra index terms, since OCR repair would turn "pci" into a syllable."""
+    out = []
+    for match in _ACRONYM.finditer(nfc(text)):
+        tok = fold(match.group(0))
+        if tok and not tok.isdigit() and not repairer.is_valid(tok):
+            out.append(tok)
+    return out
+
+
 def analyze_document(text: str, repairer: OcrRepairer) -> list[str]:
     """Document text → folded, repaired, abbreviation-expanded syllables."""
     return expand(repairer.repair(fold_tokens(text)), ABBREVIATIONS)
