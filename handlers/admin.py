@@ -40,6 +40,9 @@ PLATFORM_NAMES = {"zalo": "Zalo", "console": "cửa sổ dòng lệnh", "telegra
 BUSY_WAIT_SECONDS = 300.0  # a second change waits for the first one (an admin may send 3 files at once)
 GAP_DAYS = 30
 STATS_DAYS = 7
+# The columns /thongke reads from the quiz feature's tables (handlers/quiz_store.py).
+QUIZ_ATTEMPT_COLUMNS = frozenset({"platform", "user_id", "mode", "status", "correct", "answered"})
+QUIZ_EXAM_COLUMNS = frozenset({"platform", "user_id", "status", "score", "n_questions", "started"})
 
 FILE_NOT_ADMIN_TEXT = ("Cảm ơn bạn đã gửi tệp! Hiện tôi chưa đọc được tệp bạn gửi: chỉ quản trị viên mới "
                        "thêm được tài liệu vào cơ sở tri thức. Bạn hãy gõ câu hỏi bằng chữ nhé.")
@@ -257,25 +260,53 @@ class AdminService:
 
     def _quiz_lines(self, since: float) -> list[str]:
         """Quiz and exam activity, read defensively: the quiz feature owns (and may change) its
-        tables, so only tables that exist and columns that exist are used."""
+        tables, so only tables and columns that exist are read, and an unknown table still gets a
+        generic line instead of breaking the statistics."""
         tables = [r["name"] for r in self.state.query(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             if any(k in r["name"].lower() for k in ("quiz", "exam"))]
         if not tables:
             return ["Luyện trắc nghiệm: chưa có dữ liệu."]
-        lines = ["Luyện trắc nghiệm và thi thử:"]
+        lines = [f"Luyện trắc nghiệm và thi thử ({STATS_DAYS} ngày):"]
         for table in tables:
+            cols = {r["name"] for r in self.state.query(f"PRAGMA table_info([{table}])")}
             try:
-                lines.append(self._table_activity(table, since))
+                if table == "quiz_attempts" and QUIZ_ATTEMPT_COLUMNS <= cols:
+                    lines.append(self._practice_line(since))
+                elif table == "quiz_exams" and QUIZ_EXAM_COLUMNS <= cols:
+                    lines.append(self._exams_line(since))
+                else:
+                    lines.append(self._table_activity(table, cols, since))
             except Exception:
                 log.warning("quiz statistics for table %s failed", table, exc_info=True)
         return lines
 
-    def _table_activity(self, table: str, since: float) -> str:
-        cols = {r["name"] for r in self.state.query(f"PRAGMA table_info([{table}])")}
+    def _practice_line(self, since: float) -> str:
+        row = self.state.query(
+            "SELECT COUNT(*) AS n, AVG(correct) AS rate, COUNT(DISTINCT platform || ':' || user_id) AS users "
+            "FROM quiz_attempts WHERE status = 'answered' AND mode != 'exam' AND answered >= ?", (since,))[0]
+        rate = f", đúng {100 * float(row['rate']):.0f}%" if row["rate"] is not None else ""
+        return f"• Luyện tập, ôn lại: {row['n']} câu đã trả lời{rate}, {row['users']} người dùng."
+
+    def _exams_line(self, since: float) -> str:
+        row = self.state.query(
+            "SELECT COUNT(*) AS started, SUM(status = 'finished') AS finished, "
+            "AVG(CASE WHEN status = 'finished' AND n_questions > 0 THEN 1.0 * score / n_questions END) AS rate, "
+            "COUNT(DISTINCT platform || ':' || user_id) AS users FROM quiz_exams WHERE started >= ?", (since,))[0]
+        best = self.state.query(
+            "SELECT score, n_questions FROM quiz_exams WHERE status = 'finished' AND started >= ? "
+            "ORDER BY 1.0 * score / MAX(n_questions, 1) DESC, score DESC LIMIT 1", (since,))
+        text = (f"• Thi thử: {row['started']} bài bắt đầu, {int(row['finished'] or 0)} bài hoàn thành, "
+                f"{row['users']} người dùng")
+        if row["rate"] is not None and best:
+            text += (f"; bài hoàn thành đúng trung bình {100 * float(row['rate']):.0f}%, "
+                     f"cao nhất {best[0]['score']}/{best[0]['n_questions']}")
+        return text + "."
+
+    def _table_activity(self, table: str, cols: set[str], since: float) -> str:
         quoted = f"[{table}]"
-        parts = [f"{self.state.query(f'SELECT COUNT(*) AS n FROM {quoted}')[0]['n']} lượt"]
-        ts_col = next((c for c in ("ts", "created_at", "started_at", "answered_at", "finished_at")
+        parts = [f"{self.state.query(f'SELECT COUNT(*) AS n FROM {quoted}')[0]['n']} dòng"]
+        ts_col = next((c for c in ("ts", "created", "created_at", "started", "started_at", "answered")
                        if c in cols), None)
         where = f" WHERE [{ts_col}] >= ?" if ts_col else ""
         params: tuple = (since,) if ts_col else ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.dispatch import Command, Dispatcher
+from handlers.dispatch import Command, Dispatcher, clean_text
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, Reply
 from handlers.state_db import StateDB
@@ -40,6 +40,7 @@ class AskService:
     def ask(self, question: str, k: int = 3) -> AskResult:
         self.holder.refresh_if_changed()
         engine = self.holder.engine  # one snapshot for the whole answer
+        question = clean_text(question)
         if len(question) > MAX_QUESTION_CHARS:
             return AskResult(question, False, (
                 f"Câu hỏi của bạn dài quá ({len(question)} ký tự). Bạn hãy rút gọn dưới "

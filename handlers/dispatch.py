@@ -8,6 +8,7 @@ may crash it: any exception becomes a polite Vietnamese reply and is logged.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,8 +119,12 @@ class Dispatcher:
         return command.handler(incoming, args.strip())
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def clean_text(text: str) -> str:
-    """NFC, control characters dropped, whitespace collapsed: what every handler may assume."""
-    text = unicodedata.normalize("NFC", text or "")
+    """NFC, terminal escapes and control characters dropped, whitespace collapsed: what every
+    handler may assume."""
+    text = _ANSI.sub(" ", unicodedata.normalize("NFC", text or ""))
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
     return " ".join(text.split())

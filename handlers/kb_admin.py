@@ -166,7 +166,8 @@ class KnowledgeAdmin:
 
     def add_document(self, filename: str, data: bytes, progress: Progress | None = None) -> Outcome:
         """Add (or replace) a document and rebuild; on failure the folder is restored."""
-        filename = self.upload_name(filename, data)
+        if len(data) <= self.max_bytes:  # a huge file is refused for its size, never opened
+            filename = self.upload_name(filename, data)
         reason = self.check_upload(filename, data)
         if reason:
             return Outcome(False, f"Không thêm được tài liệu. {reason}")

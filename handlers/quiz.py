@@ -199,7 +199,7 @@ class QuizService:
         perm = list(range(len(options)))
         self.rng.shuffle(perm)
         return Card(q["id"], q["doc_id"], q["question"], tuple(options[i] for i in perm), tuple(perm),
-                    q["answer"])
+                    perm.index(q["answer"]))
 
     @staticmethod
     def card_reply(attempt_id: int, stem: str, options: tuple[str, ...], correct: int, bank: Bank,

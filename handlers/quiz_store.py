@@ -91,14 +91,6 @@ class Exam:
                    row["expired"] or 0)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to an answer: `ok`, or why not (`missing`, `not_yours`, `already`, `closed`)."""
-
-    status: str
-    attempt: Attempt | None = None
-
-
 class QuizStore:
     """All quiz reads and writes; every write is one transaction (atomic and restart-safe)."""
 

@@ -16,6 +16,7 @@ Ranking, measured on the dev questions (README):
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -49,6 +50,26 @@ SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "0.3"))
 def _flat(stored: str | None) -> list[str]:
     """Stored sentence-separated terms → one syllable list."""
     return [t for t in (stored or "").split() if t != "|"]
+
+
+PASSAGE_INDEX_SQL = "SELECT id, terms, head_terms, extra_terms FROM passages ORDER BY id"
+
+
+def passage_index_terms(row: sqlite3.Row) -> list[str]:
+    """The terms a passage is ranked by (a row of PASSAGE_INDEX_SQL). The build stores the inverted
+    index of exactly these terms; a change to this function invalidates stored indexes."""
+    return passage_terms(_flat(row["terms"]), (row["head_terms"] or "").split()) + (row["extra_terms"] or "").split()
+
+
+def passage_index_fingerprint() -> str:
+    from retrieval.inverted_index import code_fingerprint
+
+    return code_fingerprint(PASSAGE_INDEX_SQL, passage_index_terms, passage_terms, bigrams, _flat)
+
+
+# Words that only say "a contact" (which kind is read from them in _contact_answer).
+CONTACT_WORDS = frozenset("so sdt dien thoai hotline duong day nong tong dai goi website web trang cong thong tin "
+                          "email thu dia chi lien he".split())
 
 
 @dataclass(frozen=True)
@@ -85,7 +106,7 @@ class AskEngine:
             "SELECT doc_id, filename, title, kind, number, date, issuer, passages, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
-        self.doc_index: TermIndex = RankBM25Index([self._doc_terms(d) for d in self.docs.values()])
+        self.doc_index: TermIndex = factory([self._doc_terms(d) for d in self.docs.values()])
         self.routing_terms = self._routing_terms()
 
         rows = self._conn.execute(
@@ -97,14 +118,28 @@ class AskEngine:
         # repeat the title, so they match every question about the plan but answer few of them.
         self._header_rows = frozenset(i for i, r in enumerate(rows) if r["section"] in ("", "Phần đầu")
                                       or " kem theo ke hoach " in f" {r['terms']} ")
-        self.index: TermIndex = factory([passage_terms(_flat(r["terms"]), (r["head_terms"] or "").split())
-                                         + (r["extra_terms"] or "").split() for r in rows])
+        self.index: TermIndex = self._passage_index(factory, rows)
         self.engine_name = factory.name
 
         self._contacts = [dict(r) for r in self._conn.execute(
             "SELECT id, doc_id, kind, label, value, sentence, purpose, passage_id, terms FROM contacts ORDER BY id")]
-        self.contact_index: TermIndex = RankBM25Index(
-            [passage_terms((c["terms"] or "").split(), []) for c in self._contacts] or [[]])
+        self._contact_bags = [set(passage_terms((c["terms"] or "").split(), [])) for c in self._contacts]
+        contact_df: dict[str, int] = {}
+        for bag in self._contact_bags:
+            for term in bag:
+                contact_df[term] = contact_df.get(term, 0) + 1
+        # A handful of contacts is too few for BM25's IDF (it goes negative); a smoothed IDF is used.
+        n_contacts = max(len(self._contacts), 1)
+        self._contact_idf = {t: math.log(1 + n_contacts / df) for t, df in contact_df.items()}
+
+    def _passage_index(self, factory, rows: list[sqlite3.Row]) -> TermIndex:
+        """The index the build stored for this code (a 100,000-passage KB opens in well under 2 s),
+        else one built from the stored terms (same ranking either way)."""
+        load = getattr(factory, "load", None)
+        stored = load(self._conn, passage_index_fingerprint()) if load else None
+        if stored is not None and stored.size == len(rows):
+            return stored
+        return factory([passage_index_terms(r) for r in rows])
 
     @classmethod
     def open(cls, kb_path: Path, engine: str | None = None) -> AskEngine:
@@ -175,8 +210,7 @@ class AskEngine:
     def contacts(self, query: str = "") -> list[ContactView]:
         """All contacts (phones first), or those matching `query` best first."""
         if query.strip():
-            terms = analyze(query)
-            ranked = self.contact_index.search(terms.weights, len(self._contacts))
+            ranked = self._rank_contacts(analyze(query))
             if ranked:
                 return [self._contact_view(self._contacts[i]) for i, _ in ranked]
         order = sorted(self._contacts, key=lambda c: (c["kind"] != "phone", c["kind"] != "portal", c["id"]))
@@ -213,9 +247,9 @@ class AskEngine:
             return AskResult(question, False, "", reason="not_found")
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
-        if not self.confident(terms, top_row, ranked[0][1]):
-            return AskResult(question, False, "", reason="not_found")
         contact_hit = self._contact_answer(terms) if terms.intent == "contact" else None
+        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1]):
+            return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
         term_idf = self._term_idf(terms)
         if contact_hit is not None:
@@ -314,11 +348,20 @@ class AskEngine:
             found += weight * idf(pair) if pair in have_pairs else 0.0
         return found / total if total else 0.0
 
+    def _rank_contacts(self, terms: QueryTerms) -> list[tuple[int, float]]:
+        """Contacts sharing terms with the question, best first (weighted, smoothed-IDF overlap)."""
+        scored = []
+        for i, bag in enumerate(self._contact_bags):
+            score = sum(w * self._contact_idf[t] for t, w in terms.weights.items() if t in bag)
+            if score > 0:
+                scored.append((i, score))
+        return sorted(scored, key=lambda x: -x[1])
+
     def _contact_answer(self, terms: QueryTerms) -> tuple[dict, sqlite3.Row, float] | None:
         """The contact the question asks for: a phone for "hotline/tổng đài/số điện thoại", a portal
         for "cổng/website/địa chỉ", an email for "email"; the best match of that kind."""
-        ranked = self.contact_index.search(terms.weights, len(self._contacts))
-        if not ranked or not self._contacts:
+        ranked = self._rank_contacts(terms)
+        if not ranked:
             return None
         words = f" {' '.join(terms.tokens)} "
         wanted = set()
@@ -328,8 +371,18 @@ class AskEngine:
             wanted.add("portal")
         if " email " in words or " thu dien tu " in words:
             wanted.add("email")
-        choice = next(((i, s) for i, s in ranked if not wanted or self._contacts[i]["kind"] in wanted), ranked[0])
+        choice = next(((i, s) for i, s in ranked if self._contacts[i]["kind"] in wanted), None)
+        if choice is None:  # the question asks for a kind of contact the plans do not name
+            return None
         i, score = choice
         contact = self._contacts[i]
+        # The question's other words must be about this contact: "số điện thoại cứu hỏa" shares
+        # "số điện thoại" with the hotline, but "cứu hỏa" is nowhere near it.
+        topic = [t for t in dict.fromkeys(terms.content) if t not in CONTACT_WORDS]
+        if topic:
+            bag = self._contact_bags[i]
+            weight = {t: self.index.idf(t) if self.index.df(t) else unseen_idf(self.index.size) for t in topic}
+            if sum(w for t, w in weight.items() if t in bag) < 0.5 * sum(weight.values()):
+                return None
         row = self._passage_rows([contact["passage_id"]]).get(contact["passage_id"])
         return (contact, row, score) if row is not None else None

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.structure import passage_pieces
-from retrieval.normalize import OcrRepairer, acronyms, analyze_document, fold_tokens, lexicon
+from retrieval.normalize import OcrRepairer, acronyms, analyze_document, fold_tokens, lexicon, url_words
 
 SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 
@@ -33,10 +33,30 @@ def corpus_counts(texts: list[str]) -> tuple[Counter, Counter]:
     return counts, pairs
 
 
+class _RememberingRepairer(OcrRepairer):
+    """The same repairs, each decided once per (token, neighbours): a 100,000-passage build meets
+    the same damaged token between the same words hundreds of times ("nim" after "thang cuoi"),
+    and scoring ~35 candidates each time was most of the build (300 s → see bench/bench_ask.py).
+    `_best` is a pure function of its arguments and the corpus statistics fixed at construction."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._decided: dict[tuple[int, str, str], tuple[list, str]] = {}
+
+    def _best(self, cands: list[tuple[str, float]], prev: str, nxt: str) -> str:
+        key = (id(cands), prev, nxt)
+        hit = self._decided.get(key)
+        if hit is not None and hit[0] is cands:  # the entry holds `cands`, so its id is not reused
+            return hit[1]
+        best = super()._best(cands, prev, nxt)
+        self._decided[key] = (cands, best)
+        return best
+
+
 def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None) -> None:
     """Add `terms`/`head_terms` to passages, `terms` to documents and contacts."""
     passages = list(db.query("SELECT id, text, headings FROM passages ORDER BY id"))
-    repairer = OcrRepairer(*corpus_counts([p["text"] for p in passages]))
+    repairer = _RememberingRepairer(*corpus_counts([p["text"] for p in passages]))
     head_cache: dict[str, str] = {}
     updates = []
     for n, p in enumerate(passages, 1):
@@ -45,7 +65,7 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
         if key not in head_cache:
             head_cache[key] = " ".join(analyze_document(key, repairer))
         pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(p["text"])]
-        extra = " ".join(dict.fromkeys(acronyms(p["text"], repairer)))
+        extra = " ".join(dict.fromkeys(acronyms(p["text"], repairer) + url_words(p["text"])))
         updates.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], extra, p["id"]))
         if progress and (n % 2000 == 0 or n == len(passages)):
             progress("passages", n, len(passages))
@@ -65,8 +85,15 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
     if "terms" not in db["contacts"].columns_dict:
         db["contacts"].add_column("terms", str)
     db.conn.executemany("UPDATE contacts SET terms = ? WHERE id = ?", [
-        (" ".join(analyze_document(" ".join([c["label"], c["value"], c["sentence"]]), repairer)), c["id"])
+        (" ".join(analyze_document(" ".join([c["label"], c["value"], c["sentence"]]), repairer)
+                  + url_words(c["value"] + " " + c["sentence"])), c["id"])
         for c in contacts])
+    # The finished passage index, so a bot opening this DB loads it instead of recounting terms.
+    from retrieval.inverted_index import store_passage_index
+
+    store_passage_index(db.conn)
+    if progress:
+        progress("index", 1, 1)
     db.conn.commit()
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from retrieval.index import B, K1, top_k, unseen_idf
+from retrieval.index import K1, B, top_k, unseen_idf
 
 EPSILON = 0.25  # rank-bm25's BM25Okapi default: negative IDFs floored at EPSILON × average IDF
 EMPTY = "\u0000"  # the token RankBM25Index gives an empty passage
@@ -62,29 +62,45 @@ class _Builder:
         self.doc_len.append(len(doc))
         self.unique.append(len(counts))
 
-    def finish(self) -> dict:
+    def finish(self, block: int = 1 << 20) -> dict:
+        """Postings grouped by term (passages ascending), built block by block so the temporaries
+        of a 100,000-passage build stay a few tens of MB beyond the final arrays."""
         n_docs = len(self.doc_len)
         n_terms = len(self.vocab)
         term_ids = np.frombuffer(self.term_ids, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
-        tf = np.frombuffer(self.tfs, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
+        tfs = np.frombuffer(self.tfs, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
         doc_len = np.frombuffer(self.doc_len, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
+        unique = np.frombuffer(self.unique, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
         df = np.bincount(term_ids, minlength=n_terms).astype(np.int64)
         idf = okapi_idf_array(n_docs, df)
         avgdl = int(doc_len.sum()) / n_docs if n_docs else 1.0
         # The same expression, operand for operand, as BM25Okapi.get_scores.
         norm = K1 * (1 - B + B * doc_len / avgdl)
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int32), np.frombuffer(self.unique, dtype=np.int64)
-                           if n_docs else np.zeros(0, np.int64))
-        weights = idf[term_ids] * (tf * (K1 + 1) / (tf + norm[doc_of]))
-        del tf
-        order = np.argsort(term_ids, kind="stable")  # postings of a term in passage order
-        del term_ids
-        docs = doc_of[order]
-        del doc_of
-        weights = weights[order]
-        del order
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
+        fill = offsets[:-1].copy()  # next free slot of each term's postings
+        docs = np.empty(len(term_ids), dtype=np.int32)
+        weights = np.empty(len(term_ids), dtype=np.float64)
+        doc_start = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(unique, out=doc_start[1:])
+        d0 = 0
+        while d0 < n_docs:  # whole documents per block, so each term's passages stay in order
+            d1 = int(np.searchsorted(doc_start, doc_start[d0] + block, side="right")) - 1
+            d1 = min(max(d1, d0 + 1), n_docs)
+            p0, p1 = int(doc_start[d0]), int(doc_start[d1])
+            order = np.argsort(term_ids[p0:p1], kind="stable")
+            tid = term_ids[p0:p1][order]
+            tf = tfs[p0:p1][order]
+            doc = np.repeat(np.arange(d0, d1, dtype=np.int32), unique[d0:d1])[order]
+            # idf × (tf·(k1+1) / (tf + norm)), as rank-bm25 computes it (× and + commute exactly).
+            w = idf[tid] * (tf * (K1 + 1) / (tf + norm[doc]))
+            counts = np.bincount(tid, minlength=n_terms)
+            first = np.cumsum(counts) - counts
+            pos = fill[tid] + (np.arange(p1 - p0) - first[tid])
+            docs[pos] = doc
+            weights[pos] = w
+            fill += counts
+            d0 = d1
         terms = list(self.vocab)
         fix = {t: int(df[self.vocab[t]]) + c for t, c in self.real_df.items()}
         return {"terms": terms, "offsets": offsets, "docs": docs, "weights": weights, "idf": idf,
@@ -123,6 +139,7 @@ class InvertedBM25Index:
         self._idf = parts["idf"]
         self._df_fix: dict[str, int] = dict(parts.get("df_fix") or {})
         self.size = int(parts["size"])
+        self.from_storage = bool(parts.get("from_storage"))  # loaded from a knowledge DB, not counted
 
     @classmethod
     def _from_parts(cls, parts: dict) -> InvertedBM25Index:
@@ -143,15 +160,28 @@ class InvertedBM25Index:
         return float(self._idf[tid]) if tid is not None else unseen_idf(self.size)
 
     def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
-        """Same result as RankBM25Index.search: Σ weight × term score, in the terms' order."""
-        scores = np.zeros(self.size)
-        offsets, docs, weights = self._offsets, self._docs, self._weights
+        """Same result as RankBM25Index.search: Σ weight × term score, in the terms' order.
+
+        The postings of all query terms are gathered at once and summed by `np.bincount`, which
+        adds its inputs one by one in order: each passage gets 0.0 + w₁s₁ + w₂s₂ + … exactly as
+        rank-bm25's `scores += weight * get_scores([term])` loop (terms it lacks add 0.0)."""
+        vocab = self._vocab
+        tids: list[int] = []
+        factors: list[float] = []
         for term, weight in weighted_terms.items():
-            tid = self._vocab.get(term)
-            if tid is None:
-                continue
-            lo, hi = int(offsets[tid]), int(offsets[tid + 1])
-            scores[docs[lo:hi]] += weight * weights[lo:hi]
+            tid = vocab.get(term)
+            if tid is not None:
+                tids.append(tid)
+                factors.append(weight)
+        if not tids or not self.size:
+            return []
+        ids = np.array(tids)
+        lo = self._offsets[ids]
+        lens = self._offsets[ids + 1] - lo
+        total = int(lens.sum())
+        pos = np.arange(total) + np.repeat(lo - (np.cumsum(lens) - lens), lens)
+        values = self._weights[pos] * np.repeat(np.array(factors), lens)
+        scores = np.bincount(self._docs[pos], weights=values, minlength=self.size)
         return top_k(scores, k)
 
     # -- storage in the knowledge DB ----------------------------------------------------------------
@@ -188,7 +218,7 @@ class InvertedBM25Index:
                 return None
             terms_blob = _read_bytes(conn, "terms")
             terms = terms_blob.decode().split("\n") if header["terms"] else []
-            parts = {"terms": terms, "size": header["size"], "df_fix": header.get("df_fix") or {},
+            parts = {"terms": terms, "size": header["size"], "df_fix": header.get("df_fix") or {}, "from_storage": True,
                      "offsets": _read_array(conn, "offsets", np.int64),
                      "docs": _read_array(conn, "docs", np.int32),
                      "weights": _read_array(conn, "weights", np.float64),
@@ -219,10 +249,26 @@ def _read_array(conn: sqlite3.Connection, name: str, dtype: type) -> np.ndarray:
     return out.view(dtype)
 
 
-def code_fingerprint(*functions: Callable) -> str:
-    """Identifies the code that turns stored rows into index terms, and the BM25 parameters: an index
-    stored by a build is used only by the same code (else the engine rebuilds it from rows)."""
+def code_fingerprint(*parts: Callable | str) -> str:
+    """Identifies the code (functions' source, SQL) that turns stored rows into index terms, and the
+    BM25 parameters: an index stored by a build is used only by the same code (else the engine
+    rebuilds it from rows)."""
     h = hashlib.sha256(f"{FORMAT_VERSION}:{K1}:{B}:{EPSILON}".encode())
-    for fn in functions:
-        h.update(inspect.getsource(fn).encode())
+    for part in parts:
+        h.update((part if isinstance(part, str) else inspect.getsource(part)).encode())
+        h.update(b"\0")
     return h.hexdigest()[:24]
+
+
+def store_passage_index(conn: sqlite3.Connection) -> InvertedBM25Index:
+    """Build the passage index from a knowledge DB's stored terms and store it there (build time)."""
+    from retrieval.engine import PASSAGE_INDEX_SQL, passage_index_fingerprint, passage_index_terms
+
+    previous = conn.row_factory
+    conn.row_factory = sqlite3.Row
+    try:
+        index = InvertedBM25Index(passage_index_terms(r) for r in conn.execute(PASSAGE_INDEX_SQL))
+    finally:
+        conn.row_factory = previous
+    index.store(conn, passage_index_fingerprint())
+    return index

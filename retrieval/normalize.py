@@ -49,7 +49,7 @@ SHORTHAND: dict[str, str] = {
     "đc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnh": "bao nhieu", "ntn": "nhu the nao",
     "wa": "qua", "vs": "voi", "ng": "nguoi", "onl": "truc tuyen", "online": "truc tuyen",
     "hs": "ho so", "tg": "thoi gian", "sdung": "su dung", "mk": "minh",
-    "hotline": "hotline duong day nong", "lq": "lien quan", "vv": "van van",
+    "hotline": "hotline duong day nong", "website": "website cong thong tin", "web": "trang web cong thong tin", "lq": "lien quan", "vv": "van van",
     "cq": "co quan", "dv": "don vi", "bc": "bao cao", "tc": "to chuc", "nv": "nhiem vu",
 }
 # Phrases and words a question is made of that say nothing about its topic. Kept short on
@@ -172,7 +172,7 @@ class OcrRepairer:
         self._cache: dict[str, list[tuple[str, float]]] = {}
 
     def is_valid(self, tok: str) -> bool:
-        return tok in self.valid or tok.isdigit() or tok in ABBREVIATIONS
+        return tok in self.valid or tok.isdigit() or tok in ABBREVIATIONS or tok in WEB_WORDS
 
     def candidates(self, tok: str) -> list[tuple[str, float]]:
         """(syllable, edit distance) pairs worth considering for an invalid token.
@@ -234,6 +234,36 @@ class OcrRepairer:
                 nxt = out[i + 1] if i + 1 < len(out) else ""
                 out[i] = self._best(self.candidates(tokens[i]), prev, nxt)
         return out
+
+
+WEB_WORDS = frozenset("http https www gov vn com org net edu html php".split())
+_URL_HOST = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+(?:vn|com|org|net))\b", re.I)
+
+
+def segment_syllables(word: str, valid: frozenset[str]) -> list[str] | None:
+    """Split run-together syllables ("dichvucong" → dich vu cong), or None when no split into
+    valid syllables exists: how a portal's host name meets the words people type."""
+    best: list[list[str] | None] = [None] * (len(word) + 1)
+    best[0] = []
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 7), end):
+            prefix = best[start]
+            if prefix is not None and word[start:end] in valid:
+                cand = prefix + [word[start:end]]
+                if best[end] is None or len(cand) < len(best[end]):
+                    best[end] = cand
+    return best[-1] if best[-1] and len(best[-1]) > 1 else None
+
+
+def url_words(text: str) -> list[str]:
+    """Syllables hidden in the host names of URLs in `text` (dichvucong.gov.vn → dich vu cong)."""
+    valid, _, _ = lexicon()
+    out: list[str] = []
+    for match in _URL_HOST.finditer(text):
+        for label in match.group(1).lower().split("."):
+            if label not in WEB_WORDS:
+                out.extend(segment_syllables(label, valid) or [label])
+    return out
 
 
 _ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]{1,9}\b")

@@ -202,6 +202,9 @@ def test_state_db_is_intact_after_20_reloads(kb_root: Path, tmp_path: Path) -> N
             assistant.state.insert("quiz_results_probe", {"user_id": f"u{i}", "ts": time.time(), "score": i})
         before = state_tables(data / "state.db")
         assert len(before["questions_log"]) == 2 and len(before["audit_log"]) == 2
+        if "quiz" in assistant.dispatcher.commands:
+            statuses = [r["status"] for r in assistant.state.query("SELECT status FROM quiz_attempts")]
+            assert statuses == ["answered", "answered"]
         generation = assistant.holder.generation
 
         for _ in range(20):

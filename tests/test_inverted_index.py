@@ -1,0 +1,151 @@
+"""The inverted index ranks exactly like rank-bm25 (the engine can be switched without changing a
+single answer), and the index stored at build time is what a bot loads."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from knowledge.text import strip_marks
+from retrieval.analyzer import analyze
+from retrieval.engine import PASSAGE_INDEX_SQL, AskEngine, passage_index_fingerprint, passage_index_terms
+from retrieval.index import RankBM25Index, unseen_idf
+from retrieval.inverted_index import EMPTY, InvertedBM25Index
+
+QUESTIONS = [
+    "Số hotline hỗ trợ dịch vụ công là gì?",
+    "Chủ đề năm 2018 của thành phố Hải Phòng là gì?",
+    "Xã Phú Thái tổ chức tuyên truyền trực quan về cải cách hành chính ở những khu vực nào?",
+    "Trung tâm Y tế khu vực Mai Châu duy trì chuyên trang gì trên trang thông tin điện tử?",
+    "Ai tham mưu bố trí kinh phí cho công tác tuyên truyền cải cách hành chính?",
+    "Tỷ lệ văn bản điện tử giữa các cơ quan hành chính nhà nước là bao nhiêu?",
+    "Sở Y tế Hải Phòng căn cứ quyết định nào để ban hành kế hoạch?",
+    "sdt hotline dvc la j",
+    "ko biet nop ho so online o dau",
+    "chi tieu cchc so y te 6 thang cuoi nam 2025",
+    "muc luong co so nam 2024 la bao nhieu",
+    "gia vang hom nay",
+]
+
+
+@pytest.fixture(scope="module")
+def seed_docs(seed_data_dir: Path) -> list[list[str]]:
+    conn = sqlite3.connect(seed_data_dir / "knowledge.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [passage_index_terms(r) for r in conn.execute(PASSAGE_INDEX_SQL)]
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def both(seed_docs: list[list[str]]) -> tuple[RankBM25Index, InvertedBM25Index]:
+    return RankBM25Index(seed_docs), InvertedBM25Index(seed_docs)
+
+
+def _queries(docs: list[list[str]]) -> list[dict[str, float]]:
+    """Analysed questions (with and without diacritics) and random weighted bags of index terms."""
+    out = []
+    for q in QUESTIONS:
+        out += [analyze(q).weights, analyze(strip_marks(q)).weights]
+    rng = random.Random(7)
+    vocab = sorted({t for d in docs for t in d})
+    for _ in range(150):
+        terms = rng.sample(vocab, rng.randrange(1, 25)) + ["khong_co_trong_kho", "zzzz"]
+        rng.shuffle(terms)
+        out.append({t: rng.choice([1.0, 0.5, 0.4, 0.2, 2.0, 0.15]) for t in terms})
+    return out
+
+
+def test_same_ranking_and_scores_as_rank_bm25(both, seed_docs) -> None:
+    rank, inverted = both
+    assert inverted.size == rank.size == len(seed_docs) > 100
+    for weights in _queries(seed_docs):
+        for k in (1, 3, 60):
+            expected = rank.search(weights, k)
+            got = inverted.search(weights, k)
+            assert [row for row, _ in got] == [row for row, _ in expected]
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12, abs=0)
+            assert got == expected  # bit-identical, ties included: same floats into the same top_k
+        assert any(rank.search(weights, 60)) or not weights
+
+
+def test_idf_and_df_match(both, seed_docs) -> None:
+    rank, inverted = both
+    terms = {t for w in _queries(seed_docs)[:30] for t in w} | {"zzzz", ""}
+    for term in terms:
+        assert inverted.df(term) == rank.df(term)
+        assert inverted.idf(term) == rank.idf(term)
+    assert inverted.idf("zzzz") == unseen_idf(inverted.size)
+
+
+def test_empty_and_unknown_queries(both) -> None:
+    rank, inverted = both
+    assert inverted.search({}, 5) == rank.search({}, 5) == []
+    assert inverted.search({"khong_co": 1.0, "zzzz": 2.0}, 5) == []
+    assert inverted.search({"hotline": 1.0}, 0) == rank.search({"hotline": 1.0}, 0)
+
+
+def test_k_larger_than_corpus(both) -> None:
+    rank, inverted = both
+    weights = analyze("kế hoạch tuyên truyền cải cách hành chính").weights
+    got = inverted.search(weights, inverted.size * 10)
+    assert got == rank.search(weights, rank.size * 10)
+    assert 0 < len(got) <= inverted.size
+    assert all(score > 0 for _, score in got)
+
+
+def test_tiny_corpora_with_empty_passages() -> None:
+    """Empty passages count as rank-bm25 counts them (one placeholder token), so lengths, IDF and
+    the epsilon floor of common terms agree; a corpus of one empty passage answers nothing."""
+    docs = [["a", "b", "a"], [], ["b", "c"], ["a"], [], ["a", "b", "c", "d", "a_b"]]
+    rank, inverted = RankBM25Index(docs), InvertedBM25Index(docs)
+    for weights in ({"a": 1.0}, {"b": 0.5, "a": 1.0}, {"d": 1.0, "a_b": 0.5, "zz": 1.0}, {EMPTY: 1.0}):
+        assert inverted.search(weights, 10) == rank.search(weights, 10)
+    for term in ("a", "b", "c", "d", "a_b", EMPTY, "zz"):
+        assert (inverted.df(term), inverted.idf(term)) == (rank.df(term), rank.idf(term))
+    lone = InvertedBM25Index([[]])
+    assert lone.size == 1 and lone.search({"a": 1.0}, 3) == [] == RankBM25Index([[]]).search({"a": 1.0}, 3)
+
+
+def test_stored_index_round_trip(tmp_path: Path, both, seed_docs) -> None:
+    rank, inverted = both
+    conn = sqlite3.connect(tmp_path / "kb.db")
+    inverted.store(conn, "fp-1")
+    conn.commit()
+    loaded = InvertedBM25Index.load(conn, "fp-1")
+    assert loaded is not None and loaded.from_storage and not inverted.from_storage
+    for weights in _queries(seed_docs)[:40]:
+        assert loaded.search(weights, 60) == rank.search(weights, 60)
+    assert InvertedBM25Index.load(conn, "fp-other") is None  # built by other code: not trusted
+    conn.execute("DROP TABLE inverted_index")
+    assert InvertedBM25Index.load(conn, "fp-1") is None
+    conn.close()
+
+
+def test_engines_answer_identically(seed_data_dir: Path) -> None:
+    """The whole ask path gives the same answers, citations and scores with either engine, and the
+    inverted engine uses the index the build stored."""
+    kb = seed_data_dir / "knowledge.db"
+    fast, slow = AskEngine.open(kb, "inverted"), AskEngine.open(kb, "rank-bm25")
+    assert fast.engine_name == "inverted" and slow.engine_name == "rank-bm25"
+    assert fast.index.from_storage
+    for q in QUESTIONS + [strip_marks(q) for q in QUESTIONS]:
+        assert fast.ask(q, k=3).to_json() == slow.ask(q, k=3).to_json()
+    assert fast.contacts("hotline") == slow.contacts("hotline")
+
+
+def test_stale_stored_index_is_rebuilt_from_rows(seed_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the code that derives index terms changed after the build, the stored index is ignored."""
+    import retrieval.engine as engine_mod
+
+    kb = seed_data_dir / "knowledge.db"
+    assert InvertedBM25Index.load(sqlite3.connect(kb), passage_index_fingerprint()) is not None
+    monkeypatch.setattr(engine_mod, "passage_index_fingerprint", lambda: "changed-code")
+    engine = AskEngine.open(kb, "inverted")
+    assert not engine.index.from_storage
+    reference = AskEngine.open(kb, "rank-bm25")
+    assert engine.ask(QUESTIONS[0]).to_json() == reference.ask(QUESTIONS[0]).to_json()
