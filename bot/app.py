@@ -10,11 +10,15 @@ import logging
 from dataclasses import dataclass
 
 from bot.settings import Settings
+from handlers.admin import AdminService
+from handlers.admin import register as register_admin
 from handlers.core import AskService, register_core
 from handlers.dispatch import Dispatcher
 from handlers.flood import FloodGuard
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
+from handlers.quiz import QuizService
+from handlers.quiz import register as register_quiz
 from handlers.state_db import StateDB
 from retrieval.engine import AskEngine
 from retrieval.indexer import ensure_knowledge_db
@@ -24,13 +28,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Assistant:
-    """Everything a channel needs: dispatch messages, know admins, reach the databases."""
+    """Everything a channel needs: dispatch messages, know admins, reach the databases.
+
+    The feature services are kept so that channels and tests reach them by name instead of digging
+    through the dispatcher's registered handlers.
+    """
 
     settings: Settings
     dispatcher: Dispatcher
     holder: KnowledgeHolder
     state: StateDB
     ask: AskService
+    quiz: QuizService
+    admin: AdminService
 
     def incoming(self, platform: str, user_id: str, chat_id: str, text: str, **kw: object) -> Incoming:
         """Build an `Incoming`, deciding `is_admin` from CCHC_ADMINS in one place."""
@@ -49,22 +59,7 @@ def build_assistant(settings: Settings) -> Assistant:
     state = StateDB(settings.state_path)
     dispatcher = Dispatcher(FloodGuard(settings.flood_per_minute))
     ask = register_core(dispatcher, holder, state)
-    for register in _optional_features():
-        register(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
-    return Assistant(settings, dispatcher, holder, state, ask)
-
-
-def _optional_features() -> list:
-    """Feature modules register themselves through a `register(...)` function of the same shape."""
-    features = []
-    try:
-        from handlers.quiz import register as register_quiz
-        features.append(register_quiz)
-    except ImportError:
-        pass
-    try:
-        from handlers.admin import register as register_admin
-        features.append(register_admin)
-    except ImportError:
-        pass
-    return features
+    # Registration order is the order of the command menu: learners' commands before admin ones.
+    quiz = register_quiz(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    return Assistant(settings, dispatcher, holder, state, ask, quiz, admin)

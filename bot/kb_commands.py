@@ -27,7 +27,7 @@ def _progress(stage: str, done: int, total: int) -> None:
 def run_kb_command(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.kb_admin import KnowledgeAdmin
 
-    admin = KnowledgeAdmin(settings.docs_dir, settings.kb_path)
+    admin = KnowledgeAdmin(settings.docs_dir, settings.kb_path, max_bytes=settings.max_upload_mb * 1024 * 1024)
     command = args.kb_command
     if command in ("build", "reload"):
         outcome = admin.rebuild(progress=_progress)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote
 
-_TOKEN_SHAPE = re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{20,}\b")
+# A bot token "<digits>:<secret>", also with the colon URL-encoded as it appears in file URLs.
+_TOKEN_SHAPE = re.compile(r"\b\d{6,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}\b")
 
 
 class RedactingFilter(logging.Filter):
@@ -17,7 +19,18 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 4]
+        self.secrets: list[str] = []
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        """Redact `secret` and its URL-encoded form (tokens appear encoded in file URLs)."""
+        if not secret or len(secret) < 4:
+            return
+        for form in (secret, quote(secret, safe="")):
+            if form not in self.secrets:
+                self.secrets.append(form)
+        self.secrets.sort(key=len, reverse=True)  # a secret containing another is replaced whole
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -62,10 +75,7 @@ def register_secrets(secrets: list[str]) -> RedactingFilter:
 
         logging.setLogRecordFactory(factory)
     for secret in secrets:
-        if secret and len(secret) >= 4 and secret not in _registered.secrets:
-            _registered.secrets.append(secret)
-    # Longest first, so a secret that contains another is replaced whole.
-    _registered.secrets.sort(key=len, reverse=True)
+        _registered.add(secret)
     return _registered
 
 

@@ -30,6 +30,8 @@ _DATE_NUMERIC = re.compile(r"ng[a-z]{1,2}y\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.
 _CITED = re.compile(
     r"(?:ke hoach|quyet dinh|k[a-z]? hoach)\s+s[a-z0-9]{0,2}\s*(\d{1,5})\s+(kh|qd)\s+([a-z]{2,10})\s+"
     r"ngay\s+(\d{1,2})\s+(\d{1,2})\s+(\d{4})\s+(?=(.{0,160}))")
+# What the first line of a plan's title says when the "KẾ HOẠCH" kind line above it was lost.
+_PLAN_TITLE = re.compile(r"\b(ke hoach|tuyen truyen|cai cach hanh chinh)\b")
 _NATIONAL_MOTTO = re.compile(r"c[o0]ng\s*h[o0]a.*?viet\s*nam|d[o0]c\s*l[a-z]p.*?h[a-z]nh\s*ph[a-z]c", re.I)
 
 
@@ -102,7 +104,8 @@ def _find_date(folded: str) -> str:
 
 
 def _find_title(header: list[str], body: str) -> tuple[str, str]:
-    """The kind line ("KẾ HOẠCH") and the title lines after it; without a kind line, the first lines."""
+    """The kind line ("KẾ HOẠCH") and the title lines after it; without a kind line, the first lines
+    when they read like a plan's title, else the document's own first line (a note is not a plan)."""
     for i, line in enumerate(header):
         f = fold(line)
         kind = _DOC_KINDS.get(f)
@@ -115,11 +118,15 @@ def _find_title(header: list[str], body: str) -> tuple[str, str]:
             title = " ".join(" ".join(title_lines).split())
             return kind, f"{kind} {title}".strip()
     lines = [ln.strip() for ln in header if ln.strip() and not _NATIONAL_MOTTO.search(fold(ln))]
-    if lines:
+    if not lines:
+        return "", ""
+    # No kind line: an OCR'd plan whose "KẾ HOẠCH" was lost still starts with its subject
+    # ("Tuyên truyền cải cách hành chính ..."). Only the first line decides, so that a note titled
+    # "Ghi chú họp" whose next line merely mentions a plan keeps its own title and gets no kind.
+    if _PLAN_TITLE.search(fold(lines[0])):
         title = " ".join(" ".join(lines[:3]).split())[:200]
-        kind = "Kế hoạch" if re.search(r"\b(tuyen truyen|ke hoach|cai cach)\b", fold(title)) else ""
-        return kind, f"{kind} {title}".strip() if kind and not fold(title).startswith("ke hoach") else title
-    return "", ""
+        return "Kế hoạch", title if fold(title).startswith("ke hoach") else f"Kế hoạch {title}"
+    return "", " ".join(lines[0].split())[:200]
 
 
 def _find_issuer(header: list[str], body: str, title: str) -> str:

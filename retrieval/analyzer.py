@@ -68,7 +68,8 @@ class QueryTerms:
     content: list[str]  # syllables that carry the topic (question words removed)
     weights: dict[str, float]  # term → weight (syllables and bigrams)
     pairs: list[str]  # adjacent syllable pairs of the question (not both question words)
-    intent: str  # number | date | who | where | contact | general
+    intent: str
+    places: tuple[str, ...] = ()  # capitalized place names the question names ("xã An Lạc" → "an_lac")  # number | date | who | where | contact | general
 
 
 _INTENTS = [
@@ -109,4 +110,30 @@ def analyze(question: str) -> QueryTerms:
         bg = f"{a}_{b}"
         is_word = bg in words or f"{a} {b}" in lexicon_bigrams
         weights[bg] = max(weights.get(bg, 0.0), WORD_BIGRAM_WEIGHT if is_word else OTHER_BIGRAM_WEIGHT)
-    return QueryTerms(tokens, content, weights, list(dict.fromkeys(pairs)), question_intent(" ".join(tokens)))
+    return QueryTerms(tokens, content, weights, list(dict.fromkeys(pairs)), question_intent(" ".join(tokens)),
+                      named_places(question))
+
+
+_PLACE = re.compile(r"(?i:\b(xã|xa|phường|phuong|huyện|huyen|tỉnh|tinh|thành phố|thanh pho|quận|quan|thị xã|"
+                    r"thi xa|thị trấn|thi tran|thôn|thon|xóm|xom))\s+"
+                    r"([A-ZĐÐ][^\s,.;:?!()]*(?:\s+[A-ZĐÐ][^\s,.;:?!()]*){0,3})")
+
+
+PLACE_WORDS = frozenset("xa phuong huyen tinh pho quan thon xom tran".split())
+
+
+def places_in(tokens: list[str]) -> set[str]:
+    """Syllable pairs that follow an administrative word in document terms ("tinh phu tho" → phu_tho):
+    the places a knowledge base knows, stored at build time for `named_places` checks."""
+    return {f"{tokens[i + 1]}_{tokens[i + 2]}" for i in range(len(tokens) - 2) if tokens[i] in PLACE_WORDS}
+
+
+def named_places(question: str) -> tuple[str, ...]:
+    """Place names written with capitals after an administrative word: "xã An Lạc" → "an_lac".
+    A plan about Phú Thái does not answer a question about An Lạc, however similar the rest is."""
+    places = []
+    for match in _PLACE.finditer(prepare(question)):
+        syllables = fold(match.group(2)).split()
+        if syllables:
+            places.append("_".join(syllables[:2]))
+    return tuple(places)

@@ -27,16 +27,16 @@ from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms
 from retrieval.answer import select_answer
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
-from retrieval.normalize import analyze_question
+from retrieval.normalize import analyze_question, edit_distance
 from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
 from retrieval.results import AskResult, Hit
 
 DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.8"))
 ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.4"))
 # DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
-STRONG_COVERAGE = 0.55  # above this share, no score bar
-MIN_SCORE_UNITS = 5.3  # a partial match must score ≥ 5.3 × the IDF of an unseen term
-MIN_COVERAGE = 0.27  # decline below this share of the question's topic weight found in the answer
+STRONG_COVERAGE = 0.45  # above this share, no score bar
+MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unseen term
+MIN_COVERAGE = 0.37  # decline below this share of the question's topic weight found in the answer
 CANDIDATES = 60
 PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
 ROUTING_ALL = os.environ.get("CCHC_ROUTING_ALL", "1") == "1"
@@ -108,6 +108,8 @@ class AskEngine:
         self._doc_ids = list(self.docs)
         self.doc_index: TermIndex = factory([self._doc_terms(d) for d in self.docs.values()])
         self.routing_terms = self._routing_terms()
+        places = self._conn.execute("SELECT value FROM meta WHERE key = 'places'").fetchone()
+        self._places: list[str] = json.loads(places[0]) if places else []
 
         rows = self._conn.execute(
             "SELECT id, doc_id, section, terms, head_terms, extra_terms FROM passages ORDER BY id").fetchall()
@@ -317,35 +319,46 @@ class AskEngine:
         the IDF of a term no passage has, so the bar scales with the size of the knowledge base).
         Measured on 215 answerable and 75 out-of-scope questions (README): no answerable question
         declined, every out-of-scope one declined."""
+        if any(not self._known_place(place) for place in terms.places):
+            return False
         coverage = self.coverage(terms, row)
         if coverage < MIN_COVERAGE:
             return False
         return coverage >= STRONG_COVERAGE or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
 
+    def _known_place(self, place: str) -> bool:
+        """Whether the plans name this place: as a pair anywhere, or (OCR-damaged: "tinh Phti Tho")
+        within two edits of a place that follows an administrative word in them."""
+        if self.index.df(place):
+            return True
+        return any(edit_distance(place, known) <= 2 for known in self._places if known[:1] == place[:1])
+
     def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
-        """IDF-weighted share of the question's topic found in the passage (its headings and its
-        document's metadata count too). Topic = content syllables, plus adjacent content pairs at
-        half weight: "mức lương cơ sở" shares syllables with many plans but no pair. A term the
-        knowledge base never uses weighs as much as the rarest term: it is what the plans lack.
-        Measured on the dev set: answerable questions ≥ 0.32, out-of-scope ones ≤ 0.22."""
+        """IDF-weighted share of the question's topic found in the passage (its headings, acronyms
+        and its document's metadata count too).
+
+        Topic = content syllables plus the question's real two-syllable words (dictionary or
+        underthesea compounds); pairs straddling two words are left out (they say more about word
+        order than topic). A word the knowledge base never uses weighs as much as the rarest term,
+       . Calibration in the README."""
         body = _flat(row["terms"])
         doc = self.docs.get(row["doc_id"], {})
         have = (set(body) | set((row["head_terms"] or "").split()) | set((row["extra_terms"] or "").split())
                 | set((doc.get("terms") or "").split()))
-        have_pairs = set(bigrams(body))
+        have_pairs = set(bigrams(body)) | set(bigrams((row["head_terms"] or "").split()))
         unseen = unseen_idf(self.index.size)
 
         def idf(term: str) -> float:
             return self.index.idf(term) if self.index.df(term) else unseen
 
+        words = [p for p in terms.pairs if terms.weights.get(p, 0.0) >= 1.0]
         total = found = 0.0
         for t in dict.fromkeys(terms.content):
             total += idf(t)
             found += idf(t) if t in have else 0.0
-        for pair in terms.pairs:
-            weight = PAIR_WEIGHT * terms.weights.get(pair, 0.5) / 0.5
-            total += weight * idf(pair)
-            found += weight * idf(pair) if pair in have_pairs else 0.0
+        for pair in words:
+            total += PAIR_WEIGHT * 2 * idf(pair)
+            found += PAIR_WEIGHT * 2 * idf(pair) if pair in have_pairs else 0.0
         return found / total if total else 0.0
 
     def _rank_contacts(self, terms: QueryTerms) -> list[tuple[int, float]]:

@@ -40,12 +40,16 @@ CHUNK_BYTES = 8 << 20  # blobs are stored in parts so loading never holds two co
 
 
 class _Builder:
-    """Accumulates documents as compact arrays (no per-posting Python objects)."""
+    """Accumulates documents as compact int32 chunks (no per-posting Python objects kept)."""
+
+    FLUSH = 1 << 20
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self.term_ids = array("i")
-        self.tfs = array("i")
+        self._ids: list[int] = []
+        self._tfs: list[int] = []
+        self._id_chunks: list[np.ndarray] = []
+        self._tf_chunks: list[np.ndarray] = []
         self.doc_len = array("q")
         self.unique = array("q")
         self.real_df: Counter = Counter()  # df as RankBM25Index reports it (EMPTY not counted)
@@ -56,19 +60,30 @@ class _Builder:
             self.real_df[EMPTY] -= 1
         counts = Counter(doc)  # insertion order = first occurrence, as rank-bm25's nd dict
         vocab = self.vocab
-        setdefault = vocab.setdefault
-        self.term_ids.extend([setdefault(t, len(vocab)) for t in counts])
-        self.tfs.extend(counts.values())
+        new = [t for t in counts if t not in vocab]
+        if new:  # new terms numbered in first-occurrence order: term ids follow rank-bm25's nd order
+            vocab.update(zip(new, range(len(vocab), len(vocab) + len(new))))
+        self._ids.extend(map(vocab.__getitem__, counts))
+        self._tfs.extend(counts.values())
         self.doc_len.append(len(doc))
         self.unique.append(len(counts))
+        if len(self._ids) >= self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._id_chunks.append(np.array(self._ids, dtype=np.int32))
+        self._tf_chunks.append(np.array(self._tfs, dtype=np.int32))
+        self._ids, self._tfs = [], []
 
     def finish(self, block: int = 1 << 20) -> dict:
         """Postings grouped by term (passages ascending), built block by block so the temporaries
         of a 100,000-passage build stay a few tens of MB beyond the final arrays."""
+        self._flush()
         n_docs = len(self.doc_len)
         n_terms = len(self.vocab)
-        term_ids = np.frombuffer(self.term_ids, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
-        tfs = np.frombuffer(self.tfs, dtype=np.int32) if n_terms else np.zeros(0, np.int32)
+        term_ids = np.concatenate(self._id_chunks)
+        tfs = np.concatenate(self._tf_chunks)
+        self._id_chunks, self._tf_chunks = [], []
         doc_len = np.frombuffer(self.doc_len, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
         unique = np.frombuffer(self.unique, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
         df = np.bincount(term_ids, minlength=n_terms).astype(np.int64)

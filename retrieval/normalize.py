@@ -57,7 +57,7 @@ SHORTHAND: dict[str, str] = {
 QUESTION_PHRASES = ("cho toi hoi", "cho em hoi", "cho hoi", "xin hoi", "vui long", "cam on", "la bao nhieu",
                     "bao nhieu", "nhu the nao", "the nao", "la gi", "o dau", "khi nao", "nao", "la ai")
 QUESTION_STOPWORDS = frozenset(
-    "la gi nao ai dau sao khong nhung cac cua va voi vay nhe nha oi a e toi minh muon biet hay ma nay kia "
+    "la gi nao ai dau sao khong nhung cac cua va voi vay oi a e o toi minh muon biet hay ma nay kia "
     "duoc co".split()
 )
 
@@ -130,7 +130,7 @@ def _deletes(word: str, depth: int) -> set[str]:
     return out
 
 
-def _distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Optimal-string-alignment distance (edits with adjacent transpositions)."""
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
@@ -199,7 +199,7 @@ class OcrRepairer:
                 index = _delete_index()
                 for d in _deletes(word, 2):
                     for syl in index.get(d, ()):
-                        if syl not in cands and _distance(word, syl) <= 2:
+                        if syl not in cands and edit_distance(word, syl) <= 2:
                             cands[syl] = 2.0
         self._cache[tok] = list(cands.items())
         return self._cache[tok]

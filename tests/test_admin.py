@@ -196,7 +196,8 @@ BAD_FILES = [
     ("ngan.txt", lambda: "Kế hoạch ngắn.".encode(), "gần như không có nội dung"),
     # replaces a seed plan with text its quiz questions cannot be checked against: the build is
     # refused and the seed plan is put back in place
-    ("000_ea17d4eb7683e29a.txt", lambda: UNDATED_NOTE_MD.encode() * 2, "quote not found"),
+    ("000_ea17d4eb7683e29a.txt", lambda: UNDATED_NOTE_MD.encode() * 2,
+     "không tìm thấy trích dẫn trong tài liệu 000_ea17d4eb7683e29a"),
 ]
 
 

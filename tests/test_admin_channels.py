@@ -57,7 +57,7 @@ def kb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def admin_service(assistant: Assistant) -> AdminService:
-    service = assistant.dispatcher.commands["reload"].handler.__self__  # type: ignore[attr-defined]
+    service = assistant.admin
     assert isinstance(service, AdminService)
     return service
 
@@ -192,8 +192,6 @@ async def test_telegram_admin_adds_a_document_while_others_are_answered(
     assert [a[2:] for a in audit(tg_assistant)] == [("upload", 1), ("upload", 1)]
 
 
-@pytest.mark.xfail(strict=True, reason="bot/logging_setup.py does not redact the URL-encoded token "
-                   "(bot123%3AABC...) that httpx logs for Telegram file downloads")
 async def test_telegram_file_download_never_logs_the_token(
         tg_fake: FakeTelegram, tg_assistant: Assistant, caplog: pytest.LogCaptureFixture) -> None:
     admin = int(ADMIN_TG)

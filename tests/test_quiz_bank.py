@@ -136,36 +136,39 @@ def test_quote_is_compared_without_diacritics_or_case() -> None:
 def test_catches_quote_not_in_document() -> None:
     errors = errors_for(make_question(quote="Quyết định số 9999/QĐ-UBND ngày 01/01/2030 của UBND"))
     assert len(errors) == 1
-    assert errors[0].startswith("t-01:") and "quote not found" in errors[0]
+    assert errors == ["câu t-01: không tìm thấy trích dẫn trong tài liệu doc_a: "
+                      "'Quyết định số 9999/QĐ-UBND ngày 01/01/2030 của UBND'"]
 
 
 def test_quote_must_match_on_word_boundaries() -> None:
     # "304" is inside "3041": a partial number must not count as support.
     errors = errors_for(make_question(quote="Quyết định số 304/QĐ-UBND ngày 26/7/2025"))
-    assert any("quote not found" in e for e in errors)
+    assert any("không tìm thấy trích dẫn" in e for e in errors), errors
 
 
 def test_catches_unknown_doc_id() -> None:
     errors = errors_for(make_question(doc_id="doc_missing"))
-    assert errors == ["t-01: unknown doc_id 'doc_missing'"]
+    assert errors == ["câu t-01: không có tài liệu mã 'doc_missing' trong thư mục tài liệu"]
 
 
 @pytest.mark.parametrize("answer", [4, -1, 10])
 def test_catches_answer_out_of_range(answer: int) -> None:
     errors = errors_for(make_question(answer=answer))
-    assert len(errors) == 1 and "answer index" in errors[0] and "t-01" in errors[0]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"câu t-01: đáp án {answer} nằm ngoài 4 phương án"), errors
+    assert "phải từ 0 đến 3" in errors[0]
 
 
 def test_catches_duplicate_options_compared_folded() -> None:
     q = make_question(options=("Sở Nội vụ", "Sở Tư pháp", "so noi vu", "Sở Tài chính"))
     errors = errors_for(q)
-    assert len(errors) == 1 and "options 0 and 2 are the same" in errors[0]
+    assert errors == ["câu t-01: phương án A và C trùng nhau"]
 
 
 def test_catches_too_long_option() -> None:
     q = make_question(options=("Quyết định 3041/QĐ-UBND", "x" * 101, "Quyết định 225/QĐ-TTg", "Không có"))
     errors = errors_for(q)
-    assert len(errors) == 1 and "option 1" in errors[0] and "100" in errors[0]
+    assert errors == ["câu t-01: phương án B dài 101 ký tự, vượt giới hạn 100 ký tự của Telegram"]
 
 
 def test_option_of_exactly_100_chars_is_fine() -> None:
@@ -175,47 +178,47 @@ def test_option_of_exactly_100_chars_is_fine() -> None:
 
 def test_catches_too_long_question_and_explanation() -> None:
     errors = errors_for(make_question(question="Câu hỏi " + "a" * 300, explanation="Giải thích " + "b" * 200))
-    assert any("question is" in e for e in errors)
-    assert any("explanation is" in e for e in errors)
+    assert "câu t-01: nội dung câu hỏi dài 308 ký tự, vượt giới hạn 300 ký tự của Telegram" in errors
+    assert "câu t-01: lời giải thích dài 211 ký tự, vượt giới hạn 200 ký tự của Telegram" in errors
 
 
 def test_catches_explanation_with_too_many_line_feeds() -> None:
     errors = errors_for(make_question(explanation="một\nhai\nba\nbốn"))
-    assert len(errors) == 1 and "line feeds" in errors[0]
+    assert errors == ["câu t-01: lời giải thích xuống dòng quá 2 lần (giới hạn của Telegram)"]
     assert errors_for(make_question(explanation="một\nhai\nba")) == []
 
 
 @pytest.mark.parametrize("options", [("Một", "Hai"), ("Một", "Hai", "Ba", "Bốn", "Năm")])
 def test_catches_wrong_number_of_options(options: tuple[str, ...]) -> None:
     errors = errors_for(make_question(options=options, answer=0))
-    assert any("options, expected 3-4" in e for e in errors)
+    assert f"câu t-01: có {len(options)} phương án, cần từ 3 đến 4" in errors, errors
 
 
 def test_catches_duplicate_id() -> None:
     errors = errors_for(make_question(), make_question(question="Một câu hỏi khác hẳn?"))
-    assert errors == ["t-01: duplicated question id"]
+    assert errors == ["câu t-01: mã câu bị trùng với một câu khác"]
 
 
 def test_catches_duplicate_question_text_compared_folded() -> None:
     second = make_question(id="t-02", question="ke hoach can cu QUYET DINH nao")
     errors = errors_for(make_question(), second)
-    assert errors == ["t-02: same question text as t-01"]
+    assert errors == ["câu t-02: nội dung câu hỏi trùng với câu t-01"]
 
 
 @pytest.mark.parametrize("field", ["question", "explanation", "quote", "id"])
 def test_catches_empty_fields(field: str) -> None:
     errors = errors_for(make_question(**{field: "  "}))
-    assert any(f"empty {field}" in e for e in errors), errors
+    assert any(f"('{field}') để trống" in e for e in errors), errors
 
 
 def test_catches_empty_option() -> None:
     errors = errors_for(make_question(options=("Quyết định 3041", " ", "Quyết định 225", "Không có")))
-    assert any("option 1 is empty" in e for e in errors)
+    assert "câu t-01: phương án B để trống" in errors, errors
 
 
 def test_catches_too_short_quote() -> None:
     errors = errors_for(make_question(quote="Quyết định số 3041"))
-    assert any("quote is" in e and "20-250" in e for e in errors)
+    assert "câu t-01: trích dẫn dài 18 ký tự, cần từ 20 đến 250 ký tự" in errors, errors
 
 
 # --- files --------------------------------------------------------------------------------------------
@@ -259,7 +262,9 @@ def test_load_bank_file_rejects_invalid_yaml_naming_the_file(tmp_path: pathlib.P
     path = write(tmp_path, "broken.yaml", "doc_id: doc_a\nquestions: [\n  - id: x\n")
     with pytest.raises(BankError) as info:
         load_bank_file(path)
-    assert "broken.yaml" in str(info.value)
+    assert info.value.errors == [
+        "tệp broken.yaml: YAML sai cú pháp (dòng 3, cột 3); hãy kiểm tra dấu ngoặc, dấu hai chấm, "
+        "dấu nháy và thụt lề"]
 
 
 def test_load_bank_file_rejects_missing_keys(tmp_path: pathlib.Path) -> None:
@@ -269,22 +274,26 @@ def test_load_bank_file_rejects_missing_keys(tmp_path: pathlib.Path) -> None:
     path = write(tmp_path, "bad.yaml", text)
     with pytest.raises(BankError) as info:
         load_bank_file(path)
-    assert any("bad.yaml" in e and "missing key(s) quote" in e for e in info.value.errors)
+    assert info.value.errors == ["tệp bad.yaml, câu y-01: thiếu trường quote"]
 
 
 def test_load_bank_file_rejects_non_integer_answer(tmp_path: pathlib.Path) -> None:
     path = write(tmp_path, "bad.yaml", GOOD_YAML.replace("    answer: 0\n", '    answer: "0"\n'))
     with pytest.raises(BankError) as info:
         load_bank_file(path)
-    assert "'answer' must be an integer" in str(info.value)
+    assert info.value.errors == ["tệp bad.yaml, câu y-01: 'answer' phải là một số nguyên: vị trí của "
+                                 "phương án đúng, đếm từ 0 (0 là A, 1 là B, ...)"]
 
 
 def test_load_bank_file_rejects_wrong_top_level(tmp_path: pathlib.Path) -> None:
-    cases = [("list.yaml", "- a\n- b\n"), ("noid.yaml", "questions: []\n"), ("noq.yaml", "doc_id: x\n")]
-    for name, text in cases:
+    cases = [("list.yaml", "- a\n- b\n", "nội dung phải gồm 'doc_id'"),
+             ("noid.yaml", "questions: []\n", "thiếu mã tài liệu 'doc_id'"),
+             ("noq.yaml", "doc_id: x\n", "'questions' phải là danh sách câu hỏi")]
+    for name, text, reason in cases:
         with pytest.raises(BankError) as info:
             load_bank_file(write(tmp_path, name, text))
-        assert name in str(info.value)
+        [error] = info.value.errors
+        assert error.startswith(f"tệp {name}: ") and reason in error, error
 
 
 def test_load_bank_loads_a_valid_folder(tmp_path: pathlib.Path) -> None:
@@ -307,13 +316,14 @@ def test_load_bank_reports_all_errors_at_once(tmp_path: pathlib.Path) -> None:
     with pytest.raises(BankError) as info:
         load_bank(tmp_path, DOCS)
     errors = info.value.errors
-    assert any("doc_c.yaml" in e for e in errors)
-    assert "y-01: duplicated question id" in errors
-    assert any(e.startswith("y-01: quote not found") for e in errors)
-    assert any(e.startswith("y-01: answer index 7") for e in errors)
+    assert "tệp doc_c.yaml: 'questions' phải là danh sách câu hỏi (đang là chữ)" in errors
+    assert "câu y-01: mã câu bị trùng với một câu khác" in errors
+    assert any(e.startswith("câu y-01: không tìm thấy trích dẫn trong tài liệu doc_a: ") for e in errors)
+    assert any(e.startswith("câu y-01: đáp án 7 nằm ngoài 4 phương án") for e in errors)
     assert str(info.value).count("\n") == len(errors) - 1
 
 
 def test_load_bank_missing_folder(tmp_path: pathlib.Path) -> None:
-    with pytest.raises(BankError):
+    with pytest.raises(BankError) as info:
         load_bank(tmp_path / "nowhere", DOCS)
+    assert info.value.errors == [f"không tìm thấy thư mục câu hỏi {tmp_path / 'nowhere'}"]

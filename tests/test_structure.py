@@ -119,3 +119,24 @@ def test_no_phone_numbers_invented_from_dates_or_tables() -> None:
 
 def test_seeds_copied_into_the_package() -> None:
     assert sorted(p.name for p in Path(SEEDS_DIR).glob("*.txt")) == sorted(f"{d}.txt" for d in EXPECTED)
+
+
+def test_title_without_kind_line_is_a_plan_only_when_it_reads_like_one(
+        parsed: dict[str, dict], tmp_path: Path) -> None:
+    # A Markdown note whose header (before "I.") mentions a plan on its second line only.
+    (tmp_path / "ghi_chu.md").write_text(
+        "# Ghi chú họp\n\nBàn về kế hoạch tuyên truyền cải cách hành chính quý IV.\n\n"
+        "I. NỘI DUNG\n\n1. Phòng Văn hóa chuẩn bị tài liệu cho buổi tuyên truyền, gửi các thành viên "
+        "trước ngày 15/10 để góp ý.\n\n2. Văn phòng tổng hợp ý kiến, hoàn thiện dự thảo kế hoạch và trình "
+        "lãnh đạo ký ban hành trong tháng 10.\n", encoding="utf-8")
+    docs, errors = parse_documents(tmp_path)
+    assert errors == []
+    [note] = docs
+    assert note["header"][0] == "Ghi chú họp"  # the header really holds the plan-like second line
+    assert len(note["header"]) >= 2
+    assert (note["meta"].kind, note["meta"].title) == ("", "Ghi chú họp")
+    # Seed 001 lost its "KẾ HOẠCH" line to OCR: its first line still reads like a plan's title.
+    seed = parsed["001_60cbb597f620e29e"]["meta"]
+    assert seed.kind == "Kế hoạch"
+    assert seed.title.startswith("Kế hoạch")
+    assert "phu thai" in fold(seed.title)
