@@ -68,8 +68,8 @@ class QueryTerms:
     content: list[str]  # syllables that carry the topic (question words removed)
     weights: dict[str, float]  # term → weight (syllables and bigrams)
     pairs: list[str]  # adjacent syllable pairs of the question (not both question words)
-    intent: str
-    places: tuple[str, ...] = ()  # capitalized place names the question names ("xã An Lạc" → "an_lac")  # number | date | who | where | contact | general
+    intent: str  # meta | contact | number | date | who | where | general
+    places: tuple[str, ...] = ()  # capitalized place names the question names ("xã An Lạc" → "an_lac")
 
 
 _INTENTS = [

@@ -49,7 +49,8 @@ SHORTHAND: dict[str, str] = {
     "đc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnh": "bao nhieu", "ntn": "nhu the nao",
     "wa": "qua", "vs": "voi", "ng": "nguoi", "onl": "truc tuyen", "online": "truc tuyen",
     "hs": "ho so", "tg": "thoi gian", "sdung": "su dung", "mk": "minh",
-    "hotline": "hotline duong day nong", "website": "website cong thong tin", "web": "trang web cong thong tin", "lq": "lien quan", "vv": "van van",
+    "hotline": "hotline duong day nong", "website": "website cong thong tin", "web": "trang web cong thong tin",
+    "lq": "lien quan", "vv": "van van",
     "cq": "co quan", "dv": "don vi", "bc": "bao cao", "tc": "to chuc", "nv": "nhiem vu",
 }
 # Phrases and words a question is made of that say nothing about its topic. Kept short on
