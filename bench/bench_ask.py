@@ -13,7 +13,12 @@ One run prints one table:
 - median / p99 ms: `AskEngine.ask` (normalize, tokenize, rank, pick the answer) over the dev
   questions, as written and without diacritics (../shared/eval/dev_questions.jsonl; a built-in
   list when that file is absent), round robin, after the first answer.
-- peak MB: ru_maxrss of that process (each configuration runs in its own process).
+- peak MB: ru_maxrss of that process (each configuration runs in its own process; builds run in
+  their own process too, since Linux children inherit the parent's ru_maxrss).
+- build MB: peak RSS of the build process (only known for builds made by this version).
+- index: "stored" when the passage index came from the DB (as the build wrote it), "built" when
+  it was counted from the stored terms at start-up (rank-bm25 always; inverted only when the code
+  deriving index terms changed after the build).
 
 Sizes: the five seed plans, then synthetic KBs of 10,000 and 100,000 passages (bench/synthetic.py).
 rank-bm25 scores every passage in Python per query term, so its large configurations run fewer
@@ -149,7 +154,9 @@ def worker(kb_path: Path, engine: str, n_queries: int, breakdown: bool) -> dict:
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     total_ms = sum(times)
+    index_source = "stored" if getattr(ask_engine.index, "from_storage", False) else "built"
     return {"engine": ask_engine.engine_name, "passages": ask_engine.index.size, "open_s": open_s,
+            "index": index_source,
             "load_s": load_s, "median_ms": statistics.median(times), "p99_ms": _percentile(times, 0.99),
             "queries": n_queries,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -203,6 +210,30 @@ def seed_kb(rebuild_kb: bool) -> tuple[Path, dict]:
     return kb_path, info
 
 
+def build_in_subprocess(size: str, rebuild_kb: bool) -> tuple[Path, dict]:
+    """Build (or find cached) in a child process: on Linux a child inherits its parent's
+    ru_maxrss, so the driver must stay small for the per-configuration peak MB to mean anything."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--build", size] + (["--rebuild"] if rebuild_kb else [])
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if proc.returncode != 0:
+        raise SystemExit(f"building the {size} knowledge DB failed")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return Path(out.pop("kb_path")), out
+
+
+def build_worker(size: str, rebuild_kb: bool) -> dict:
+    if size == "seed":
+        kb_path, info = seed_kb(rebuild_kb)
+    else:
+        from bench.synthetic import synthetic_kb
+
+        kb_path, info = synthetic_kb(int(size), progress_bar, rebuild_kb)
+    if not info.get("cached"):
+        info["build_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        (kb_path.parent / "knowledge.json").write_text(json.dumps(info))
+    return {"kb_path": str(kb_path), **info}
+
+
 def run_config(kb_path: Path, engine: str, n_queries: int, breakdown: bool, timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(kb_path), "--engine", engine,
            "--queries", str(n_queries)] + (["--breakdown"] if breakdown else [])
@@ -223,22 +254,24 @@ def main() -> int:
     ap.add_argument("--engines", default="rank-bm25,inverted")
     ap.add_argument("--queries", type=int, default=1000, help="questions per fast configuration")
     ap.add_argument("--slow-queries", type=int, default=200,
-                    help="questions for rank-bm25 at 10,000 passages or more")
+                    help="questions for rank-bm25 at 10,000 passages (half that at 100,000)")
     ap.add_argument("--rebuild", action="store_true", help="rebuild cached knowledge DBs")
     ap.add_argument("--breakdown", action="store_true", help="also print where the ask path spends time")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per configuration")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--build", help=argparse.SUPPRESS)
     ap.add_argument("--engine", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
     if a.worker:
         print(json.dumps(worker(a.worker, a.engine, a.queries, a.breakdown)))
         return 0
+    if a.build:
+        print(json.dumps(build_worker(a.build, a.rebuild)))
+        return 0
 
     sizes = a.sizes.split(",") if a.sizes else (["seed", "10000"] if a.quick else ["seed", "10000", "100000"])
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
-    from bench.synthetic import synthetic_kb
-
     source = DEV_QUESTIONS if DEV_QUESTIONS.exists() else "built-in list"
     print(f"questions: {len(questions())} from {source}; cache: {os.environ.get('CCHC_BENCH_CACHE') or 'default'}",
           file=sys.stderr)
@@ -246,28 +279,28 @@ def main() -> int:
     breakdowns = []
     for size in sizes:
         print(f"knowledge DB: {size}", file=sys.stderr)
-        if size == "seed":
-            kb_path, info = seed_kb(a.rebuild)
-        else:
-            kb_path, info = synthetic_kb(int(size), progress_bar, a.rebuild)
+        kb_path, info = build_in_subprocess(size, a.rebuild)
         build = f"{info['build_seconds']:.1f}" + (" (cached)" if info.get("cached") else "")
+        build_mb = str(info.get("build_peak_mb", "?"))
         for engine in engines:
             slow = engine == "rank-bm25" and size != "seed"
-            n = a.slow_queries if slow else a.queries
+            n = (a.slow_queries if int(size) < 100_000 else max(1, a.slow_queries // 2)) if slow else a.queries
             print(f"  {engine}: {n} questions ...", file=sys.stderr)
             res = run_config(kb_path, engine, n, a.breakdown, a.timeout)
-            rows.append((engine, info.get("passages", "?"), build, res))
+            rows.append((engine, info.get("passages", "?"), build, build_mb, res))
             if res.get("breakdown"):
                 breakdowns.append((engine, info.get("passages"), res))
 
-    header = ("engine", "passages", "build s", "load s", "median ms", "p99 ms", "peak MB", "questions")
+    header = ("engine", "passages", "build s", "load s", "median ms", "p99 ms", "peak MB", "questions",
+              "index", "build MB")
     table = [header]
-    for engine, passages, build, res in rows:
+    for engine, passages, build, build_mb, res in rows:
         if "error" in res:
-            table.append((engine, str(passages), build, res["error"], "", "", "", ""))
+            table.append((engine, str(passages), build, res["error"], "", "", "", "", "", build_mb))
         else:
             table.append((engine, str(passages), build, f"{res['load_s']:.2f}", f"{res['median_ms']:.2f}",
-                          f"{res['p99_ms']:.2f}", f"{res['peak_mb']:.0f}", str(res["queries"])))
+                          f"{res['p99_ms']:.2f}", f"{res['peak_mb']:.0f}", str(res["queries"]), res["index"],
+                          build_mb))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for i, r in enumerate(table):
         print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))

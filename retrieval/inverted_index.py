@@ -3,12 +3,14 @@
 rank-bm25 scores every passage for every query term in Python (≈ 100 ms a question at 100,000
 passages). This index keeps, per term, the passages that hold it (numpy int32) and each posting's
 finished BM25 term score `idf × tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))` (float64), so a
-question is one gather-multiply-add per term into a dense score vector and the same `top_k`.
+question is one gather-multiply-add per term into a dense score vector and the same top-k.
+Terms in at least two thirds of the passages ("cai cach hanh chinh" in a CCHC corpus) are kept as
+one dense score vector each instead: smaller than their postings, and one contiguous add.
 
 Scores are bit-identical to `RankBM25Index` (tests/test_inverted_index.py): the IDF is rank-bm25's
 (same epsilon floor, averaged in the same term order), every per-posting value is computed with
 the same float64 operations in the same order, a passage's contributions are added term by term in
-the question's term order starting from 0.0, and ranking uses the same `top_k`. Empty passages are
+the question's term order starting from 0.0, and ranking repeats `top_k` step for step. Empty passages are
 indexed as rank-bm25 sees them (one "\\u0000" token), so even the averages agree.
 
 Starting a bot on a 100,000-passage DB must not re-read and re-count ~17 million stored terms
@@ -30,26 +32,30 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from retrieval.index import K1, B, top_k, unseen_idf
+from retrieval.index import K1, B, unseen_idf
 
 EPSILON = 0.25  # rank-bm25's BM25Okapi default: negative IDFs floored at EPSILON × average IDF
 EMPTY = "\u0000"  # the token RankBM25Index gives an empty passage
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+DENSE_SHARE = 2 / 3  # a term in at least this share of passages is stored as a dense vector ...
+DENSE_MIN_DOCS = 2000  # ... in corpora at least this large
+SMALL_QUERY = 50_000  # postings below which one vectorised bincount beats a loop over terms
 TABLE = "inverted_index"
 CHUNK_BYTES = 8 << 20  # blobs are stored in parts so loading never holds two copies of an array
 
 
 class _Builder:
-    """Accumulates documents as compact int32 chunks (no per-posting Python objects kept)."""
+    """Accumulates documents as int32 chunks of whole documents (no per-posting Python objects),
+    then turns each chunk into its slice of the postings, so a 100,000-passage build needs little
+    beyond the final arrays."""
 
-    FLUSH = 1 << 20
-
-    def __init__(self) -> None:
+    def __init__(self, chunk: int = 1 << 20) -> None:
+        self.chunk = chunk  # postings per chunk
         self.vocab: dict[str, int] = {}
         self._ids: list[int] = []
         self._tfs: list[int] = []
-        self._id_chunks: list[np.ndarray] = []
-        self._tf_chunks: list[np.ndarray] = []
+        self._chunks: list[tuple[np.ndarray, np.ndarray, int, int]] = []  # ids, tfs, first doc, end doc
+        self._chunk_start = 0
         self.doc_len = array("q")
         self.unique = array("q")
         self.real_df: Counter = Counter()  # df as RankBM25Index reports it (EMPTY not counted)
@@ -67,59 +73,85 @@ class _Builder:
         self._tfs.extend(counts.values())
         self.doc_len.append(len(doc))
         self.unique.append(len(counts))
-        if len(self._ids) >= self.FLUSH:
+        if len(self._ids) >= self.chunk:
             self._flush()
 
     def _flush(self) -> None:
-        self._id_chunks.append(np.array(self._ids, dtype=np.int32))
-        self._tf_chunks.append(np.array(self._tfs, dtype=np.int32))
+        if self._ids:
+            self._chunks.append((np.array(self._ids, dtype=np.int32), np.array(self._tfs, dtype=np.int32),
+                                 self._chunk_start, len(self.doc_len)))
+            self._chunk_start = len(self.doc_len)
         self._ids, self._tfs = [], []
 
-    def finish(self, block: int = 1 << 20) -> dict:
-        """Postings grouped by term (passages ascending), built block by block so the temporaries
-        of a 100,000-passage build stay a few tens of MB beyond the final arrays."""
+    def finish(self, dense_share: float = DENSE_SHARE, dense_min_docs: int = DENSE_MIN_DOCS) -> dict:
+        """Postings grouped by term, passages ascending within a term; dense vectors for the terms
+        in at least `dense_share` of the passages (in corpora of `dense_min_docs` or more)."""
         self._flush()
         n_docs = len(self.doc_len)
         n_terms = len(self.vocab)
-        term_ids = np.concatenate(self._id_chunks)
-        tfs = np.concatenate(self._tf_chunks)
-        self._id_chunks, self._tf_chunks = [], []
         doc_len = np.frombuffer(self.doc_len, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
         unique = np.frombuffer(self.unique, dtype=np.int64) if n_docs else np.zeros(0, np.int64)
-        df = np.bincount(term_ids, minlength=n_terms).astype(np.int64)
+        df = np.zeros(n_terms, dtype=np.int64)
+        for ids, _, _, _ in self._chunks:
+            df += np.bincount(ids, minlength=n_terms)
         idf = okapi_idf_array(n_docs, df)
         avgdl = int(doc_len.sum()) / n_docs if n_docs else 1.0
         # The same expression, operand for operand, as BM25Okapi.get_scores.
         norm = K1 * (1 - B + B * doc_len / avgdl)
+        if n_docs >= dense_min_docs:
+            dense_ids = np.flatnonzero(df >= dense_share * n_docs)
+        else:
+            dense_ids = np.zeros(0, np.int64)
+        dense_row = np.full(n_terms, -1, dtype=np.int64)
+        dense_row[dense_ids] = np.arange(len(dense_ids))
+        dense = np.zeros((len(dense_ids), n_docs))
+        sparse_df = df.copy()
+        sparse_df[dense_ids] = 0
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=offsets[1:])
+        np.cumsum(sparse_df, out=offsets[1:])
         fill = offsets[:-1].copy()  # next free slot of each term's postings
-        docs = np.empty(len(term_ids), dtype=np.int32)
-        weights = np.empty(len(term_ids), dtype=np.float64)
-        doc_start = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(unique, out=doc_start[1:])
-        d0 = 0
-        while d0 < n_docs:  # whole documents per block, so each term's passages stay in order
-            d1 = int(np.searchsorted(doc_start, doc_start[d0] + block, side="right")) - 1
-            d1 = min(max(d1, d0 + 1), n_docs)
-            p0, p1 = int(doc_start[d0]), int(doc_start[d1])
-            order = np.argsort(term_ids[p0:p1], kind="stable")
-            tid = term_ids[p0:p1][order]
-            tf = tfs[p0:p1][order]
+        docs = np.empty(int(offsets[-1]), dtype=np.int32)
+        weights = np.empty(int(offsets[-1]), dtype=np.float64)
+        chunks, self._chunks = self._chunks, []
+        while chunks:  # chunks hold whole documents in order, so each term's passages stay sorted
+            ids, tfs, d0, d1 = chunks.pop(0)
+            order = np.argsort(ids, kind="stable")
+            tid = ids[order]
+            tf = tfs[order]
             doc = np.repeat(np.arange(d0, d1, dtype=np.int32), unique[d0:d1])[order]
+            del ids, tfs, order
             # idf × (tf·(k1+1) / (tf + norm)), as rank-bm25 computes it (× and + commute exactly).
             w = idf[tid] * (tf * (K1 + 1) / (tf + norm[doc]))
+            if len(dense_ids):
+                in_dense = dense_row[tid] >= 0
+                dense[dense_row[tid[in_dense]], doc[in_dense]] = w[in_dense]
+                keep = ~in_dense
+                tid, doc, w = tid[keep], doc[keep], w[keep]
             counts = np.bincount(tid, minlength=n_terms)
             first = np.cumsum(counts) - counts
-            pos = fill[tid] + (np.arange(p1 - p0) - first[tid])
+            pos = fill[tid] + (np.arange(len(tid)) - first[tid])
             docs[pos] = doc
             weights[pos] = w
             fill += counts
-            d0 = d1
         terms = list(self.vocab)
         fix = {t: int(df[self.vocab[t]]) + c for t, c in self.real_df.items()}
         return {"terms": terms, "offsets": offsets, "docs": docs, "weights": weights, "idf": idf,
+                "df": df, "dense_ids": dense_ids.astype(np.int32), "dense": dense,
                 "size": n_docs, "df_fix": fix}
+
+
+def _top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """`retrieval.index.top_k` step for step (same argpartition and stable argsort, so even ties
+    come out in the same order), with the `> 0` filter vectorised: the document prior asks for all
+    ~2,650 documents of a 100,000-passage KB, and filtering them in Python cost ~1 ms."""
+    if k < len(scores):
+        top = np.argpartition(-scores, k)[:k]
+        order = top[np.argsort(-scores[top], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
+    values = scores[order]
+    keep = values > 0
+    return list(zip(order[keep].tolist(), values[keep].tolist()))
 
 
 def okapi_idf_array(n_docs: int, df: np.ndarray) -> np.ndarray:
@@ -138,11 +170,18 @@ class InvertedBM25Index:
 
     name = "inverted"
 
-    def __init__(self, docs: Iterable[Sequence[str]]) -> None:
-        builder = _Builder()
+    small_query = SMALL_QUERY
+
+    def __init__(self, docs: Iterable[Sequence[str]], *, dense_share: float = DENSE_SHARE,
+                 dense_min_docs: int = DENSE_MIN_DOCS, small_query: int = SMALL_QUERY,
+                 chunk: int = 1 << 20) -> None:
+        """The thresholds only choose representations, chunking and code paths (tests force each
+        one); the scores do not depend on them."""
+        builder = _Builder(chunk)
         for doc in docs:
             builder.add(doc)
-        self._set(builder.finish())
+        self._set(builder.finish(dense_share=dense_share, dense_min_docs=dense_min_docs))
+        self.small_query = small_query
 
     def _set(self, parts: dict) -> None:
         terms = parts["terms"]
@@ -152,6 +191,10 @@ class InvertedBM25Index:
         self._docs = parts["docs"]
         self._weights = parts["weights"]
         self._idf = parts["idf"]
+        self._df = parts["df"]
+        self._dense_ids = parts["dense_ids"]
+        self._dense = parts["dense"].reshape(len(self._dense_ids), int(parts["size"]))
+        self._dense_row = {int(t): i for i, t in enumerate(self._dense_ids)}
         self._df_fix: dict[str, int] = dict(parts.get("df_fix") or {})
         self.size = int(parts["size"])
         self.from_storage = bool(parts.get("from_storage"))  # loaded from a knowledge DB, not counted
@@ -168,7 +211,7 @@ class InvertedBM25Index:
         if fixed is not None:
             return fixed
         tid = self._vocab.get(term)
-        return 0 if tid is None else int(self._offsets[tid + 1] - self._offsets[tid])
+        return 0 if tid is None else int(self._df[tid])
 
     def idf(self, term: str) -> float:
         tid = self._vocab.get(term)
@@ -177,9 +220,11 @@ class InvertedBM25Index:
     def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
         """Same result as RankBM25Index.search: Σ weight × term score, in the terms' order.
 
-        The postings of all query terms are gathered at once and summed by `np.bincount`, which
-        adds its inputs one by one in order: each passage gets 0.0 + w₁s₁ + w₂s₂ + … exactly as
-        rank-bm25's `scores += weight * get_scores([term])` loop (terms it lacks add 0.0)."""
+        Every passage gets 0.0 + w₁s₁ + w₂s₂ + … with its terms' contributions added one at a time
+        in the question's term order, exactly as rank-bm25's `scores += weight * get_scores([term])`
+        loop (the terms it lacks add 0.0 there, nothing here; w = 1.0 is not multiplied: same value).
+        Small questions: one `np.bincount` over all postings (it adds its inputs in order); large
+        ones: `np.add.at` term by term (unbuffered, in order), dense terms as one vector add."""
         vocab = self._vocab
         tids: list[int] = []
         factors: list[float] = []
@@ -190,14 +235,26 @@ class InvertedBM25Index:
                 factors.append(weight)
         if not tids or not self.size:
             return []
+        offsets, docs, weights = self._offsets, self._docs, self._weights
         ids = np.array(tids)
-        lo = self._offsets[ids]
-        lens = self._offsets[ids + 1] - lo
+        lo = offsets[ids]
+        lens = offsets[ids + 1] - lo
         total = int(lens.sum())
-        pos = np.arange(total) + np.repeat(lo - (np.cumsum(lens) - lens), lens)
-        values = self._weights[pos] * np.repeat(np.array(factors), lens)
-        scores = np.bincount(self._docs[pos], weights=values, minlength=self.size)
-        return top_k(scores, k)
+        dense_row = self._dense_row
+        if total <= self.small_query and not any(t in dense_row for t in tids):
+            pos = np.arange(total) + np.repeat(lo - (np.cumsum(lens) - lens), lens)
+            values = weights[pos] * np.repeat(np.array(factors), lens)
+            scores = np.bincount(docs[pos], weights=values, minlength=self.size)
+            return _top_k(scores, k)
+        scores = np.zeros(self.size)
+        for tid, weight, start, count in zip(tids, factors, lo.tolist(), lens.tolist()):
+            row = dense_row.get(tid)
+            if row is not None:
+                scores += self._dense[row] if weight == 1.0 else weight * self._dense[row]
+            elif count:
+                values = weights[start:start + count]
+                np.add.at(scores, docs[start:start + count], values if weight == 1.0 else weight * values)
+        return _top_k(scores, k)
 
     # -- storage in the knowledge DB ----------------------------------------------------------------
     def store(self, conn: sqlite3.Connection, fingerprint: str) -> None:
@@ -207,13 +264,17 @@ class InvertedBM25Index:
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(f"CREATE TABLE {TABLE} (name TEXT, part INTEGER, data BLOB, PRIMARY KEY (name, part))")
         header = {"version": FORMAT_VERSION, "fingerprint": fingerprint, "size": self.size,
-                  "terms": len(self._terms), "postings": len(self._docs), "df_fix": self._df_fix}
+                  "terms": len(self._terms), "postings": len(self._docs), "dense": len(self._dense_ids),
+                  "df_fix": self._df_fix}
         blobs: dict[str, bytes | memoryview] = {
             "header": json.dumps(header).encode(), "terms": "\n".join(self._terms).encode(),
             "offsets": memoryview(np.ascontiguousarray(self._offsets, np.int64)).cast("B"),
             "docs": memoryview(np.ascontiguousarray(self._docs, np.int32)).cast("B"),
             "weights": memoryview(np.ascontiguousarray(self._weights, np.float64)).cast("B"),
             "idf": memoryview(np.ascontiguousarray(self._idf, np.float64)).cast("B"),
+            "df": memoryview(np.ascontiguousarray(self._df, np.int64)).cast("B"),
+            "dense_ids": memoryview(np.ascontiguousarray(self._dense_ids, np.int32)).cast("B"),
+            "dense": memoryview(np.ascontiguousarray(self._dense, np.float64).reshape(-1)).cast("B"),
         }
         for name, data in blobs.items():
             view = memoryview(data)
@@ -237,12 +298,17 @@ class InvertedBM25Index:
                      "offsets": _read_array(conn, "offsets", np.int64),
                      "docs": _read_array(conn, "docs", np.int32),
                      "weights": _read_array(conn, "weights", np.float64),
-                     "idf": _read_array(conn, "idf", np.float64)}
+                     "idf": _read_array(conn, "idf", np.float64),
+                     "df": _read_array(conn, "df", np.int64),
+                     "dense_ids": _read_array(conn, "dense_ids", np.int32),
+                     "dense": _read_array(conn, "dense", np.float64)}
         except (sqlite3.Error, ValueError, KeyError, UnicodeDecodeError):
             return None
         if (len(terms) != header["terms"] or len(parts["offsets"]) != len(terms) + 1
                 or len(parts["docs"]) != header["postings"] or len(parts["weights"]) != header["postings"]
-                or len(parts["idf"]) != len(terms)):
+                or len(parts["idf"]) != len(terms) or len(parts["df"]) != len(terms)
+                or len(parts["dense_ids"]) != header["dense"]
+                or len(parts["dense"]) != header["dense"] * header["size"]):
             return None
         return cls._from_parts(parts)
 

@@ -12,8 +12,8 @@ import pytest
 from knowledge.text import strip_marks
 from retrieval.analyzer import analyze
 from retrieval.engine import PASSAGE_INDEX_SQL, AskEngine, passage_index_fingerprint, passage_index_terms
-from retrieval.index import RankBM25Index, unseen_idf
-from retrieval.inverted_index import EMPTY, InvertedBM25Index
+from retrieval.index import RankBM25Index, top_k, unseen_idf
+from retrieval.inverted_index import EMPTY, InvertedBM25Index, _top_k
 
 QUESTIONS = [
     "Số hotline hỗ trợ dịch vụ công là gì?",
@@ -41,9 +41,26 @@ def seed_docs(seed_data_dir: Path) -> list[list[str]]:
         conn.close()
 
 
+# Representations and code paths the index chooses by size, all forced on the seed corpus:
+# defaults (one bincount), the per-term loop, dense vectors for terms in ≥ 10% of passages, and
+# the build split into many small chunks.
+MODES = {"default": {}, "loop": {"small_query": 0},
+         "dense": {"dense_share": 0.1, "dense_min_docs": 0, "small_query": 0, "chunk": 700},
+         "dense+bincount": {"dense_share": 0.1, "dense_min_docs": 0, "chunk": 1}}
+
+
 @pytest.fixture(scope="module")
-def both(seed_docs: list[list[str]]) -> tuple[RankBM25Index, InvertedBM25Index]:
-    return RankBM25Index(seed_docs), InvertedBM25Index(seed_docs)
+def rank_index(seed_docs: list[list[str]]) -> RankBM25Index:
+    return RankBM25Index(seed_docs)
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def both(request: pytest.FixtureRequest, rank_index: RankBM25Index,
+         seed_docs: list[list[str]]) -> tuple[RankBM25Index, InvertedBM25Index]:
+    inverted = InvertedBM25Index(seed_docs, **MODES[request.param])
+    if "dense_share" in MODES[request.param]:
+        assert len(inverted._dense_ids) > 10
+    return rank_index, inverted
 
 
 def _queries(docs: list[list[str]]) -> list[dict[str, float]]:
@@ -102,11 +119,13 @@ def test_tiny_corpora_with_empty_passages() -> None:
     """Empty passages count as rank-bm25 counts them (one placeholder token), so lengths, IDF and
     the epsilon floor of common terms agree; a corpus of one empty passage answers nothing."""
     docs = [["a", "b", "a"], [], ["b", "c"], ["a"], [], ["a", "b", "c", "d", "a_b"]]
-    rank, inverted = RankBM25Index(docs), InvertedBM25Index(docs)
-    for weights in ({"a": 1.0}, {"b": 0.5, "a": 1.0}, {"d": 1.0, "a_b": 0.5, "zz": 1.0}, {EMPTY: 1.0}):
-        assert inverted.search(weights, 10) == rank.search(weights, 10)
-    for term in ("a", "b", "c", "d", "a_b", EMPTY, "zz"):
-        assert (inverted.df(term), inverted.idf(term)) == (rank.df(term), rank.idf(term))
+    rank = RankBM25Index(docs)
+    for mode in MODES.values():
+        inverted = InvertedBM25Index(docs, **mode)
+        for weights in ({"a": 1.0}, {"b": 0.5, "a": 1.0}, {"d": 1.0, "a_b": 0.5, "zz": 1.0}, {EMPTY: 1.0}):
+            assert inverted.search(weights, 10) == rank.search(weights, 10)
+        for term in ("a", "b", "c", "d", "a_b", EMPTY, "zz"):
+            assert (inverted.df(term), inverted.idf(term)) == (rank.df(term), rank.idf(term))
     lone = InvertedBM25Index([[]])
     assert lone.size == 1 and lone.search({"a": 1.0}, 3) == [] == RankBM25Index([[]]).search({"a": 1.0}, 3)
 
@@ -149,3 +168,36 @@ def test_stale_stored_index_is_rebuilt_from_rows(seed_data_dir: Path, monkeypatc
     assert not engine.index.from_storage
     reference = AskEngine.open(kb, "rank-bm25")
     assert engine.ask(QUESTIONS[0]).to_json() == reference.ask(QUESTIONS[0]).to_json()
+
+
+def test_random_corpus_with_duplicates_and_ties() -> None:
+    """Zipf-distributed terms, a fifth of the passages duplicated (tied scores): same results."""
+    rng = random.Random(11)
+    vocab = [f"t{i}" for i in range(300)]
+    zipf = [1 / (i + 1) for i in range(len(vocab))]
+    docs: list[list[str]] = []
+    for _ in range(700):
+        if docs and rng.random() < 0.2:
+            docs.append(list(rng.choice(docs)))
+        else:
+            toks = rng.choices(vocab, zipf, k=rng.randrange(0, 60))
+            docs.append(toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])])
+    rank = RankBM25Index(docs)
+    queries = [{t: rng.choice([1.0, 0.5, 0.4]) for t in rng.choices(vocab, zipf, k=rng.randrange(1, 12))}
+               for _ in range(60)]
+    for mode in MODES.values():
+        inverted = InvertedBM25Index(docs, **mode)
+        for weights in queries:
+            assert inverted.search(weights, 60) == rank.search(weights, 60)
+
+
+def test_top_k_matches_the_reference_with_ties() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(1, 80))
+        scores = rng.choice([0.0, 0.0, 1.5, 2.25, 3.0, -1.0, 7.125], size=n) * rng.choice([1.0, 0.5], size=n)
+        for k in (0, 1, 3, n - 1, n, n + 5):
+            if k >= 0:
+                assert _top_k(scores, k) == top_k(scores, k)
