@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from knowledge.text import fold
 
-MAX_PASSAGE_CHARS = int(__import__("os").environ.get("CCHC_PASSAGE_CHARS", "800"))
+MAX_PASSAGE_CHARS = 800  # 350–800 measured; 650–800 best
 HEADING_MAX_CHARS = 160
 
 _ROMAN = re.compile(r"^\s*([IVXl1]{1,5}|[IVX][IVXl1]{0,4})\s*[.,:]\s*(\S.*)$")

@@ -31,20 +31,20 @@ from retrieval.normalize import analyze_question, edit_distance
 from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
 from retrieval.results import AskResult, Hit
 
-DOC_PRIOR = float(os.environ.get("CCHC_DOC_PRIOR", "0.8"))
-ROUTING_WEIGHT = float(os.environ.get("CCHC_ROUTING_WEIGHT", "0.4"))
+DOC_PRIOR = 0.8  # passage score × (1 + DOC_PRIOR · the document's routing match, 0..1)
+ROUTING_WEIGHT = 0.4  # weight inside passages of terms that only name the plan
 # DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
 STRONG_COVERAGE = 0.45  # above this share, no score bar
 MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unseen term
 MIN_COVERAGE = 0.37  # decline below this share of the question's topic weight found in the answer
 CANDIDATES = 60
-PAIR_WEIGHT = float(os.environ.get("CCHC_PAIR_WEIGHT", "0.5"))  # a pair that is a word counts double
-ROUTING_ALL = os.environ.get("CCHC_ROUTING_ALL", "1") == "1"
-HEADER_PRIOR = float(os.environ.get("CCHC_HEADER_PRIOR", "0.7"))
-ANSWER_POOL = int(os.environ.get("CCHC_ANSWER_POOL", "1"))
-ANSWER_RANK_POWER = float(os.environ.get("CCHC_ANSWER_RANK_POWER", "1.0"))
+PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
+ROUTING_ALL = True  # every metadata term routes, not only those that tell documents apart
+HEADER_PRIOR = 0.7  # plan headers and preambles, unless the question asks about issuance
+ANSWER_POOL = 1  # passages whose sentences compete for the answer (more measured worse)
+ANSWER_RANK_POWER = 1.0
 RERANK = 30  # candidates re-scored by their best sentence
-SENTENCE_WEIGHT = float(os.environ.get("CCHC_SENTENCE_WEIGHT", "0.3"))
+SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
 
 
 def _flat(stored: str | None) -> list[str]:
