@@ -14,7 +14,6 @@ change is held open by the test until another user's answer has arrived, so no t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Assistant, build_assistant
-from bot.telegram_channel import build_application, polling_options
+from bot.telegram_channel import build_application
 from bot.zalo_channel import serve_polling
 from handlers.admin import FILE_NOT_ADMIN_TEXT, AdminService
 from handlers.dispatch import NOT_ADMIN_TEXT
@@ -42,6 +41,7 @@ from tests.admin_support import (
 from tests.docs_factory import NEW_PLAN_FACT, NEW_PLAN_QUESTION, make_docx, make_docx_with_broken_xml
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
+from tests.telegram_app import running
 from tests.test_zalo_support import _zalo_env_and_log_check  # noqa: F401 - autouse: no secret in logs
 from tests.test_zalo_support import make_settings as zalo_settings
 
@@ -99,21 +99,6 @@ def tg_assistant(kb_root: Path, tmp_path: Path, tg_fake: FakeTelegram) -> Assist
     assistant = build_assistant(settings)
     yield assistant
     assistant.close()
-
-
-@contextlib.asynccontextmanager
-async def running(app) -> AsyncIterator[None]:
-    """Start `app` the way Application.run_polling does (same order, same options)."""
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(**polling_options())
-    await app.start()
-    try:
-        yield
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def tg_exchange(fake: FakeTelegram, update: dict, chat_id: int, expect: int = 1) -> list[str]:

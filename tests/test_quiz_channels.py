@@ -8,7 +8,6 @@ letter is found by reading the shown options and looking the question up in the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,11 +17,12 @@ import pytest
 
 from bot.app import Assistant, build_assistant
 from bot.settings import Settings
-from bot.telegram_channel import build_application, polling_options
+from bot.telegram_channel import build_application
 from bot.zalo_channel import serve_polling
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import TOKEN as ZALO_TOKEN
 from tests.fake_zalo import FakeZalo
+from tests.telegram_app import running
 from tests.test_quiz import EXAM_SIZE, bank_by_stem, fresh_data_dir, letter, quiz_kb_root, shown_question  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings(  # raised inside PTB's own RetryAfter constructor
@@ -60,21 +60,6 @@ def tg_assistant(tmp_path: Path, quiz_kb_root: Path, fake_tg: FakeTelegram) -> I
     assistant.close()
 
 
-@contextlib.asynccontextmanager
-async def polling(app: Any) -> AsyncIterator[None]:
-    """Start `app` the way Application.run_polling does."""
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(**polling_options())
-    await app.start()
-    try:
-        yield
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
 async def tg_exchange(fake: FakeTelegram, update: dict, expect: int) -> list[Any]:
     """Push `update`; return the `expect` sendMessage calls it caused in the user's chat."""
     before = len(fake.sent("sendMessage", USER))
@@ -94,7 +79,7 @@ def keyboard(call: Any) -> dict[str, str]:
 async def test_telegram_practice_and_exam_with_buttons(fake_tg: FakeTelegram, tg_assistant: Assistant) -> None:
     bank = bank_by_stem(tg_assistant)
     app = build_application(tg_assistant)
-    async with polling(app):
+    async with running(app):
         menu = dict((c["command"], c["description"]) for c in fake_tg.sent("setMyCommands")[0].params["commands"])
         assert "thi" in menu and "onlai" in menu and "bxh" in menu
 

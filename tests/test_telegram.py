@@ -9,7 +9,6 @@ subprocess). Nothing here asserts on speed: waits only have generous time-outs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -19,7 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,13 +33,12 @@ from bot.telegram_channel import (
     ALLOWED_UPDATES,
     TelegramChannel,
     build_application,
-    polling_options,
     run_telegram,
-    webhook_options,
 )
 from bot.telegram_render import render_reply, utf16_len
 from handlers.messages import Button, Citation, Incoming, QuizCard, Reply
 from tests.fake_telegram import FakeTelegram, html_visible_text
+from tests.telegram_app import running
 
 pytestmark = pytest.mark.filterwarnings(  # raised inside PTB's own RetryAfter constructor
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
@@ -92,24 +89,6 @@ def assistant(settings: Settings) -> Assistant:
     a = build_assistant(settings)
     yield a
     a.close()
-
-
-@contextlib.asynccontextmanager
-async def running(app, webhook: bool = False) -> AsyncIterator[None]:
-    """Start `app` as Application.run_polling/run_webhook do (same order, same options)."""
-    await app.initialize()
-    await app.post_init(app)
-    if webhook:
-        await app.updater.start_webhook(**webhook_options(app.bot_data["channel"].settings))
-    else:
-        await app.updater.start_polling(**polling_options())
-    await app.start()
-    try:
-        yield
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def exchange(fake: FakeTelegram, update: dict, chat_id: int, expect: int = 1) -> list[str]:
