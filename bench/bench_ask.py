@@ -7,7 +7,8 @@ One run prints one table:
 - build s: `retrieval.indexer.rebuild` of the knowledge DB (the real build path, progress bar on
   stderr). Knowledge DBs are cached between runs (CCHC_BENCH_CACHE, default $TMPDIR/cchc-bench)
   and rebuilt when the build code changes or with --rebuild; a cached DB shows the time of the
-  build that made it, marked "(cached)".
+  build that made it, marked "(cached)". CCHC_BENCH_KEEP_KB=1 keeps a DB built by older code
+  ("(older code)"), for profiling the ask path without minutes of rebuilding.
 - load s: a fresh process opens the existing DB and answers one question — imports of the
   retrieval code, loading the index, and the first question's lazy loads (lexicon, underthesea).
 - median / p99 ms: `AskEngine.ask` (normalize, tokenize, rank, pick the answer) over the dev
@@ -125,7 +126,8 @@ def _wrap_timers(timers: dict[str, float]) -> None:
     timed(engine_mod, "analyze", "analyze (normalize, underthesea, weights)")
     timed(engine_mod.AskEngine, "_rank", "rank (search + doc prior + rerank)")
     timed(engine_mod.AskEngine, "_passage_rows", "  read passage rows (SQLite)")
-    timed(engine_mod, "sentence_scores", "  sentence scores (rerank)")
+    timed(engine_mod.SentenceScorer, "windows_ids", "  sentence scores (rerank)")
+    timed(engine_mod.SentenceScorer, "windows_texts", "  sentence scores (rerank)")
     timed(engine_mod, "select_answer", "select answer")
     timed(engine_mod.AskEngine, "coverage", "coverage (decline check)")
     timed(engine_mod.AskEngine, "_contact_answer", "contact answer")
@@ -145,7 +147,7 @@ def worker(kb_path: Path, engine: str, n_queries: int, breakdown: bool) -> dict:
     if breakdown:
         _wrap_timers(timers)
         ask_engine.index.search = _timed_method(ask_engine.index.search, timers, "  passage index search")
-        ask_engine.doc_index.search = _timed_method(ask_engine.doc_index.search, timers, "  document prior search")
+        ask_engine.doc_index.scores = _timed_method(ask_engine.doc_index.scores, timers, "  document prior scores")
     times: list[float] = []
     for i in range(n_queries):
         q = qs[i % len(qs)]
@@ -176,10 +178,18 @@ def _timed_method(fn, timers: dict[str, float], label: str):
 
 
 # -- the driver ------------------------------------------------------------------------------------------
+_drawn: dict[str, int] = {}
+
+
 def progress_bar(stage: str, done: int, total: int) -> None:
-    """The build's progress on stderr (the same callback `cchc kb build` gets)."""
+    """The build's progress on stderr (the same callback `cchc kb build` gets), redrawn once per
+    percent so a log file does not get a line per document."""
     width = 30
     filled = int(width * done / max(total, 1))
+    percent = int(100 * done / max(total, 1))
+    if _drawn.get(stage) == percent and done < total:
+        return
+    _drawn[stage] = percent
     sys.stderr.write(f"\r  {stage:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}   ")
     if done >= total:
         sys.stderr.write("\n")
@@ -188,7 +198,7 @@ def progress_bar(stage: str, done: int, total: int) -> None:
 
 def seed_kb(rebuild_kb: bool) -> tuple[Path, dict]:
     """The embedded seed plans' knowledge DB, cached like the synthetic ones."""
-    from bench.synthetic import build_fingerprint, cache_root
+    from bench.synthetic import build_fingerprint, cache_root, keep_stale_kb
     from knowledge.build import seed_documents
     from retrieval.indexer import rebuild
 
@@ -199,14 +209,15 @@ def seed_kb(rebuild_kb: bool) -> tuple[Path, dict]:
     kb_path, info_path = root / "knowledge.db", root / "knowledge.json"
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
     key = build_fingerprint()
-    if rebuild_kb or not kb_path.exists() or info.get("key") != key:
+    stale = info.get("key") != key
+    if rebuild_kb or not kb_path.exists() or (stale and not keep_stale_kb()):
         started = time.perf_counter()
         report = rebuild(docs_dir, kb_path, progress_bar)
         info = {"key": key, "build_seconds": round(time.perf_counter() - started, 2),
                 "passages": report.passages, "documents": len(report.documents), "cached": False}
         info_path.write_text(json.dumps(info))
     else:
-        info["cached"] = True
+        info["cached"] = "older code" if stale else True
     return kb_path, info
 
 
@@ -280,7 +291,9 @@ def main() -> int:
     for size in sizes:
         print(f"knowledge DB: {size}", file=sys.stderr)
         kb_path, info = build_in_subprocess(size, a.rebuild)
-        build = f"{info['build_seconds']:.1f}" + (" (cached)" if info.get("cached") else "")
+        cached = info.get("cached")
+        build = f"{info['build_seconds']:.1f}" + (f" ({cached})" if isinstance(cached, str) else
+                                                  " (cached)" if cached else "")
         build_mb = str(info.get("build_peak_mb", "?"))
         for engine in engines:
             slow = engine == "rank-bm25" and size != "seed"

@@ -10,16 +10,16 @@ text) and from the Viet74K word list otherwise (underthesea groups only ~40% on 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from knowledge.text import fold, strip_marks
 from retrieval.normalize import (
     QUESTION_STOPWORDS,
     analyze_question,
-    lexicon,
     prepare,
     strip_question_phrases,
+    word_pairs,
 )
 
 HEADING_REPEAT = int(__import__("os").environ.get("CCHC_HEADING_REPEAT", "1"))
@@ -36,11 +36,36 @@ def passage_terms(body: list[str], headings: list[str]) -> list[str]:
     return body + bigrams(body) + (headings + bigrams(headings)) * HEADING_REPEAT
 
 
-@lru_cache(maxsize=1)
-def _word_tokenize():
-    from underthesea import word_tokenize
+_SEGMENTER_LOCK = threading.Lock()
+_segmenter = None
 
-    return word_tokenize
+
+def _word_tokenize():
+    """underthesea's word_tokenize with its model loaded (≈ 0.7 s the first time: the import and
+    the CRF model). Loaded once, under a lock, by whichever comes first: a question, or the
+    warm-up thread a new engine starts while it loads the index."""
+    global _segmenter
+    if _segmenter is None:
+        with _SEGMENTER_LOCK:
+            if _segmenter is None:
+                from underthesea import word_tokenize
+
+                word_tokenize("khởi động")  # loads the CRF model now, not inside a question
+                _segmenter = word_tokenize
+    return _segmenter
+
+
+def warm_up_segmenter() -> None:
+    """Load the segmenter in the background, so a bot's first question does not wait for it."""
+    if _segmenter is None:
+        threading.Thread(target=_warm_up, name="underthesea-warm-up", daemon=True).start()
+
+
+def _warm_up() -> None:
+    try:
+        _word_tokenize()
+    except Exception:  # a question will meet (and survive) the same error in underthesea_compounds
+        pass
 
 
 def has_diacritics(text: str) -> bool:
@@ -99,7 +124,7 @@ def analyze(question: str) -> QueryTerms:
     content = [t for t in core if t not in QUESTION_STOPWORDS]
     pairs = [f"{a}_{b}" for a, b in zip(core, core[1:])
              if not (a in QUESTION_STOPWORDS and b in QUESTION_STOPWORDS)]
-    _, _, lexicon_bigrams = lexicon()
+    lexicon_bigrams = word_pairs()
     words = underthesea_compounds(question) if has_diacritics(question) else set()
     weights: dict[str, float] = {}
     for t in content:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 
 from knowledge.structure import passage_pieces
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms
-from retrieval.rerank import sentence_scores, split_sentence_terms
+from retrieval.rerank import many_sentence_scores, sentence_scores, split_sentence_terms
 
 MAX_ANSWER_CHARS = 500
 
@@ -29,22 +30,28 @@ _INTENT_PATTERNS = {
 
 
 def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
-                  must_contain: str | None = None) -> tuple[str, int]:
+                  must_contain: str | None = None,
+                  score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None) -> tuple[str, int]:
     """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
     characters, its heading first; returns (answer, id of the passage it comes from).
 
     Each sentence is scored with its passage's headings as context (a dash item under
     "11. Thành đoàn Hải Phòng" is about the Thành đoàn) and weighted by the passage's rank weight.
+    `score_sentences(row, head)` scores a row's stored sentences with `head` appended to each (the
+    engine passes its faster scorer); by default they are scored from the stored terms.
     """
     best: tuple[float, int, int] | None = None  # (score, pool index, piece index)
     prepared = []
     for n, (row, weight) in enumerate(pool):
         pieces = passage_pieces(row["text"])
-        sentence_terms = split_sentence_terms(row["terms"])
-        if len(sentence_terms) != len(pieces):  # stored terms from another segmentation
-            sentence_terms = [fold(p).split() for p in pieces]
         head = (row["head_terms"] or "").split()
-        scores = sentence_scores(term_idf, [toks + head for toks in sentence_terms])
+        if len(split_sentence_terms(row["terms"])) == len(pieces):
+            if score_sentences is not None:
+                scores = score_sentences(row, head)
+            else:
+                scores = many_sentence_scores(term_idf, [row["terms"]], [head])[0]
+        else:  # stored terms from another segmentation
+            scores = sentence_scores(term_idf, [fold(p).split() + head for p in pieces])
         headings = json.loads(row["headings"] or "[]")
         heading_lines = {fold(h) for h in headings}
         pattern = _INTENT_PATTERNS.get(terms.intent)

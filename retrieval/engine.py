@@ -20,16 +20,23 @@ import math
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.text import fold
-from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms
+from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
 from retrieval.answer import select_answer
+from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
-from retrieval.normalize import analyze_question, edit_distance
-from retrieval.rerank import best_window, sentence_scores, split_sentence_terms
+from retrieval.normalize import edit_distance
+from retrieval.rerank import ID_OFFSET, ID_UNKNOWN, SentenceScorer, code_table
 from retrieval.results import AskResult, Hit
+from retrieval.token_ids import COLUMN as TOKEN_IDS
+from retrieval.token_ids import decode as decode_ids
+from retrieval.token_ids import stored as token_ids_stored
 
 DOC_PRIOR = 0.8  # passage score × (1 + DOC_PRIOR · the document's routing match, 0..1)
 ROUTING_WEIGHT = 0.4  # weight inside passages of terms that only name the plan
@@ -39,7 +46,6 @@ MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unsee
 MIN_COVERAGE = 0.37  # decline below this share of the question's topic weight found in the answer
 CANDIDATES = 60
 PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
-ROUTING_ALL = True  # every metadata term routes, not only those that tell documents apart
 HEADER_PRIOR = 0.7  # plan headers and preambles, unless the question asks about issuance
 ANSWER_POOL = 1  # passages whose sentences compete for the answer (more measured worse)
 ANSWER_RANK_POWER = 1.0
@@ -106,36 +112,46 @@ class AskEngine:
             "SELECT doc_id, filename, title, kind, number, date, issuer, passages, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
+        self._doc_term_sets = {doc_id: frozenset((d.get("terms") or "").split()) for doc_id, d in self.docs.items()}
         self.doc_index: TermIndex = factory([self._doc_terms(d) for d in self.docs.values()])
-        self.routing_terms = self._routing_terms()
+        derived = load_derived(self._conn)
+        self.routing_terms = derived.routing_terms
         places = self._conn.execute("SELECT value FROM meta WHERE key = 'places'").fetchone()
         self._places: list[str] = json.loads(places[0]) if places else []
 
-        # Terms are not read here (≈ 150 MB at 100,000 passages): SQLite tests the phrase below, and
-        # the passage index comes stored from the build (or is built from PASSAGE_INDEX_SQL rows).
-        rows = self._conn.execute(
-            "SELECT id, doc_id, section, instr(' ' || COALESCE(terms, '') || ' ', ' kem theo ke hoach ') > 0 "
-            "AS attached FROM passages ORDER BY id").fetchall()
-        self._pids = [r["id"] for r in rows]
-        self._pdoc = [r["doc_id"] for r in rows]
-        self._row_of = {pid: i for i, pid in enumerate(self._pids)}
-        # The header and the "Căn cứ ..." preamble of each plan (sections "Phần đầu" and ""): they
-        # repeat the title, so they match every question about the plan but answer few of them.
-        self._header_rows = frozenset(i for i, r in enumerate(rows) if r["section"] in ("", "Phần đầu")
-                                      or r["attached"])
-        self.index: TermIndex = self._passage_index(factory, len(rows))
+        # Terms are not read here (≈ 150 MB at 100,000 passages): the passage index comes stored
+        # from the build (or is built from PASSAGE_INDEX_SQL rows). Per passage row, numpy arrays:
+        # its id, its document's position, and whether it is a plan header (retrieval/derived.py).
+        doc_pos = {doc_id: i for i, doc_id in enumerate(self._doc_ids)}
+        rows = self._conn.execute("SELECT id, doc_id FROM passages ORDER BY id").fetchall()
+        self._pids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        self._pdoc = np.fromiter((doc_pos.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
+        self._is_header = np.isin(self._pids, np.fromiter(derived.header_passages, dtype=np.int64))
+        del rows
+        self.index: TermIndex = self._passage_index(factory, len(self._pids))
         self.engine_name = factory.name
+        # Stored term ids index the stored index's vocabulary: usable only with that very index.
+        self._stored_ids = token_ids_stored(self._conn) and bool(getattr(self.index, "from_storage", False))
+        self._tables = threading.local()  # per thread: stored id → token code (retrieval/rerank.py)
+        self._row_sql = ("SELECT id, doc_id, section, headings, text, terms, head_terms, extra_terms"
+                         + (f", {TOKEN_IDS}" if self._stored_ids else ", NULL AS token_ids")
+                         + " FROM passages WHERE id IN ({marks})")
+        self._ids_sql = f"SELECT id, {TOKEN_IDS} FROM passages WHERE id IN ({{marks}})"
 
         self._contacts = [dict(r) for r in self._conn.execute(
             "SELECT id, doc_id, kind, label, value, sentence, purpose, passage_id, terms FROM contacts ORDER BY id")]
         self._contact_bags = [set(passage_terms((c["terms"] or "").split(), [])) for c in self._contacts]
         contact_df: dict[str, int] = {}
-        for bag in self._contact_bags:
+        postings: dict[str, list[int]] = {}
+        for i, bag in enumerate(self._contact_bags):
             for term in bag:
                 contact_df[term] = contact_df.get(term, 0) + 1
+                postings.setdefault(term, []).append(i)
         # A handful of contacts is too few for BM25's IDF (it goes negative); a smoothed IDF is used.
         n_contacts = max(len(self._contacts), 1)
         self._contact_idf = {t: math.log(1 + n_contacts / df) for t, df in contact_df.items()}
+        self._contact_postings = {t: np.array(ids, dtype=np.int64) for t, ids in postings.items()}
+        warm_up_segmenter()
 
     def _passage_index(self, factory, n_passages: int) -> TermIndex:
         """The index the build stored for this code (a 100,000-passage KB loads it in ≈ 0.2 s),
@@ -155,33 +171,13 @@ class AskEngine:
         toks = (doc.get("terms") or "").split()
         return toks + bigrams(toks)
 
-    def _routing_terms(self) -> frozenset[str]:
-        """Terms that tell documents apart (place, issuer, year, number): they route a question to a
-        plan through the document prior, and count less inside passages, so a plan's header does not
-        outrank the passage that answers."""
-        n = len(self.docs)
-        if n < 2:
-            return frozenset()
-        df: dict[str, int] = {}
-        for doc in self.docs.values():
-            meta = " ".join([doc.get("title") or "", doc.get("issuer") or "", doc.get("number") or "",
-                             doc.get("date") or ""])
-            toks = analyze_question(meta)
-            for t in set(toks) | set(bigrams(toks)):
-                df[t] = df.get(t, 0) + 1
-        limit = n if ROUTING_ALL else max(1, n // 2)
-        return frozenset(t for t, c in df.items() if c <= limit)
-
     # -- reading ------------------------------------------------------------------------------------
-    def _passage_rows(self, pids: list[int]) -> dict[int, sqlite3.Row]:
+    def _passage_rows(self, pids: list[int], sql: str | None = None) -> dict[int, sqlite3.Row]:
         if not pids:
             return {}
         marks = ",".join("?" * len(pids))
         with self._lock:
-            rows = self._conn.execute(
-                f"SELECT id, doc_id, section, headings, text, terms, head_terms, extra_terms FROM passages "
-                f"WHERE id IN ({marks})",
-                pids).fetchall()
+            rows = self._conn.execute((sql or self._row_sql).format(marks=marks), pids).fetchall()
         return {r["id"]: r for r in rows}
 
     def _hit(self, row: sqlite3.Row, score: float, kind: str = "passage", text: str | None = None) -> Hit:
@@ -247,21 +243,24 @@ class AskEngine:
         terms = analyze(text)
         if not terms.content:
             return AskResult(question, False, "", reason="no_terms")
-        ranked, rows, best_sentence = self._rank(terms, max(k, CANDIDATES))
+        ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
+        rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, ANSWER_POOL)] if pid not in rows]))
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
         contact_hit = self._contact_answer(terms) if terms.intent == "contact" else None
         if contact_hit is None and not self.confident(terms, top_row, ranked[0][1]):
             return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
-        term_idf = self._term_idf(terms)
+        term_idf = scorer.term_idf
+        score_sentences = self._sentence_scorer(scorer)
         if contact_hit is not None:
             contact, c_row, c_score = contact_hit
             display = f"{contact['label']}: {contact['value']}. {c_row['text']}"
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
-            answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"])
+            answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"],
+                                      score_sentences=score_sentences)
         else:
             # The answer may sit in the second or third passage ("Thành đoàn" in a heading there):
             # sentences of the best few compete, weighted by their passage's rank score, and the
@@ -269,7 +268,7 @@ class AskEngine:
             top_score = ranked[0][1] or 1.0
             pool = [(rows[pid], (score / top_score) ** ANSWER_RANK_POWER)
                     for pid, score in ranked[:ANSWER_POOL] if pid in rows]
-            answer, answer_pid = select_answer(terms, term_idf, pool)
+            answer, answer_pid = select_answer(terms, term_idf, pool, score_sentences=score_sentences)
             ranked = sorted(ranked, key=lambda item: item[0] != answer_pid)
         for pid, score in ranked:
             if len(hits) >= k:
@@ -287,34 +286,71 @@ class AskEngine:
         return {t: w * self.index.idf(t) * (ROUTING_WEIGHT if t in self.routing_terms else 1.0)
                 for t, w in terms.weights.items() if self.index.df(t)}
 
-    def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row], dict]:
+    def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row],
+                                                          SentenceScorer]:
         """BM25 candidates × document prior, then the best RERANK re-scored by their best sentence."""
         weights = {t: w * (ROUTING_WEIGHT if t in self.routing_terms else 1.0) for t, w in terms.weights.items()}
         raw = self.index.search(weights, n)
         if not raw:
-            return [], {}, {}
-        doc_scores = dict(zip(self._doc_ids, [0.0] * len(self._doc_ids)))
+            return [], {}, SentenceScorer({})
         routing = {t: w for t, w in terms.weights.items() if t in self.routing_terms}
-        for i, s in self.doc_index.search(routing, len(self._doc_ids)) if routing else []:
-            doc_scores[self._doc_ids[i]] = s
-        best_doc = max(doc_scores.values()) if doc_scores else 0.0
+        doc_scores = self.doc_index.scores(routing) if routing else None
+        if doc_scores is not None:  # only positive matches route (as `search` keeps only those)
+            doc_scores = np.maximum(doc_scores, 0.0)
+        best_doc = float(doc_scores.max()) if doc_scores is not None and len(doc_scores) else 0.0
         scored = []
         header_prior = 1.0 if terms.intent == "meta" else HEADER_PRIOR
-        for row, score in raw:
-            d = doc_scores.get(self._pdoc[row], 0.0) / best_doc if best_doc > 0 else 0.0
-            prior = (1.0 + DOC_PRIOR * d) * (header_prior if row in self._header_rows else 1.0)
-            scored.append((self._pids[row], score * prior, prior))
+        rows_at = np.fromiter((row for row, _ in raw), dtype=np.int64, count=len(raw))
+        pids = self._pids[rows_at].tolist()
+        docs = self._pdoc[rows_at].tolist()
+        headers = self._is_header[rows_at].tolist()
+        for (_, score), pid, doc, header in zip(raw, pids, docs, headers):
+            d = float(doc_scores[doc]) / best_doc if best_doc > 0 and doc >= 0 else 0.0
+            prior = (1.0 + DOC_PRIOR * d) * (header_prior if header else 1.0)
+            scored.append((pid, score * prior, prior))
         scored.sort(key=lambda x: -x[1])
         head = scored[:RERANK]
-        rows = self._passage_rows([pid for pid, _, _ in head])
-        term_idf = self._term_idf(terms)
-        reranked, best_sentence = [], {}
-        for pid, score, prior in head:
-            window, idx = best_window(sentence_scores(term_idf, split_sentence_terms(rows[pid]["terms"])))
-            best_sentence[pid] = idx
+        head_ids = [pid for pid, _, _ in head]
+        scorer = self._scorer(self._term_idf(terms))
+        rows: dict[int, sqlite3.Row] = {}
+        windows = None
+        if self._stored_ids and scorer.exact:  # only the ids are read; whole rows for the few shown
+            blobs = self._passage_rows(head_ids, self._ids_sql)
+            if all(blobs[pid]["token_ids"] is not None for pid in head_ids):
+                windows = scorer.windows_ids([decode_ids(blobs[pid]["token_ids"]) for pid in head_ids])
+        if windows is None:
+            rows = self._passage_rows(head_ids)
+            windows = scorer.windows_texts([rows[pid]["terms"] for pid in head_ids])
+        reranked = []
+        for (pid, score, prior), (window, _) in zip(head, windows):
             reranked.append((pid, score + SENTENCE_WEIGHT * window * prior))
         reranked.sort(key=lambda x: -x[1])
-        return reranked + [(pid, s) for pid, s, _ in scored[RERANK:]], rows, best_sentence
+        return reranked + [(pid, s) for pid, s, _ in scored[RERANK:]], rows, scorer
+
+    def _scorer(self, term_idf: dict[str, float]) -> SentenceScorer:
+        """A scorer for this question; with stored ids, it uses this thread's code table."""
+        if not self._stored_ids:
+            return SentenceScorer(term_idf)
+        table = getattr(self._tables, "table", None)
+        if table is None:
+            table = self._tables.table = code_table(len(self.index.vocab))
+        return SentenceScorer(term_idf, self.index.vocab, table)
+
+    def _sentence_scores(self, scorer: SentenceScorer, rows: list[sqlite3.Row],
+                         heads: list[list[str]] | None = None) -> list[list[float]]:
+        """Per row, per sentence: its score for the question (with `heads` appended to every
+        sentence of the matching row), from the stored term ids when the build wrote them."""
+        if self._stored_ids and scorer.exact and all(r["token_ids"] is not None for r in rows):
+            suffixes = None
+            if heads is not None:
+                vocab = self.index.vocab
+                suffixes = [np.array([vocab.get(t, ID_UNKNOWN - ID_OFFSET) + ID_OFFSET for t in h], dtype=np.int32)
+                            for h in heads]
+            return scorer.score_ids([decode_ids(r["token_ids"]) for r in rows], suffixes)
+        return scorer.score_texts([r["terms"] for r in rows], heads)
+
+    def _sentence_scorer(self, scorer: SentenceScorer) -> Callable[[sqlite3.Row, list[str]], list[float]]:
+        return lambda row, head: self._sentence_scores(scorer, [row], [head])[0]
 
     def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float) -> bool:
         """Answer only when the best passage holds enough of the question (coverage), and, for a
@@ -342,13 +378,16 @@ class AskEngine:
 
         Topic = content syllables plus the question's real two-syllable words (dictionary or
         underthesea compounds); pairs straddling two words are left out (they say more about word
-        order than topic). A word the knowledge base never uses weighs as much as the rarest term,
-       . Calibration in the README."""
-        body = _flat(row["terms"])
-        doc = self.docs.get(row["doc_id"], {})
-        have = (set(body) | set((row["head_terms"] or "").split()) | set((row["extra_terms"] or "").split())
-                | set((doc.get("terms") or "").split()))
-        have_pairs = set(bigrams(body)) | set(bigrams((row["head_terms"] or "").split()))
+        order than topic). A word the knowledge base never uses weighs as much as a term no
+        passage holds. Calibration in the README.
+
+        Membership is tested on the passage's terms as one space-padded string (a substring test
+        per question term), not on sets of all its terms and pairs: the same answer, built in a
+        fraction of the time for the ~10 terms a question has."""
+        body = f" {' '.join(_flat(row['terms']))} "
+        head = f" {row['head_terms'] or ''} "
+        extra = set((row["extra_terms"] or "").split())
+        doc_terms = self._doc_term_sets.get(row["doc_id"], frozenset())
         unseen = unseen_idf(self.index.size)
 
         def idf(term: str) -> float:
@@ -358,20 +397,27 @@ class AskEngine:
         total = found = 0.0
         for t in dict.fromkeys(terms.content):
             total += idf(t)
-            found += idf(t) if t in have else 0.0
+            padded = f" {t} "
+            have = padded in body or padded in head or t in extra or t in doc_terms
+            found += idf(t) if have else 0.0
         for pair in words:
             total += PAIR_WEIGHT * 2 * idf(pair)
-            found += PAIR_WEIGHT * 2 * idf(pair) if pair in have_pairs else 0.0
+            padded = f" {pair.replace('_', ' ')} "
+            found += PAIR_WEIGHT * 2 * idf(pair) if padded in body or padded in head else 0.0
         return found / total if total else 0.0
 
     def _rank_contacts(self, terms: QueryTerms) -> list[tuple[int, float]]:
         """Contacts sharing terms with the question, best first (weighted, smoothed-IDF overlap)."""
-        scored = []
-        for i, bag in enumerate(self._contact_bags):
-            score = sum(w * self._contact_idf[t] for t, w in terms.weights.items() if t in bag)
-            if score > 0:
-                scored.append((i, score))
-        return sorted(scored, key=lambda x: -x[1])
+        if not self._contacts:
+            return []
+        scores = np.zeros(len(self._contacts))
+        for term, weight in terms.weights.items():
+            holders = self._contact_postings.get(term)
+            if holders is not None:  # each contact once per term: the same sums, term by term
+                scores[holders] += weight * self._contact_idf[term]
+        found = np.flatnonzero(scores > 0)
+        order = found[np.argsort(-scores[found], kind="stable")]
+        return list(zip(order.tolist(), scores[order].tolist()))
 
     def _contact_answer(self, terms: QueryTerms) -> tuple[dict, sqlite3.Row, float] | None:
         """The contact the question asks for: a phone for "hotline/tổng đài/số điện thoại", a portal

@@ -28,6 +28,8 @@ class TermIndex(Protocol):
 
     def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]: ...
 
+    def scores(self, weighted_terms: dict[str, float]) -> np.ndarray: ...
+
     def idf(self, term: str) -> float: ...
 
     def df(self, term: str) -> int: ...
@@ -84,12 +86,16 @@ class RankBM25Index:
     def idf(self, term: str) -> float:
         return self._bm25.idf.get(term, unseen_idf(self.size))
 
-    def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
+    def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
+        """Every row's score (Σ weight × BM25 of each term, in the terms' order)."""
         scores = np.zeros(self.size)
         for term, weight in weighted_terms.items():
             if term in self._bm25.idf:
                 scores += weight * self._bm25.get_scores([term])
-        return top_k(scores, k)
+        return scores
+
+    def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
+        return top_k(self.scores(weighted_terms), k)
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:

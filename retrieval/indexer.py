@@ -110,13 +110,18 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
 def index_knowledge_db(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None) -> None:
     """The build's indexing step: stored terms (`write_index`), then the finished passage index, so
     a bot opening the DB loads it instead of recounting every term (issue: first answer in 2 s at
-    100,000 passages). Separate calls, so write_index's working memory is freed first."""
+    100,000 passages), and the start-up values of retrieval/derived.py. Separate calls, so
+    write_index's working memory is freed first."""
+    from retrieval.derived import store as store_derived
     from retrieval.inverted_index import store_passage_index
+    from retrieval.token_ids import store as store_token_ids
 
     write_index(db, progress)
+    store_derived(db.conn)
     if progress:
         progress("index", 0, 1)
-    store_passage_index(db.conn)
+    vocab = store_passage_index(db.conn).vocab  # the index's arrays are freed here; ids need its vocabulary
+    store_token_ids(db.conn, vocab)
     db.conn.commit()
     if progress:
         progress("index", 1, 1)

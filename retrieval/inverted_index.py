@@ -217,14 +217,25 @@ class InvertedBM25Index:
         tid = self._vocab.get(term)
         return float(self._idf[tid]) if tid is not None else unseen_idf(self.size)
 
+    @property
+    def vocab(self) -> dict[str, int]:
+        """Term → id; the build stores passages' terms as these ids (retrieval/token_ids.py)."""
+        return self._vocab
+
     def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
-        """Same result as RankBM25Index.search: Σ weight × term score, in the terms' order.
+        """Same result as RankBM25Index.search: the k best positive scores, best first."""
+        scores = self.scores(weighted_terms)
+        return _top_k(scores, k) if scores is not None else []
+
+    def scores(self, weighted_terms: dict[str, float]) -> np.ndarray | None:
+        """Σ weight × term score for every passage, in the terms' order (None: no known term).
 
         Every passage gets 0.0 + w₁s₁ + w₂s₂ + … with its terms' contributions added one at a time
         in the question's term order, exactly as rank-bm25's `scores += weight * get_scores([term])`
         loop (the terms it lacks add 0.0 there, nothing here; w = 1.0 is not multiplied: same value).
         Small questions: one `np.bincount` over all postings (it adds its inputs in order); large
-        ones: `np.add.at` term by term (unbuffered, in order), dense terms as one vector add."""
+        ones: `np.add.at` term by term (unbuffered, in order; since numpy 1.25 twice as fast as a
+        fancy-indexed `+=`), dense terms as one vector add."""
         vocab = self._vocab
         tids: list[int] = []
         factors: list[float] = []
@@ -234,7 +245,7 @@ class InvertedBM25Index:
                 tids.append(tid)
                 factors.append(weight)
         if not tids or not self.size:
-            return []
+            return None
         offsets, docs, weights = self._offsets, self._docs, self._weights
         ids = np.array(tids)
         lo = offsets[ids]
@@ -244,8 +255,7 @@ class InvertedBM25Index:
         if total <= self.small_query and not any(t in dense_row for t in tids):
             pos = np.arange(total) + np.repeat(lo - (np.cumsum(lens) - lens), lens)
             values = weights[pos] * np.repeat(np.array(factors), lens)
-            scores = np.bincount(docs[pos], weights=values, minlength=self.size)
-            return _top_k(scores, k)
+            return np.bincount(docs[pos], weights=values, minlength=self.size)
         scores = np.zeros(self.size)
         for tid, weight, start, count in zip(tids, factors, lo.tolist(), lens.tolist()):
             row = dense_row.get(tid)
@@ -254,7 +264,7 @@ class InvertedBM25Index:
             elif count:
                 values = weights[start:start + count]
                 np.add.at(scores, docs[start:start + count], values if weight == 1.0 else weight * values)
-        return _top_k(scores, k)
+        return scores
 
     # -- storage in the knowledge DB ----------------------------------------------------------------
     def store(self, conn: sqlite3.Connection, fingerprint: str) -> None:
