@@ -78,31 +78,58 @@ def seed_documents(docs_dir: Path) -> None:
 
 
 def parse_documents(docs_dir: Path) -> tuple[list[dict], list[str]]:
-    """Read and analyse every document; returns (documents, errors)."""
+    """Read and analyse every document; returns (documents, errors). Large folders are read by
+    worker processes (knowledge/workers.py), with the same result in the same order."""
+    from knowledge.workers import chunked, map_chunks
+
+    paths = document_files(docs_dir)
+    work = sum(_size(p) for p in paths) // BYTES_PER_PASSAGE
     docs: list[dict] = []
     errors: list[str] = []
-    for path in document_files(docs_dir):
-        try:
-            content = read_path(path)
-        except DocumentError as exc:
-            errors.append(str(exc))
-            continue
-        except OSError as exc:
-            errors.append(f"Không mở được tệp {path.name}: {exc.strerror or exc}.")
-            continue
-        header, passages = document_passages(content.text)
-        if len(passages) == 0:
-            errors.append(f"Tệp {path.name}: không tách được đoạn văn nào.")
-            continue
-        meta = extract_metadata(header, content.text, path.stem)
-        docs.append({"path": path, "text": content.text, "fmt": content.fmt, "header": header,
-                     "passages": passages, "meta": meta,
-                     "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    for results in map_chunks(_parse_chunk, chunked(paths, DOCUMENTS_PER_CHUNK), work=work):
+        for doc, error in results:
+            if error is not None:
+                errors.append(error)
+            else:
+                docs.append(doc)
     for doc in docs:  # numbers OCR destroyed, recovered from citations in the other documents
         if not doc["meta"].number:
             others = [d["text"] for d in docs if d is not doc]
             resolve_from_citations(number_suffix(doc["header"]), doc["meta"], others)
     return docs, errors
+
+
+BYTES_PER_PASSAGE = 900  # ≈ 600 characters of Vietnamese in UTF-8: sizes a folder's work in passages
+DOCUMENTS_PER_CHUNK = 20
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parse_chunk(paths: list[Path]) -> list[tuple[dict | None, str | None]]:
+    return [_parse_one(path) for path in paths]
+
+
+def _parse_one(path: Path) -> tuple[dict | None, str | None]:
+    """One document read, sectioned, described and its contacts found, or the reason it cannot be."""
+    try:
+        content = read_path(path)
+        raw = path.read_bytes()
+    except DocumentError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"Không mở được tệp {path.name}: {exc.strerror or exc}."
+    header, passages = document_passages(content.text)
+    if len(passages) == 0:
+        return None, f"Tệp {path.name}: không tách được đoạn văn nào."
+    meta = extract_metadata(header, content.text, path.stem)
+    return {"path": path, "text": content.text, "fmt": content.fmt, "header": header,
+            "passages": passages, "meta": meta, "contacts": extract_contacts(content.text),
+            "sha256": hashlib.sha256(raw).hexdigest()}, None
 
 
 def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
@@ -165,7 +192,7 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
             pid += 1
             passage_rows.append({"id": pid, "doc_id": doc_id, "ordinal": p.ordinal, "section": p.section,
                                  "headings": json.dumps(list(p.headings), ensure_ascii=False), "text": p.text})
-        for c in extract_contacts(doc["text"]):
+        for c in doc["contacts"]:
             contact_rows.append({"doc_id": doc_id, "kind": c.kind, "label": c.label, "value": c.value,
                                  "sentence": c.sentence, "purpose": c.purpose,
                                  "passage_id": _passage_of(passage_rows, first_pid, pid, c.value)})

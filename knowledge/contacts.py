@@ -18,6 +18,11 @@ _LANDLINE = re.compile(r"(?<![\d/])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}\b")
 _URL = re.compile(r"\b(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|"
                   r"vn|com|org|net)(?:/[\w./?=&%-]*)?", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# What a match of each pattern must contain: sentences without it are not scanned. The URL and
+# e-mail patterns try every word start (and backtrack through every word), which made contact
+# extraction a sixth of a 100,000-passage build; the literal tests are exact and ~100× cheaper.
+_HAS_DOMAIN = re.compile(r"\.(?:vn|com|org|net)", re.I)
+_HAS_DIGITS = re.compile(r"\d{3}")
 # Cue words, folded, with the label shown to users.
 _CUES = [
     ("duong day nong", "Đường dây nóng"), ("hotline", "Đường dây nóng (hotline)"),
@@ -62,35 +67,46 @@ def extract_contacts(text: str) -> list[Contact]:
     for n, sentence in enumerate(sentences):
         if len(sentence) < 80 and n + 1 < len(sentences):  # "hotline 1800.1096;" — keep what follows
             sentence = f"{sentence} {sentences[n + 1]}"
-        folded = fold(sentence)
-        for m in _TOLL_FREE.finditer(sentence):
-            value = " ".join(g for g in m.groups() if g)
-            prefix = fold(sentence[:m.start()])
-            found.setdefault(("phone", value.replace(" ", "")), Contact(
-                "phone", _label_before(prefix), value, sentence, _purpose(sentence, m.group(0))))
-        for m in _LANDLINE.finditer(sentence):
-            prefix = fold(sentence[:m.start()])
-            if not any(cue in prefix[-60:] for cue, _ in _CUES):
-                continue  # a bare digit run in an OCR table is not a phone number
-            value = re.sub(r"[\s.()]+", " ", m.group(0)).strip()
-            found.setdefault(("phone", value.replace(" ", "")), Contact(
-                "phone", _label_before(prefix), value, sentence, _purpose(sentence, m.group(0))))
-        for m in _SHORT_AFTER_CUE.finditer(folded):
-            value = m.group(2)
-            if ("phone", value) in found or any(value in k[1] for k in found if k[0] == "phone"):
-                continue
-            label = dict(_CUES).get(m.group(1), "Điện thoại")
-            found[("phone", value)] = Contact("phone", label, value, sentence, _purpose(sentence, value))
-        for m in _URL.finditer(sentence):
-            raw = m.group(0).rstrip("./")
-            if "@" in sentence[max(0, m.start() - 1):m.start()]:
-                continue
-            value = re.sub(r"^https?://", "", raw, flags=re.I).lower()
-            if value.replace(".", "").isdigit() or len(value) < 6:
-                continue
-            found.setdefault(("portal", value), Contact("portal", "Cổng thông tin", value, sentence,
-                                                        _purpose(sentence, raw)))
-        for m in _EMAIL.finditer(sentence):
-            value = m.group(0).lower()
-            found.setdefault(("email", value), Contact("email", "Email", value, sentence, ""))
+        if _HAS_DIGITS.search(sentence):
+            _phones(sentence, found)
+        if _HAS_DOMAIN.search(sentence):
+            _portals(sentence, found)
+        if "@" in sentence:
+            for m in _EMAIL.finditer(sentence):
+                value = m.group(0).lower()
+                found.setdefault(("email", value), Contact("email", "Email", value, sentence, ""))
     return list(found.values())
+
+
+def _phones(sentence: str, found: dict[tuple[str, str], Contact]) -> None:
+    """Toll-free numbers, landlines after a cue word, and short numbers right after a cue word."""
+    for m in _TOLL_FREE.finditer(sentence):
+        value = " ".join(g for g in m.groups() if g)
+        prefix = fold(sentence[:m.start()])
+        found.setdefault(("phone", value.replace(" ", "")), Contact(
+            "phone", _label_before(prefix), value, sentence, _purpose(sentence, m.group(0))))
+    for m in _LANDLINE.finditer(sentence):
+        prefix = fold(sentence[:m.start()])
+        if not any(cue in prefix[-60:] for cue, _ in _CUES):
+            continue  # a bare digit run in an OCR table is not a phone number
+        value = re.sub(r"[\s.()]+", " ", m.group(0)).strip()
+        found.setdefault(("phone", value.replace(" ", "")), Contact(
+            "phone", _label_before(prefix), value, sentence, _purpose(sentence, m.group(0))))
+    for m in _SHORT_AFTER_CUE.finditer(fold(sentence)):
+        value = m.group(2)
+        if ("phone", value) in found or any(value in k[1] for k in found if k[0] == "phone"):
+            continue
+        label = dict(_CUES).get(m.group(1), "Điện thoại")
+        found[("phone", value)] = Contact("phone", label, value, sentence, _purpose(sentence, value))
+
+
+def _portals(sentence: str, found: dict[tuple[str, str], Contact]) -> None:
+    for m in _URL.finditer(sentence):
+        raw = m.group(0).rstrip("./")
+        if "@" in sentence[max(0, m.start() - 1):m.start()]:
+            continue
+        value = re.sub(r"^https?://", "", raw, flags=re.I).lower()
+        if value.replace(".", "").isdigit() or len(value) < 6:
+            continue
+        found.setdefault(("portal", value), Contact("portal", "Cổng thông tin", value, sentence,
+                                                    _purpose(sentence, raw)))

@@ -8,14 +8,19 @@ answer within 2 s) instead of re-analysing every passage.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
 from knowledge.structure import passage_pieces
+from knowledge.workers import chunked, map_chunks
 from retrieval.analyzer import places_in
+from retrieval.inverted_index import CountedDocs, PostingsBuilder
 from retrieval.normalize import OcrRepairer, acronyms, analyze_document, fold_tokens, lexicon, url_words
 
 SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
@@ -23,7 +28,17 @@ SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 
 def corpus_counts(texts: list[str]) -> tuple[Counter, Counter]:
     """How often each valid syllable, and each pair of adjacent valid syllables, occurs in the
-    corpus: the repairer's best evidence for what a damaged token was in this domain."""
+    corpus: the repairer's best evidence for what a damaged token was in this domain. Counted in
+    worker processes for large corpora (sums of counts: the same numbers)."""
+    counts: Counter = Counter()
+    pairs: Counter = Counter()
+    for part_counts, part_pairs in map_chunks(_count_chunk, chunked(texts, PASSAGES_PER_CHUNK), work=len(texts)):
+        counts.update(part_counts)
+        pairs.update(part_pairs)
+    return counts, pairs
+
+
+def _count_chunk(texts: Sequence[str]) -> tuple[Counter, Counter]:
     valid, _, _ = lexicon()
     counts: Counter = Counter()
     pairs: Counter = Counter()
@@ -62,29 +77,93 @@ class _RememberingRepairer(OcrRepairer):
         return best
 
 
-def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Add `terms`/`head_terms` to passages, `terms` to documents and contacts."""
-    passages = list(db.query("SELECT id, text, headings FROM passages ORDER BY id"))
-    repairer = _RememberingRepairer(*corpus_counts([p["text"] for p in passages]))
+PASSAGES_PER_CHUNK = 2000
+# The repairer of the build running in this thread: a worker process's (set by the pool's
+# initializer, in the thread that then runs its tasks), or the calling thread's when the build
+# stays in one process. Per thread, so two builds in one process never share one.
+_state = threading.local()
+
+
+def _start_repairer(counts: Counter, pairs: Counter) -> None:
+    """The repairer for this thread's build, from the corpus counts of the whole build."""
+    _state.repairer = _RememberingRepairer(counts, pairs)
+
+
+def _repairer() -> _RememberingRepairer:
+    repairer = getattr(_state, "repairer", None)
+    if repairer is None:
+        raise RuntimeError("_start_repairer was not called")
+    return repairer
+
+
+def _analyze_chunk(passages: Sequence[tuple[int, str, str]]) -> AnalyzedChunk:
+    """Stored terms of each passage — (terms by sentence, heading terms, extra terms, id) — the
+    places they name, and, counted here too, their index terms and term ids. A pure function of
+    the passages and the corpus counts."""
+    from retrieval.engine import passage_index_terms
+    from retrieval.inverted_index import count_docs
+    from retrieval.token_ids import encode_local
+
+    repairer = _repairer()
     head_cache: dict[str, str] = {}
     places: set[str] = set()
-    updates = []
-    for n, p in enumerate(passages, 1):
-        headings = json.loads(p["headings"] or "[]")
+    rows = []
+    for pid, text, headings_json in passages:
+        headings = json.loads(headings_json or "[]")
         key = "\n".join(headings[-2:])
         if key not in head_cache:
             head_cache[key] = " ".join(analyze_document(key, repairer))
-        pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(p["text"])]
+        pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(text)]
         for piece in pieces:
             places |= places_in(piece.split())
-        extra = " ".join(dict.fromkeys(acronyms(p["text"], repairer) + url_words(p["text"])))
-        updates.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], extra, p["id"]))
-        if progress and (n % 2000 == 0 or n == len(passages)):
-            progress("passages", n, len(passages))
+        extra = " ".join(dict.fromkeys(acronyms(text, repairer) + url_words(text)))
+        rows.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], extra, pid))
+    counted = count_docs(passage_index_terms({"terms": t, "head_terms": h, "extra_terms": e})
+                         for t, h, e, _ in rows)
+    local_vocab = {term: i for i, term in enumerate(counted.terms)}
+    codes = [encode_local(t, local_vocab) for t, _, _, _ in rows]
+    return AnalyzedChunk(rows, places, counted, codes)
+
+
+@dataclass
+class AnalyzedChunk:
+    rows: list[tuple[str, str, str, int]]
+    places: set[str]
+    counted: CountedDocs  # the passage index's counts for these passages
+    token_codes: list[np.ndarray]  # per passage, its stored terms as ids of `counted.terms`
+
+
+def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None
+                ) -> PostingsBuilder:
+    """Add `terms`/`head_terms`/`extra_terms`/`token_ids` to passages, `terms` to documents and
+    contacts; returns the passage index's postings, counted along the way."""
+    from retrieval.token_ids import add_column, globalize, mark_stored
+
+    passages = [(r["id"], r["text"], r["headings"]) for r in
+                db.query("SELECT id, text, headings FROM passages ORDER BY id")]
+    counts = corpus_counts([text for _, text, _ in passages])
+    places: set[str] = set()
+    updates = []
+    builder = PostingsBuilder()
+    for chunk in map_chunks(_analyze_chunk, chunked(passages, PASSAGES_PER_CHUNK), work=len(passages),
+                            initializer=_start_repairer, initargs=counts):
+        mapping = builder.add_counted(chunk.counted)  # chunks arrive in passage order
+        updates.extend((terms, head, extra, globalize(codes, mapping), pid)
+                       for (terms, head, extra, pid), codes in zip(chunk.rows, chunk.token_codes))
+        places |= chunk.places
+        if progress:
+            progress("passages", len(updates), len(passages))
+    del passages
+    # The same repairer for the documents' and contacts' terms (built here when workers had theirs).
+    repairer = getattr(_state, "repairer", None) or _RememberingRepairer(*counts)
+    _state.repairer = None
     for column in ("terms", "head_terms", "extra_terms"):
         if column not in db["passages"].columns_dict:
             db["passages"].add_column(column, str)
-    db.conn.executemany("UPDATE passages SET terms = ?, head_terms = ?, extra_terms = ? WHERE id = ?", updates)
+    add_column(db.conn)
+    db.conn.executemany("UPDATE passages SET terms = ?, head_terms = ?, extra_terms = ?, token_ids = ? WHERE id = ?",
+                        updates)
+    del updates
 
     docs = list(db.query("SELECT doc_id, title, issuer, number, date, header FROM documents"))
     if "terms" not in db["documents"].columns_dict:
@@ -96,6 +175,7 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
     for d in docs:
         places |= places_in(analyze_document(" ".join([d["title"], d["issuer"], d["header"]]), repairer))
     db["meta"].insert({"key": "places", "value": json.dumps(sorted(places))}, pk="key", replace=True)
+    mark_stored(db.conn)
 
     contacts = list(db.query("SELECT id, label, value, sentence, purpose FROM contacts"))
     if "terms" not in db["contacts"].columns_dict:
@@ -105,23 +185,26 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
                   + url_words(c["value"] + " " + c["sentence"])), c["id"])
         for c in contacts])
     db.conn.commit()
+    return builder
 
 
 def index_knowledge_db(db: sqlite_utils.Database, progress: Callable[[str, int, int], None] | None = None) -> None:
-    """The build's indexing step: stored terms (`write_index`), then the finished passage index, so
-    a bot opening the DB loads it instead of recounting every term (issue: first answer in 2 s at
-    100,000 passages), and the start-up values of retrieval/derived.py. Separate calls, so
-    write_index's working memory is freed first."""
+    """The build's indexing step: stored terms and term ids (`write_index`, which also counts the
+    passage index's postings where it analyses the passages), the start-up values of
+    retrieval/derived.py, the document-prior index, then the finished passage index, so a bot
+    opening the DB loads it instead of recounting every term (issue #7: first answer in 2 s at
+    100,000 passages)."""
     from retrieval.derived import store as store_derived
-    from retrieval.inverted_index import store_passage_index
-    from retrieval.token_ids import store as store_token_ids
+    from retrieval.engine import passage_index_fingerprint
+    from retrieval.inverted_index import InvertedBM25Index, store_document_index
 
-    write_index(db, progress)
+    builder = write_index(db, progress)
     store_derived(db.conn)
+    store_document_index(db.conn)
     if progress:
         progress("index", 0, 1)
-    vocab = store_passage_index(db.conn).vocab  # the index's arrays are freed here; ids need its vocabulary
-    store_token_ids(db.conn, vocab)
+    InvertedBM25Index.from_builder(builder).store(db.conn, passage_index_fingerprint())
+    del builder
     db.conn.commit()
     if progress:
         progress("index", 1, 1)

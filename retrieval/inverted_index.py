@@ -29,6 +29,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,7 +45,45 @@ TABLE = "inverted_index"
 CHUNK_BYTES = 8 << 20  # blobs are stored in parts so loading never holds two copies of an array
 
 
-class _Builder:
+@dataclass
+class CountedDocs:
+    """Consecutive documents' terms counted where they were analysed (a build worker), with ids of
+    their own: `PostingsBuilder.add_counted` renumbers them, so the index equals one built by
+    `add`-ing the same documents one by one."""
+
+    terms: list[str]  # the distinct terms, in order of first occurrence (local id = position)
+    ids: np.ndarray  # int32 local term ids, document after document, each in first-occurrence order
+    tfs: np.ndarray  # int32 term frequencies, parallel to ids
+    doc_len: np.ndarray  # int64 tokens per document
+    unique: np.ndarray  # int64 distinct terms per document
+    empty: int  # documents that had no terms (indexed as one EMPTY token, as rank-bm25 sees them)
+
+
+def count_docs(docs: Iterable[Sequence[str]]) -> CountedDocs:
+    """The counting half of `PostingsBuilder.add`, for a chunk of documents (picklable result)."""
+    local: dict[str, int] = {}
+    ids: list[int] = []
+    tfs: list[int] = []
+    doc_len: list[int] = []
+    unique: list[int] = []
+    empty = 0
+    for doc in docs:
+        if not doc:
+            doc = [EMPTY]
+            empty += 1
+        counts = Counter(doc)
+        for term in counts:
+            if term not in local:
+                local[term] = len(local)
+        ids.extend(map(local.__getitem__, counts))
+        tfs.extend(counts.values())
+        doc_len.append(len(doc))
+        unique.append(len(counts))
+    return CountedDocs(list(local), np.array(ids, dtype=np.int32), np.array(tfs, dtype=np.int32),
+                       np.array(doc_len, dtype=np.int64), np.array(unique, dtype=np.int64), empty)
+
+
+class PostingsBuilder:
     """Accumulates documents as int32 chunks of whole documents (no per-posting Python objects),
     then turns each chunk into its slice of the postings, so a 100,000-passage build needs little
     beyond the final arrays."""
@@ -75,6 +114,28 @@ class _Builder:
         self.unique.append(len(counts))
         if len(self._ids) >= self.chunk:
             self._flush()
+
+    def add_counted(self, counted: CountedDocs) -> np.ndarray:
+        """Append documents counted elsewhere; returns their local → global term id map.
+
+        Chunks come in document order and each lists its new terms in first-occurrence order, so
+        terms get the ids `add` would have given them, one document at a time."""
+        self._flush()
+        vocab = self.vocab
+        mapping = np.empty(len(counted.terms), dtype=np.int32)
+        for local, term in enumerate(counted.terms):
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(vocab)
+            mapping[local] = tid
+        if counted.empty:
+            self.real_df[EMPTY] -= counted.empty
+        self.doc_len.extend(counted.doc_len.tolist())
+        self.unique.extend(counted.unique.tolist())
+        if len(counted.ids):
+            self._chunks.append((mapping[counted.ids], counted.tfs, self._chunk_start, len(self.doc_len)))
+        self._chunk_start = len(self.doc_len)
+        return mapping
 
     def _flush(self) -> None:
         if self._ids:
@@ -177,11 +238,16 @@ class InvertedBM25Index:
                  chunk: int = 1 << 20) -> None:
         """The thresholds only choose representations, chunking and code paths (tests force each
         one); the scores do not depend on them."""
-        builder = _Builder(chunk)
+        builder = PostingsBuilder(chunk)
         for doc in docs:
             builder.add(doc)
         self._set(builder.finish(dense_share=dense_share, dense_min_docs=dense_min_docs))
         self.small_query = small_query
+
+    @classmethod
+    def from_builder(cls, builder: PostingsBuilder) -> InvertedBM25Index:
+        """The index of the documents a build fed to `builder` (the default thresholds)."""
+        return cls._from_parts(builder.finish())
 
     def _set(self, parts: dict) -> None:
         terms = parts["terms"]
@@ -267,12 +333,12 @@ class InvertedBM25Index:
         return scores
 
     # -- storage in the knowledge DB ----------------------------------------------------------------
-    def store(self, conn: sqlite3.Connection, fingerprint: str) -> None:
-        """Write this index into `conn` (table inverted_index), replacing any stored one."""
+    def store(self, conn: sqlite3.Connection, fingerprint: str, table: str = TABLE) -> None:
+        """Write this index into `conn` (table `table`), replacing any stored one."""
         if any("\n" in t for t in self._terms):
             raise ValueError("index terms must not contain newlines")
-        conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        conn.execute(f"CREATE TABLE {TABLE} (name TEXT, part INTEGER, data BLOB, PRIMARY KEY (name, part))")
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"CREATE TABLE {table} (name TEXT, part INTEGER, data BLOB, PRIMARY KEY (name, part))")
         header = {"version": FORMAT_VERSION, "fingerprint": fingerprint, "size": self.size,
                   "terms": len(self._terms), "postings": len(self._docs), "dense": len(self._dense_ids),
                   "df_fix": self._df_fix}
@@ -289,29 +355,29 @@ class InvertedBM25Index:
         for name, data in blobs.items():
             view = memoryview(data)
             parts = range(0, max(len(view), 1), CHUNK_BYTES)
-            conn.executemany(f"INSERT INTO {TABLE} (name, part, data) VALUES (?, ?, ?)",
+            conn.executemany(f"INSERT INTO {table} (name, part, data) VALUES (?, ?, ?)",
                              ((name, i, bytes(view[start:start + CHUNK_BYTES])) for i, start in enumerate(parts)))
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, fingerprint: str) -> InvertedBM25Index | None:
+    def load(cls, conn: sqlite3.Connection, fingerprint: str, table: str = TABLE) -> InvertedBM25Index | None:
         """The index stored at build time, or None when absent, unreadable or built by other code."""
         try:
-            rows = conn.execute(f"SELECT data FROM {TABLE} WHERE name = 'header'").fetchall()
+            rows = conn.execute(f"SELECT data FROM {table} WHERE name = 'header'").fetchall()
             if not rows:
                 return None
             header = json.loads(bytes(rows[0][0]).decode())
             if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
                 return None
-            terms_blob = _read_bytes(conn, "terms")
+            terms_blob = _read_bytes(conn, "terms", table)
             terms = terms_blob.decode().split("\n") if header["terms"] else []
             parts = {"terms": terms, "size": header["size"], "df_fix": header.get("df_fix") or {}, "from_storage": True,
-                     "offsets": _read_array(conn, "offsets", np.int64),
-                     "docs": _read_array(conn, "docs", np.int32),
-                     "weights": _read_array(conn, "weights", np.float64),
-                     "idf": _read_array(conn, "idf", np.float64),
-                     "df": _read_array(conn, "df", np.int64),
-                     "dense_ids": _read_array(conn, "dense_ids", np.int32),
-                     "dense": _read_array(conn, "dense", np.float64)}
+                     "offsets": _read_array(conn, "offsets", np.int64, table),
+                     "docs": _read_array(conn, "docs", np.int32, table),
+                     "weights": _read_array(conn, "weights", np.float64, table),
+                     "idf": _read_array(conn, "idf", np.float64, table),
+                     "df": _read_array(conn, "df", np.int64, table),
+                     "dense_ids": _read_array(conn, "dense_ids", np.int32, table),
+                     "dense": _read_array(conn, "dense", np.float64, table)}
         except (sqlite3.Error, ValueError, KeyError, UnicodeDecodeError):
             return None
         if (len(terms) != header["terms"] or len(parts["offsets"]) != len(terms) + 1
@@ -323,18 +389,18 @@ class InvertedBM25Index:
         return cls._from_parts(parts)
 
 
-def _read_bytes(conn: sqlite3.Connection, name: str) -> bytes:
+def _read_bytes(conn: sqlite3.Connection, name: str, table: str = TABLE) -> bytes:
     return b"".join(bytes(r[0]) for r in conn.execute(
-        f"SELECT data FROM {TABLE} WHERE name = ? ORDER BY part", (name,)))
+        f"SELECT data FROM {table} WHERE name = ? ORDER BY part", (name,)))
 
 
-def _read_array(conn: sqlite3.Connection, name: str, dtype: type) -> np.ndarray:
+def _read_array(conn: sqlite3.Connection, name: str, dtype: type, table: str = TABLE) -> np.ndarray:
     """Chunks copied straight into one preallocated array (peak = the array + one chunk)."""
-    (total,) = conn.execute(f"SELECT COALESCE(SUM(LENGTH(data)), 0) FROM {TABLE} WHERE name = ?",
+    (total,) = conn.execute(f"SELECT COALESCE(SUM(LENGTH(data)), 0) FROM {table} WHERE name = ?",
                             (name,)).fetchone()
     out = np.empty(int(total), dtype=np.uint8)
     pos = 0
-    for (data,) in conn.execute(f"SELECT data FROM {TABLE} WHERE name = ? ORDER BY part", (name,)):
+    for (data,) in conn.execute(f"SELECT data FROM {table} WHERE name = ? ORDER BY part", (name,)):
         out[pos:pos + len(data)] = np.frombuffer(data, dtype=np.uint8)
         pos += len(data)
     return out.view(dtype)
@@ -351,15 +417,19 @@ def code_fingerprint(*parts: Callable | str) -> str:
     return h.hexdigest()[:24]
 
 
-def store_passage_index(conn: sqlite3.Connection) -> InvertedBM25Index:
-    """Build the passage index from a knowledge DB's stored terms and store it there (build time)."""
-    from retrieval.engine import PASSAGE_INDEX_SQL, passage_index_fingerprint, passage_index_terms
+def store_document_index(conn: sqlite3.Connection) -> None:
+    """Build the document-prior index from the documents' stored terms and store it (build time)."""
+    from retrieval.engine import (
+        DOCUMENT_INDEX_SQL,
+        DOCUMENT_INDEX_TABLE,
+        document_index_fingerprint,
+        document_index_terms,
+    )
 
     previous = conn.row_factory
     conn.row_factory = sqlite3.Row
     try:
-        index = InvertedBM25Index(passage_index_terms(r) for r in conn.execute(PASSAGE_INDEX_SQL))
+        index = InvertedBM25Index(document_index_terms(r) for r in conn.execute(DOCUMENT_INDEX_SQL))
     finally:
         conn.row_factory = previous
-    index.store(conn, passage_index_fingerprint())
-    return index
+    index.store(conn, document_index_fingerprint(), DOCUMENT_INDEX_TABLE)

@@ -18,11 +18,15 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.text import fold, nfc
+from knowledge.text import fold, nfc, strip_marks
 
 # Characters OCR puts where Vietnamese letters were, mapped before folding.
-_OCR_CHARS = str.maketrans({"%": " phan tram ", "€": "e", "¢": "c", "¥": "y", "$": "s", "§": "o", "ﬁ": "fi", "ﬂ": "fl",
-                            "ﬃ": "ffi", "’": "'", "‘": "'", "|": " "})
+_OCR_MAP = {"%": " phan tram ", "€": "e", "¢": "c", "¥": "y", "$": "s", "§": "o", "ﬁ": "fi", "ﬂ": "fl",
+            "ﬃ": "ffi", "’": "'", "‘": "'", "|": " "}
+_OCR_CHARS = str.maketrans(_OCR_MAP)
+# str.translate looks every character up in a dict (half of folding a passage); most passages
+# hold none of these characters, and one regex search says so.
+_HAS_OCR_CHAR = re.compile("[" + re.escape("".join(_OCR_MAP)) + "]")
 # Digits OCR reads for letters inside words: s6 → so, x4 → xa, 1a → la, t6 → to.
 _DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "l", "3": "a", "4": "a", "5": "s", "6": "o", "8": "b"})
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -117,12 +121,14 @@ def word_pairs_primed() -> bool:
 
 def prepare(text: str) -> str:
     """NFC and OCR junk characters replaced: the text that gets folded."""
-    return nfc(text).translate(_OCR_CHARS)
+    text = nfc(text)
+    return text.translate(_OCR_CHARS) if _HAS_OCR_CHAR.search(text) else text
 
 
 def fold_tokens(text: str) -> list[str]:
-    """Folded alphanumeric tokens of `text` (no repair, no expansion)."""
-    return _TOKEN.findall(fold(prepare(text)))
+    """Folded alphanumeric tokens of `text` (no repair, no expansion): the [a-z0-9] runs of its
+    unmarked lower case, which are exactly the words of `fold` (without building that string)."""
+    return _TOKEN.findall(strip_marks(prepare(text)).lower())
 
 
 def expand(tokens: list[str], table: dict[str, str]) -> list[str]:

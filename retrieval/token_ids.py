@@ -2,9 +2,10 @@
 
 The sentence re-rank reads ~30 candidate passages per question and needs, for every token, whether
 it is one of the question's syllables. As text that is a dict lookup per token (~4,000 a question);
-as int32 ids it is one `np.searchsorted` (retrieval/rerank.py, `SentenceScorer.score_ids`). The ids
-index the vocabulary of the passage index stored by the same build, so the engine uses them only
-with that index (loaded from the DB, not rebuilt from rows).
+as int32 ids it is one gather through a per-thread table (retrieval/rerank.py, `SentenceScorer`). The
+ids index the vocabulary of the passage index stored by the same build, so the engine uses them only
+with that index (loaded from the DB, not rebuilt from rows). Build workers know only their chunk's
+vocabulary: they write local ids (`encode_local`) that the build renumbers (`globalize`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from retrieval.rerank import ID_BREAK, ID_END, ID_OFFSET, ID_UNKNOWN, SENTENCE_B
 
 COLUMN = "token_ids"
 FORMAT = "2"  # meta "token_ids": the engine reads ids only of this layout
-BATCH = 5000
 
 
 def encode(stored: str, vocab: Mapping[str, int]) -> bytes:
@@ -31,25 +31,42 @@ def encode(stored: str, vocab: Mapping[str, int]) -> bytes:
     return np.array(ids, dtype="<i4").tobytes()
 
 
-def decode(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<i4")
+_LOCAL_BREAK, _LOCAL_END, _LOCAL_UNKNOWN = -1, -2, -3
 
 
-def store(conn: sqlite3.Connection, vocab: Mapping[str, int]) -> None:
-    """Add the ids of every passage (in batches: a 100,000-passage DB holds ~17 million tokens)."""
+def encode_local(stored: str, local_vocab: Mapping[str, int]) -> np.ndarray:
+    """`encode` with a build worker's own term ids (its chunk's vocabulary): negative codes for the
+    markers, so `globalize` can renumber the ids once the index's vocabulary is known."""
+    get = local_vocab.get
+    text = (stored or "").replace(SENTENCE_BREAK, f" {SENTENCE_BREAK} ")
+    codes = [_LOCAL_BREAK if t == SENTENCE_BREAK else get(t, _LOCAL_UNKNOWN) for t in text.split()]
+    codes.append(_LOCAL_END)
+    return np.array(codes, dtype=np.int32)
+
+
+_MARKERS = np.array([ID_UNKNOWN, ID_END, ID_BREAK], dtype=np.int32)  # for codes -3, -2, -1
+
+
+def globalize(codes: np.ndarray, mapping: np.ndarray) -> bytes:
+    """`encode_local` output → exactly `encode(stored, vocab)` (mapping: local id → vocab id)."""
+    known = codes >= 0
+    out = np.where(known, mapping[np.where(known, codes, 0)] + ID_OFFSET, _MARKERS[np.minimum(codes, -1) + 3])
+    return out.astype("<i4").tobytes()
+
+
+def add_column(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(passages)")}
     if COLUMN not in columns:
         conn.execute(f"ALTER TABLE passages ADD COLUMN {COLUMN} BLOB")
-    last = -1
-    while True:  # id ranges, so no SELECT is pending while its table is updated
-        batch = conn.execute("SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?",
-                             (last, BATCH)).fetchall()
-        if not batch:
-            break
-        conn.executemany(f"UPDATE passages SET {COLUMN} = ? WHERE id = ?",
-                         [(encode(terms, vocab), pid) for pid, terms in batch])
-        last = batch[-1][0]
+
+
+def mark_stored(conn: sqlite3.Connection) -> None:
+    """Record that every passage's ids were written in this code's layout."""
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('token_ids', ?)", (FORMAT,))
+
+
+def decode(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<i4")
 
 
 def stored(conn: sqlite3.Connection) -> bool:

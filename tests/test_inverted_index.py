@@ -170,6 +170,81 @@ def test_stale_stored_index_is_rebuilt_from_rows(seed_data_dir: Path, monkeypatc
     assert engine.ask(QUESTIONS[0]).to_json() == reference.ask(QUESTIONS[0]).to_json()
 
 
+def test_build_stores_the_index_of_its_stored_rows(seed_data_dir: Path) -> None:
+    """The index the build counted while analysing passages is the one the stored rows give, array
+    for array, and each passage's stored term ids are its terms in that index's vocabulary."""
+    from retrieval.token_ids import decode, encode
+
+    conn = sqlite3.connect(seed_data_dir / "knowledge.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        stored = InvertedBM25Index.load(conn, passage_index_fingerprint())
+        recounted = InvertedBM25Index(passage_index_terms(r) for r in conn.execute(PASSAGE_INDEX_SQL))
+        rows = conn.execute("SELECT terms, token_ids FROM passages ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    assert stored is not None
+    assert stored._terms == recounted._terms
+    for name in ("_offsets", "_docs", "_weights", "_idf", "_df", "_dense_ids", "_dense"):
+        assert getattr(stored, name).tolist() == getattr(recounted, name).tolist(), name
+    assert all(bytes(r["token_ids"]) == encode(r["terms"], recounted.vocab) for r in rows)
+    assert decode(bytes(rows[0]["token_ids"])).tolist()[-1] == 2  # ID_END
+
+
+def test_counted_chunks_build_the_same_index_as_one_by_one() -> None:
+    """Chunks counted apart (as build workers do), with empty documents and terms first seen in a
+    later chunk: the same vocabulary order, postings and rank-bm25 averages."""
+    from retrieval.inverted_index import PostingsBuilder, count_docs
+
+    rng = random.Random(5)
+    words = [f"w{i}" for i in range(60)]
+    docs = [[rng.choice(words[: 10 + i // 4]) for _ in range(rng.randint(0, 12))] for i in range(200)]
+    one = InvertedBM25Index(docs)
+    builder = PostingsBuilder()
+    for start in range(0, len(docs), 37):
+        builder.add_counted(count_docs(docs[start:start + 37]))
+    chunked = InvertedBM25Index.from_builder(builder)
+    assert chunked._terms == one._terms and chunked._df_fix == one._df_fix
+    for name in ("_offsets", "_docs", "_weights", "_idf", "_df"):
+        assert getattr(chunked, name).tolist() == getattr(one, name).tolist(), name
+    assert chunked.search({"w3": 1.0, "w40": 0.5}, 10) == RankBM25Index(docs).search({"w3": 1.0, "w40": 0.5}, 10)
+
+
+def test_document_index_is_stored_and_used(seed_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document-prior index comes from the build; stale or missing, it is counted again, with
+    the same document scores either way (and rank-bm25 computes the same ones)."""
+    import retrieval.engine as engine_mod
+
+    kb = seed_data_dir / "knowledge.db"
+    stored = AskEngine.open(kb, "inverted")
+    assert stored.doc_index.from_storage and stored.doc_index.size == len(stored.docs)
+    monkeypatch.setattr(engine_mod, "document_index_fingerprint", lambda: "changed-code")
+    counted = AskEngine.open(kb, "inverted")
+    assert not counted.doc_index.from_storage
+    reference = AskEngine.open(kb, "rank-bm25")
+    for q in QUESTIONS:
+        routing = {t: w for t, w in analyze(q).weights.items() if t in stored.routing_terms}
+        if not routing:
+            continue
+        assert stored.doc_index.scores(routing).tolist() == counted.doc_index.scores(routing).tolist()
+        assert stored.doc_index.scores(routing).tolist() == reference.doc_index.scores(routing).tolist()
+
+
+def test_passage_rows_line_up_with_the_index(seed_data_dir: Path) -> None:
+    """Row i of the passage index is the i-th passage by id, with its own document and header flag
+    (the engine reads them in doc_id order and sorts them back)."""
+    kb = seed_data_dir / "knowledge.db"
+    engine = AskEngine.open(kb, "inverted")
+    conn = sqlite3.connect(kb)
+    rows = conn.execute("SELECT id, doc_id, section FROM passages ORDER BY id").fetchall()
+    conn.close()
+    assert engine._pids.tolist() == [r[0] for r in rows]
+    assert [engine._doc_ids[d] for d in engine._pdoc.tolist()] == [r[1] for r in rows]
+    headers = {r[0] for r in rows if r[2] in ("", "Phần đầu")}
+    flagged = set(engine._pids[engine._is_header].tolist())
+    assert headers <= flagged
+
+
 def test_random_corpus_with_duplicates_and_ties() -> None:
     """Zipf-distributed terms, a fifth of the passages duplicated (tied scores): same results."""
     rng = random.Random(11)

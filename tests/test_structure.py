@@ -112,6 +112,20 @@ def test_contacts_found_with_their_sentence() -> None:
     assert contacts["1022"].label == "Tổng đài"
 
 
+def test_every_kind_of_contact_in_one_sentence() -> None:
+    """Each pattern runs only on sentences holding what it needs (digits, a domain, "@"): all
+    kinds are still found together, in order, and a landline needs its cue word."""
+    text = ("Mọi phản ánh gửi về đường dây nóng 0225.3821.123, email cchc@haiphong.gov.vn hoặc "
+            "Cổng https://www.HaiPhong.gov.vn/phan-anh để được hỗ trợ; gọi tổng đài 1022.")
+    contacts = [(c.kind, c.value, c.label) for c in extract_contacts(text)]
+    assert ("phone", "0225 3821 123", "Đường dây nóng") in contacts
+    assert ("phone", "1022", "Tổng đài") in contacts
+    assert ("email", "cchc@haiphong.gov.vn", "Email") in contacts
+    assert ("portal", "www.haiphong.gov.vn/phan-anh", "Cổng thông tin") in contacts
+    table = "Bảng 2. Số liệu tổng hợp của các phòng, đơn vị trong năm qua: 0225 3821 124 lượt hồ sơ."
+    assert extract_contacts(table) == []
+
+
 def test_no_phone_numbers_invented_from_dates_or_tables() -> None:
     text = "Quyết định số 3041/QĐ-UBND ngày 26/7/2025; năm 2025; 100% hồ sơ; bảng 1800 dòng."
     assert [c.value for c in extract_contacts(text)] == []
