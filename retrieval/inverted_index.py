@@ -10,7 +10,7 @@ one dense score vector each instead: smaller than their postings, and one contig
 Scores are bit-identical to `RankBM25Index` (tests/test_inverted_index.py): the IDF is rank-bm25's
 (same epsilon floor, averaged in the same term order), every per-posting value is computed with
 the same float64 operations in the same order, a passage's contributions are added term by term in
-the question's term order starting from 0.0, and ranking repeats `top_k` step for step. Empty passages are
+the question's term order starting from 0.0, and ranking is the same `top_k`. Empty passages are
 indexed as rank-bm25 sees them (one "\\u0000" token), so even the averages agree.
 
 Starting a bot on a 100,000-passage DB must not re-read and re-count ~17 million stored terms
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.index import K1, B, unseen_idf
+from retrieval.index import K1, B, top_k, unseen_idf
 
 EPSILON = 0.25  # rank-bm25's BM25Okapi default: negative IDFs floored at EPSILON × average IDF
 EMPTY = "\u0000"  # the token RankBM25Index gives an empty passage
@@ -201,20 +201,6 @@ class PostingsBuilder:
                 "size": n_docs, "df_fix": fix}
 
 
-def _top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """`retrieval.index.top_k` step for step (same argpartition and stable argsort, so even ties
-    come out in the same order), with the `> 0` filter vectorised: the document prior asks for all
-    ~2,650 documents of a 100,000-passage KB, and filtering them in Python cost ~1 ms."""
-    if k < len(scores):
-        top = np.argpartition(-scores, k)[:k]
-        order = top[np.argsort(-scores[top], kind="stable")]
-    else:
-        order = np.argsort(-scores, kind="stable")
-    values = scores[order]
-    keep = values > 0
-    return list(zip(order[keep].tolist(), values[keep].tolist()))
-
-
 def okapi_idf_array(n_docs: int, df: np.ndarray) -> np.ndarray:
     """`retrieval.index.okapi_idf` over a df array in term order, with math.log like rank-bm25
     (numpy's log may differ in the last bit) and the average summed left to right like its loop."""
@@ -291,7 +277,7 @@ class InvertedBM25Index:
     def search(self, weighted_terms: dict[str, float], k: int) -> list[tuple[int, float]]:
         """Same result as RankBM25Index.search: the k best positive scores, best first."""
         scores = self.scores(weighted_terms)
-        return _top_k(scores, k) if scores is not None else []
+        return top_k(scores, k) if scores is not None else []
 
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray | None:
         """Σ weight × term score for every passage, in the terms' order (None: no known term).
