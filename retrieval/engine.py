@@ -20,7 +20,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,12 +31,14 @@ from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm
 from retrieval.answer import select_answer
 from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
+from retrieval.inverted_index import TABLE as PASSAGE_INDEX_TABLE
 from retrieval.normalize import edit_distance
-from retrieval.rerank import ID_OFFSET, ID_UNKNOWN, SentenceScorer, code_table
+from retrieval.rerank import SentenceScorer, code_table
 from retrieval.results import AskResult, Hit
 from retrieval.token_ids import COLUMN as TOKEN_IDS
 from retrieval.token_ids import decode as decode_ids
 from retrieval.token_ids import stored as token_ids_stored
+from retrieval.token_ids import term_ids
 
 DOC_PRIOR = 0.8  # passage score × (1 + DOC_PRIOR · the document's routing match, 0..1)
 ROUTING_WEIGHT = 0.4  # weight inside passages of terms that only name the plan
@@ -128,7 +130,9 @@ class AskEngine:
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
-        self.doc_index: TermIndex = self._document_index(factory)
+        self.doc_index: TermIndex = self._stored_or_built(
+            factory, document_index_fingerprint(), DOCUMENT_INDEX_TABLE, len(self.docs),
+            lambda: (document_index_terms(d) for d in self.docs.values()))
         derived = load_derived(self._conn)
         self.routing_terms = derived.routing_terms
         places = self._conn.execute("SELECT value FROM meta WHERE key = 'places'").fetchone()
@@ -147,7 +151,9 @@ class AskEngine:
         order = np.argsort(pids, kind="stable")
         self._pids, self._pdoc = pids[order], pdoc[order]
         self._is_header = np.isin(self._pids, np.fromiter(derived.header_passages, dtype=np.int64))
-        self.index: TermIndex = self._passage_index(factory, len(self._pids))
+        self.index: TermIndex = self._stored_or_built(
+            factory, passage_index_fingerprint(), PASSAGE_INDEX_TABLE, len(self._pids),
+            lambda: (passage_index_terms(r) for r in self._conn.execute(PASSAGE_INDEX_SQL)))
         self.engine_name = factory.name
         # Stored term ids index the stored index's vocabulary: usable only with that very index.
         self._stored_ids = token_ids_stored(self._conn) and bool(getattr(self.index, "from_storage", False))
@@ -175,23 +181,16 @@ class AskEngine:
         # the engine opens 0.4 s later in all (measured).
         warm_up_segmenter()
 
-    def _passage_index(self, factory, n_passages: int) -> TermIndex:
-        """The index the build stored for this code (a 100,000-passage KB loads it in ≈ 0.2 s),
-        else one built from the stored terms (same ranking either way)."""
+    def _stored_or_built(self, factory, fingerprint: str, table: str, size: int,
+                         docs: Callable[[], Iterable[list[str]]]) -> TermIndex:
+        """The index the build stored under `table` for this code (the 100,000-passage one loads in
+        ≈ 0.2 s; counting it again would take seconds), else one built from `docs()` — the same
+        ranking either way. rank-bm25 has no stored form and is always built."""
         load = getattr(factory, "load", None)
-        stored = load(self._conn, passage_index_fingerprint()) if load else None
-        if stored is not None and stored.size == n_passages:
+        stored = load(self._conn, fingerprint, table) if load else None
+        if stored is not None and stored.size == size:
             return stored
-        return factory([passage_index_terms(r) for r in self._conn.execute(PASSAGE_INDEX_SQL)])
-
-    def _document_index(self, factory) -> TermIndex:
-        """The document-prior index as the build stored it (2,650 plans' metadata terms took
-        ≈ 0.25 s to count at every start), else built from the documents' stored terms."""
-        load = getattr(factory, "load", None)
-        stored = load(self._conn, document_index_fingerprint(), DOCUMENT_INDEX_TABLE) if load else None
-        if stored is not None and stored.size == len(self.docs):
-            return stored
-        return factory([document_index_terms(d) for d in self.docs.values()])
+        return factory(list(docs()))
 
     @classmethod
     def open(cls, kb_path: Path, engine: str | None = None) -> AskEngine:
@@ -367,11 +366,7 @@ class AskEngine:
         """Per row, per sentence: its score for the question (with `heads` appended to every
         sentence of the matching row), from the stored term ids when the build wrote them."""
         if self._stored_ids and scorer.exact and all(r["token_ids"] is not None for r in rows):
-            suffixes = None
-            if heads is not None:
-                vocab = self.index.vocab
-                suffixes = [np.array([vocab.get(t, ID_UNKNOWN - ID_OFFSET) + ID_OFFSET for t in h], dtype=np.int32)
-                            for h in heads]
+            suffixes = None if heads is None else [term_ids(h, self.index.vocab) for h in heads]
             return scorer.score_ids([decode_ids(r["token_ids"]) for r in rows], suffixes)
         return scorer.score_texts([r["terms"] for r in rows], heads)
 

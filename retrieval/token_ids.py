@@ -31,6 +31,13 @@ def encode(stored: str, vocab: Mapping[str, int]) -> bytes:
     return np.array(ids, dtype="<i4").tobytes()
 
 
+def term_ids(tokens: list[str], vocab: Mapping[str, int]) -> np.ndarray:
+    """Stored ids of loose tokens (a heading appended to every sentence while scoring), as `encode`
+    writes them, without markers."""
+    get = vocab.get
+    return np.array([get(t, ID_UNKNOWN - ID_OFFSET) + ID_OFFSET for t in tokens], dtype=np.int32)
+
+
 _LOCAL_BREAK, _LOCAL_END, _LOCAL_UNKNOWN = -1, -2, -3
 
 
