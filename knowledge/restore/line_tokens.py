@@ -1,0 +1,110 @@
+"""A line cut into what may be restored (words) and what must stay exactly as it is.
+
+Never harmed: numbers, dates and phone numbers (1800.1096, 26/7/2025), document codes
+(148/KH-SYT, 3041/QĐ-UBND, "KH- SYT"), URLs, e-mail addresses, acronyms (CCHC, PAR INDEX,
+SIPAS), list markers ("a)", "I.", "II."). Everything between words (spaces, punctuation) is
+copied through, so the line keeps its layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.restore.syllables import has_vietnamese_only_letter
+
+_W = r"[^\W_]|[¢€§¥&]"  # a word character: letters, digits and the glyphs OCR prints for letters
+_PROTECTED = re.compile(
+    r"(?:https?://|www\.)\S+"                                    # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                             # e-mail
+    r"|(?<!\w)[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|gov|edu|info)(?:/\S*)?\b"  # bare domains
+    r"|(?<!\w)[0-9A-Za-zĐđ]*\d[0-9A-Za-zĐđ]*(?:[/-][0-9A-Za-zĐđ]+)*/[0-9A-Za-zĐđ/-]*"  # 148/KH-SYT, 12/KH-
+    r"|(?<!\w)[A-ZĐ]{1,6}(?:-[A-ZĐ]{1,8})+\b"                    # KH-SYT, QĐ-UBND
+    r"|(?<=[A-ZĐ]-)\s?[A-ZĐ]{2,8}\b"                             # "KH- SYT": the part after a broken dash
+    rf"|(?<!{_W})\d+(?:[.,:/-]\d+)*(?!{_W})"                     # numbers, dates, phones
+)
+_WORD = re.compile(rf"(?:{_W})+(?:['’](?:{_W})+)*['’]?")
+_LIST_MARKER = re.compile(r"^(?:[a-zđ]|[IVXLC]+)$")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+@dataclass
+class Piece:
+    """A part of a line: `kind` is "word" (may be restored), "keep" (never touched) or "sep"."""
+
+    text: str
+    kind: str
+
+
+def split_line(line: str) -> list[Piece]:
+    pieces: list[Piece] = []
+    pos = 0
+    for m in _PROTECTED.finditer(line):
+        if m.start() > pos:
+            pieces.extend(_split_words(line[pos:m.start()]))
+        if m.group().strip():
+            lead = m.group()[: len(m.group()) - len(m.group().lstrip())]
+            if lead:
+                pieces.append(Piece(lead, "sep"))
+            pieces.append(Piece(m.group().strip(), "keep"))
+        pos = m.end()
+    if pos < len(line):
+        pieces.extend(_split_words(line[pos:]))
+    _mark_protected_words(pieces)
+    return pieces
+
+
+def _split_words(text: str) -> list[Piece]:
+    out: list[Piece] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        if m.start() > pos:
+            out.append(Piece(text[pos:m.start()], "sep"))
+        out.append(Piece(m.group(), "word"))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Piece(text[pos:], "sep"))
+    return out
+
+
+def _mark_protected_words(pieces: list[Piece]) -> None:
+    """List markers and Roman numerals stay; so does a word a reader already sees correctly."""
+    for i, p in enumerate(pieces):
+        if p.kind != "word":
+            continue
+        nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
+        prev = pieces[i - 1].text if i else ""
+        if _LIST_MARKER.match(p.text) and (nxt.startswith(")") or (nxt.startswith(".") and _ROMAN.match(p.text))):
+            p.kind = "keep"
+        elif _ROMAN.match(p.text) and len(p.text) > 1 and (nxt.startswith(".") or not prev.strip()):
+            p.kind = "keep"
+        elif p.text.isdigit():
+            p.kind = "keep"
+
+
+def case_pattern(token: str) -> str:
+    """"upper", "title" or "lower": how the OCR token was written, to write the restored one."""
+    letters = [c for c in token if c.isalpha()]
+    if not letters:
+        return "lower"
+    upper = sum(1 for c in letters if c.isupper())
+    if len(letters) >= 2 and upper * 3 >= len(letters) * 2 and upper >= 2:
+        return "upper"
+    first = next(c for c in token if c.isalnum())
+    if first.isupper() or (not first.isalpha() and token[0].isalpha() and token[0].isupper()):
+        return "title"
+    if token[0].isalpha() and token[0].isupper():
+        return "title"
+    return "lower"
+
+
+def apply_case(syllable: str, pattern: str) -> str:
+    if pattern == "upper":
+        return syllable.upper()
+    if pattern == "title":
+        return syllable[:1].upper() + syllable[1:]
+    return syllable
+
+
+def is_clean_word(word: str) -> bool:
+    return has_vietnamese_only_letter(word)

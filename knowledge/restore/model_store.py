@@ -1,0 +1,105 @@
+"""The restoration model made from package data, built once per machine and cached on disk.
+
+Building reads Viet74K, the VLSP sample and wordfreq (≈ 3 s); the cached pickle loads in a
+fraction of that. The cache key holds the package versions and `MODEL_VERSION`, so an upgrade of
+either rebuilds it; a cache that cannot be written (read-only home) only costs the build time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.restore.language_model import LanguageModel
+from knowledge.restore.ocr_channel import ChannelCosts
+from knowledge.restore.package_data import (
+    versions,
+    viet74k_words,
+    vlsp_sentences,
+    wordfreq_syllables,
+)
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "1"
+WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
+DICT_PAIR_WEIGHT = 1.0       # each Viet74K word's inner pairs, as bigram counts
+
+
+@dataclass
+class RestoreModel:
+    syllables: frozenset[str]
+    lm: LanguageModel
+    costs: ChannelCosts = field(default_factory=ChannelCosts)
+    known_words: frozenset[str] = frozenset()
+
+
+def build_model() -> RestoreModel:
+    """Everything from the installed packages; nothing from any document."""
+    words = list(viet74k_words())
+    sentences = list(vlsp_sentences())
+    freq = wordfreq_syllables()
+    inventory: set[str] = set()
+    for w in words:
+        inventory.update(w)
+    for s in sentences:
+        inventory.update(t for t in s if not t.startswith("<"))
+    inventory.update(freq)
+    lm = LanguageModel(vocabulary_size=len(inventory) + 2)
+    for s in sentences:
+        lm.add_sentence(s)
+    lm.add_unigrams({w: f * WORDFREQ_SCALE for w, f in freq.items()})
+    lm.add_pairs(words, DICT_PAIR_WEIGHT)
+    lm.freeze()
+    return RestoreModel(frozenset(inventory), lm, ChannelCosts(), frozenset(_known_words()))
+
+
+def _known_words() -> set[str]:
+    """Non-syllable words common in Vietnamese text (hotline, website, email): left as they are."""
+    try:
+        import wordfreq
+    except ImportError:
+        return set()
+    return {w for w in wordfreq.top_n_list("vi", 100_000) if w.isascii() and w.isalpha() and len(w) >= 3}
+
+
+def _cache_path() -> Path:
+    key = hashlib.sha256(f"{MODEL_VERSION}|{versions()}".encode()).hexdigest()[:16]
+    base = os.environ.get("CCHC_CACHE_DIR")
+    if base:
+        root = Path(base)
+    else:
+        from platformdirs import user_cache_dir
+
+        root = Path(user_cache_dir("cchc"))
+    return root / f"restore-model-{key}.pickle"
+
+
+@lru_cache(maxsize=1)
+def load_model() -> RestoreModel:
+    path = _cache_path()
+    try:
+        with path.open("rb") as f:
+            model = pickle.load(f)
+        if isinstance(model, RestoreModel):
+            model.costs = ChannelCosts(model.costs.learnt)
+            return model
+    except FileNotFoundError:
+        pass
+    except Exception as e:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+        log.debug("restore model cache unreadable (%s); rebuilding", e)
+    model = build_model()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as tmp:
+            pickle.dump(model, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+    except OSError as e:
+        log.debug("restore model cache not written (%s)", e)
+    return model

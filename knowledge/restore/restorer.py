@@ -1,0 +1,223 @@
+"""Restore OCR-damaged Vietnamese: candidates per token, a syllable LM, Viterbi over each paragraph.
+
+A document is restored only when it needs it: text where at least `CLEAN_SHARE` of the words
+carry a letter no Latin-1 OCR engine prints (ư ơ ă đ ạ ế …) was typed by someone with Vietnamese
+letters, and passes through unchanged. In a damaged document, such words are trusted as they are.
+
+Decoding runs twice: once with the package LM, then again with the LM plus the first pass's
+output (self-training: the document's own repeated phrases — its place names, its agencies —
+become evidence for their damaged copies elsewhere in the same text).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.restore.language_model import BOS, LanguageModel
+from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
+from knowledge.restore.model_store import RestoreModel, load_model
+from knowledge.restore.ocr_channel import CandidateIndex
+from knowledge.restore.package_data import NUM, PUNCT
+from knowledge.restore.syllables import normalize_syllable
+
+log = logging.getLogger(__name__)
+
+CLEAN_SHARE = 0.15     # share of words with Vietnamese-only letters above which text is clean
+LM_WEIGHT = 0.7        # LM cost relative to channel cost
+SELF_WEIGHT = 1.0      # weight of the first pass's output in the second pass's LM
+KEEP_COST = 12.0       # channel+LM cost of leaving an unknown token as it is
+KEEP_COST_KNOWN = 4.0  # … when the token is a known non-syllable word (hotline, website)
+KEEP_COST_CAPS = 5.0   # … when it is an all-capitals token in a mixed-case line (an acronym)
+BEAM = 12              # states kept per position
+_SENTENCE_PUNCT = set(".;:!?()[]“”\"«»")
+
+
+@dataclass
+class _Slot:
+    """One position of the decoded sequence: its candidates, or a fixed symbol."""
+
+    candidates: list[tuple[str, float]]  # (syllable or symbol, channel cost)
+    line: int = -1
+    piece: int = -1
+    pattern: str = "lower"
+
+
+def needs_restoring(text: str) -> bool:
+    """False for text typed with Vietnamese letters (or with no letters at all)."""
+    words = [p.text for line in text.splitlines() for p in split_line(line) if p.kind == "word"
+             and any(c.isalpha() for c in p.text)]
+    if not words:
+        return False
+    clean = sum(1 for w in words if is_clean_word(w))
+    return clean < CLEAN_SHARE * len(words)
+
+
+class Restorer:
+    """Restores documents; holds the model (package data) and caches decisions per token."""
+
+    def __init__(self, model: RestoreModel | None = None) -> None:
+        self.model = model or load_model()
+        self.index = CandidateIndex(self.model.syllables, self.model.costs)
+
+    # -- public API -------------------------------------------------------------------------
+    def restore(self, text: str, force: bool = False) -> str:
+        """The text restored line for line, or unchanged when it is already clean."""
+        if not force and not needs_restoring(text):
+            return text
+        return self.restore_many([text], force=True)[0]
+
+    def restore_many(self, texts: list[str], force: bool = False, rounds: int = 1) -> list[str]:
+        """Several documents restored together: each one's output is evidence for all of them."""
+        todo = [i for i, t in enumerate(texts) if force or needs_restoring(t)]
+        if not todo:
+            return list(texts)
+        lines = {i: texts[i].split("\n") for i in todo}
+        pieces = {i: [split_line(line) for line in lines[i]] for i in todo}
+        slots = {i: self._slots(pieces[i]) for i in todo}
+        lm = self.model.lm
+        choice: dict[int, list[list[str]]] = {}
+        for _ in range(rounds + 1):
+            for i in todo:
+                choice[i] = [self._viterbi(par, lm) for par in slots[i]]
+            if rounds:
+                sentences = [s for i in todo for par in choice[i] for s in _sentences(par)]
+                lm = self.model.lm.copy_with(sentences, SELF_WEIGHT)
+        out = list(texts)
+        for i in todo:
+            out[i] = self._render(lines[i], pieces[i], slots[i], choice[i])
+        return out
+
+    # -- building the sequence ----------------------------------------------------------------
+    def _slots(self, doc_pieces: list[list[Piece]]) -> list[list[_Slot]]:
+        """Paragraphs (runs of non-empty lines) as sequences of slots."""
+        paragraphs: list[list[_Slot]] = []
+        cur: list[_Slot] = []
+        for li, pieces in enumerate(doc_pieces):
+            if not any(p.kind != "sep" for p in pieces):
+                if cur:
+                    paragraphs.append(cur)
+                    cur = []
+                continue
+            mixed_case = _is_mixed_case(pieces)
+            for pi, p in enumerate(pieces):
+                if p.kind == "sep":
+                    if any(c in _SENTENCE_PUNCT for c in p.text):
+                        cur.append(_Slot([(PUNCT, 0.0)]))
+                elif p.kind == "keep":
+                    cur.append(_Slot([(NUM if any(c.isdigit() for c in p.text) else PUNCT, 0.0)]))
+                else:
+                    cur.append(_Slot(self._candidates(p.text, mixed_case), li, pi, case_pattern(p.text)))
+        if cur:
+            paragraphs.append(cur)
+        return paragraphs
+
+    def _candidates(self, word: str, mixed_case_line: bool) -> list[tuple[str, float]]:
+        if is_clean_word(word):
+            syl = normalize_syllable(word)
+            if syl:
+                return [(syl, 0.0)]
+            return [(word, 0.0)]
+        low = word.lower()
+        cands = list(self.index.candidates(word))
+        known = self.model.known_words
+        if low in known and not normalize_syllable(low):
+            keep = KEEP_COST_KNOWN
+        elif mixed_case_line and word.isupper() and len(word) >= 2 and word.isalpha():
+            keep = KEEP_COST_CAPS
+        else:
+            keep = KEEP_COST
+        if not cands or cands[0][0] != low:
+            cands.append((_keep(word), keep))
+        return cands
+
+    # -- decoding -----------------------------------------------------------------------------
+    def _viterbi(self, slots: list[_Slot], lm: LanguageModel) -> list[str]:
+        """Best candidate per slot under channel cost + LM_WEIGHT · bigram LM cost."""
+        keys_prev, scores_prev = [BOS], [0.0]
+        backs: list[list[tuple[str, int]]] = []
+        cost2 = lm.cost2
+        inf = float("inf")
+        for slot in slots:
+            keys: list[str] = []
+            scores: list[float] = []
+            row: list[tuple[str, int]] = []
+            seen: dict[str, int] = {}
+            for cand, ch in slot.candidates:
+                key = PUNCT if cand.startswith("\x00") else cand
+                best, arg = inf, 0
+                for j, pk in enumerate(keys_prev):
+                    v = scores_prev[j] + LM_WEIGHT * cost2(pk, key)
+                    if v < best:
+                        best, arg = v, j
+                total = best + ch
+                k = seen.get(key)
+                if k is not None:
+                    if scores[k] > total:
+                        scores[k], row[k] = total, (cand, arg)
+                    continue
+                seen[key] = len(keys)
+                keys.append(key)
+                scores.append(total)
+                row.append((cand, arg))
+            backs.append(row)
+            if len(keys) > BEAM:
+                keep = sorted(range(len(keys)), key=scores.__getitem__)[:BEAM]
+                for k in set(range(len(keys))) - set(keep):
+                    scores[k] = inf
+            keys_prev, scores_prev = keys, scores
+        j = min(range(len(scores_prev)), key=scores_prev.__getitem__)
+        out: list[str] = []
+        for row in reversed(backs):
+            cand, j = row[j]
+            out.append(cand)
+        return out[::-1]
+
+    # -- output -------------------------------------------------------------------------------
+    def _render(self, lines: list[str], doc_pieces: list[list[Piece]], paragraphs: list[list[_Slot]],
+                choice: list[list[str]]) -> str:
+        replaced: dict[tuple[int, int], str] = {}
+        for slots, chosen in zip(paragraphs, choice):
+            for slot, syl in zip(slots, chosen):
+                if slot.line < 0:
+                    continue
+                original = doc_pieces[slot.line][slot.piece].text
+                if syl.startswith("\x00"):
+                    replaced[(slot.line, slot.piece)] = original
+                else:
+                    replaced[(slot.line, slot.piece)] = apply_case(syl, slot.pattern)
+        out_lines = []
+        for li, pieces in enumerate(doc_pieces):
+            if not any(p.kind == "word" for p in pieces):
+                out_lines.append(lines[li])
+                continue
+            out_lines.append("".join(replaced.get((li, pi), p.text) for pi, p in enumerate(pieces)))
+        return "\n".join(out_lines)
+
+
+def _keep(word: str) -> str:
+    """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
+    return "\x00" + word
+
+
+def _is_mixed_case(pieces: list[Piece]) -> bool:
+    words = [p.text for p in pieces if p.kind == "word" and p.text.isalpha()]
+    lower = sum(1 for w in words if not w.isupper())
+    return lower >= max(2, len(words) // 3)
+
+
+def _sentences(chosen: list[str]) -> Iterable[list[str]]:
+    """The decoded syllables of a paragraph, cut at punctuation and unknown tokens."""
+    cur: list[str] = []
+    for s in chosen:
+        if s == NUM:
+            cur.append(s)
+        elif s == PUNCT or s.startswith("\x00"):
+            if cur:
+                yield cur
+            cur = []
+        else:
+            cur.append(s)
+    if cur:
+        yield cur
