@@ -68,7 +68,10 @@ DROP_TONE = 0.55   # á → a
 ADD_TONE = 1.1     # ê → é: a mark read as a tone
 WRONG_TONE = 0.9   # ế → è
 WRONG_MARK = 1.4
-E_WILDCARD = 1.3   # the engine's one accented glyph, é, printed for other marked vowels
+E_WILDCARD = 1.9   # the engine's one accented glyph, é, printed for other marked vowels
+E_FAMILY = 0.2     # é for ê, ế, é
+E_OTHER_TONE = 0.4  # é for ề, ể, ễ, ệ, è …
+E_PLAIN = 0.5      # é for a plain e
 SUB_VOWEL = 2.6
 SUB_OTHER = 3.2
 DEL_VOWEL = 2.3
@@ -105,6 +108,11 @@ class ChannelCosts:
             xb, xm, xt = split_letter(x)
         else:
             xb, xm, xt = x, "", ""
+        if x == "é":
+            # The engine's one accented glyph: mostly the e family, whatever its marks.
+            if tb == "e":
+                return E_FAMILY + (E_OTHER_TONE if tt and tt != "'" else 0.0) + (0.0 if (tm or tt) else E_PLAIN)
+            return E_WILDCARD if (tm or tt) else SUB_VOWEL
         if xb == tb:
             c = 0.0
             if tm and not xm:
@@ -121,8 +129,6 @@ class ChannelCosts:
         if g is not None:
             # The glyph's own tone says little (é is printed for anything); a lost tone is cheap.
             return g + (DROP_TONE * 0.5 if tt else 0.0)
-        if tb in VOWELS and x == "é" and (tm or tt):
-            return E_WILDCARD
         if tb in VOWELS and xb in VOWELS:
             return SUB_VOWEL
         return SUB_OTHER

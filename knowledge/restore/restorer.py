@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
-from knowledge.restore.ocr_channel import CandidateIndex
+from knowledge.restore.ocr_channel import CandidateIndex, skeleton
 from knowledge.restore.package_data import NUM, PUNCT
-from knowledge.restore.syllables import normalize_syllable
+from knowledge.restore.syllables import fold_syllable, normalize_syllable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,10 @@ SELF_WEIGHT = 1.0      # weight of the first pass's output in the second pass's 
 KEEP_COST = 12.0       # channel+LM cost of leaving an unknown token as it is
 KEEP_COST_KNOWN = 4.0  # … when the token is a known non-syllable word (hotline, website)
 KEEP_COST_CAPS = 5.0   # … when it is an all-capitals token in a mixed-case line (an acronym)
+NAME_PENALTY = 2.0     # extra cost of changing a name's letters
+SELF_ROUNDS = 1         # self-training rounds
+BEAM3 = 16             # trigram states kept per position
+ORDER = 2
 BEAM = 12              # states kept per position
 _SENTENCE_PUNCT = set(".;:!?()[]“”\"«»")
 
@@ -68,7 +72,7 @@ class Restorer:
             return text
         return self.restore_many([text], force=True)[0]
 
-    def restore_many(self, texts: list[str], force: bool = False, rounds: int = 1) -> list[str]:
+    def restore_many(self, texts: list[str], force: bool = False, rounds: int | None = None) -> list[str]:
         """Several documents restored together: each one's output is evidence for all of them."""
         todo = [i for i, t in enumerate(texts) if force or needs_restoring(t)]
         if not todo:
@@ -76,11 +80,12 @@ class Restorer:
         lines = {i: texts[i].split("\n") for i in todo}
         pieces = {i: [split_line(line) for line in lines[i]] for i in todo}
         slots = {i: self._slots(pieces[i]) for i in todo}
+        rounds = int(SELF_ROUNDS) if rounds is None else rounds
         lm = self.model.lm
         choice: dict[int, list[list[str]]] = {}
         for _ in range(rounds + 1):
             for i in todo:
-                choice[i] = [self._viterbi(par, lm) for par in slots[i]]
+                choice[i] = [(self._beam3 if ORDER == 3 else self._viterbi)(par, lm) for par in slots[i]]
             if rounds:
                 sentences = [s for i in todo for par in choice[i] for s in _sentences(par)]
                 lm = self.model.lm.copy_with(sentences, SELF_WEIGHT)
@@ -108,12 +113,16 @@ class Restorer:
                 elif p.kind == "keep":
                     cur.append(_Slot([(NUM if any(c.isdigit() for c in p.text) else PUNCT, 0.0)]))
                 else:
-                    cur.append(_Slot(self._candidates(p.text, mixed_case), li, pi, case_pattern(p.text)))
+                    pattern = case_pattern(p.text)
+                    cands = self._candidates(p.text, mixed_case, in_parens=_in_parens(pieces, pi))
+                    if pattern == "title" and mixed_case and cur and cur[-1].line >= 0:
+                        cands = _as_name(p.text, cands)
+                    cur.append(_Slot(cands, li, pi, pattern))
         if cur:
             paragraphs.append(cur)
         return paragraphs
 
-    def _candidates(self, word: str, mixed_case_line: bool) -> list[tuple[str, float]]:
+    def _candidates(self, word: str, mixed_case_line: bool, in_parens: bool = False) -> list[tuple[str, float]]:
         if is_clean_word(word):
             syl = normalize_syllable(word)
             if syl:
@@ -124,7 +133,7 @@ class Restorer:
         known = self.model.known_words
         if low in known and not normalize_syllable(low):
             keep = KEEP_COST_KNOWN
-        elif mixed_case_line and word.isupper() and len(word) >= 2 and word.isalpha():
+        elif (mixed_case_line or in_parens) and word.isupper() and len(word) >= 2 and word.isalpha():
             keep = KEEP_COST_CAPS
         else:
             keep = KEEP_COST
@@ -174,6 +183,35 @@ class Restorer:
             out.append(cand)
         return out[::-1]
 
+    def _beam3(self, slots: list[_Slot], lm: LanguageModel) -> list[str]:
+        """Trigram beam search: states are (previous, current) pairs, the best BEAM3 kept."""
+        # state: (t, u) -> (score, back pointer index into history)
+        states: dict[tuple[str, str], tuple[float, int]] = {(BOS, BOS): (0.0, -1)}
+        history: list[tuple[str, int]] = []  # (candidate, parent history index)
+        cost3 = lm.cost3
+        for slot in slots:
+            new: dict[tuple[str, str], tuple[float, int]] = {}
+            cands = slot.candidates
+            for (t, u), (score, h) in states.items():
+                for cand, ch in cands:
+                    key = PUNCT if cand.startswith("\x00") else cand
+                    v = score + ch + LM_WEIGHT * cost3(t, u, key)
+                    nk = (u, key)
+                    old = new.get(nk)
+                    if old is None or v < old[0]:
+                        new[nk] = (v, len(history))
+                        history.append((cand, h))
+            if len(new) > BEAM3:
+                best = sorted(new.items(), key=lambda kv: kv[1][0])[:BEAM3]
+                new = dict(best)
+            states = new
+        _, h = min(states.values())
+        out: list[str] = []
+        while h >= 0:
+            cand, h = history[h]
+            out.append(cand)
+        return out[::-1]
+
     # -- output -------------------------------------------------------------------------------
     def _render(self, lines: list[str], doc_pieces: list[list[Piece]], paragraphs: list[list[_Slot]],
                 choice: list[list[str]]) -> str:
@@ -199,6 +237,20 @@ class Restorer:
 def _keep(word: str) -> str:
     """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
     return "\x00" + word
+
+
+def _in_parens(pieces: list[Piece], i: int) -> bool:
+    """The word is alone between parentheses: "(PAPI)" is an acronym being defined."""
+    before = pieces[i - 1].text if i else ""
+    after = pieces[i + 1].text if i + 1 < len(pieces) else ""
+    return before.endswith("(") and after.startswith(")")
+
+
+def _as_name(word: str, cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A capitalised word inside a sentence is likely a name, which the LM knows least: its
+    letters are trusted more (marks may still be restored: "Chau" → "Châu")."""
+    skel = skeleton(word)
+    return [(c, ch if c.startswith("\x00") or fold_syllable(c) == skel else ch + NAME_PENALTY) for c, ch in cands]
 
 
 def _is_mixed_case(pieces: list[Piece]) -> bool:
