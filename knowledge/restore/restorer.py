@@ -31,6 +31,7 @@ KEEP_COST = 12.0       # channel+LM cost of leaving an unknown token as it is
 KEEP_COST_KNOWN = 4.0  # … when the token is a known non-syllable word (hotline, website)
 KEEP_COST_CAPS = 5.0   # … when it is an all-capitals token in a mixed-case line (an acronym)
 NAME_PENALTY = 2.0     # extra cost of changing a name's letters
+LEARN_COSTS = 1        # re-estimate the OCR edit costs from the first pass
 SELF_ROUNDS = 1         # self-training rounds
 BEAM3 = 16             # trigram states kept per position
 ORDER = 2
@@ -79,23 +80,29 @@ class Restorer:
             return list(texts)
         lines = {i: texts[i].split("\n") for i in todo}
         pieces = {i: [split_line(line) for line in lines[i]] for i in todo}
-        slots = {i: self._slots(pieces[i]) for i in todo}
         rounds = int(SELF_ROUNDS) if rounds is None else rounds
         lm = self.model.lm
+        index = self.index
         choice: dict[int, list[list[str]]] = {}
-        for _ in range(rounds + 1):
+        for r in range(rounds + 1):
+            slots = {i: self._slots(pieces[i], index) for i in todo}
             for i in todo:
-                choice[i] = [(self._beam3 if ORDER == 3 else self._viterbi)(par, lm) for par in slots[i]]
-            if rounds:
+                choice[i] = [self._viterbi(par, lm) for par in slots[i]]
+            if r < rounds:
                 sentences = [s for i in todo for par in choice[i] for s in _sentences(par)]
                 lm = self.model.lm.copy_with(sentences, SELF_WEIGHT)
+                if LEARN_COSTS:
+                    pairs = [(syl, pieces[i][slot.line][slot.piece].text) for i in todo
+                             for par, chosen in zip(slots[i], choice[i]) for slot, syl in zip(par, chosen)
+                             if slot.line >= 0 and not syl.startswith("\x00") and len(slot.candidates) > 1]
+                    index = CandidateIndex(self.model.syllables, self.index.learn(pairs))
         out = list(texts)
         for i in todo:
             out[i] = self._render(lines[i], pieces[i], slots[i], choice[i])
         return out
 
     # -- building the sequence ----------------------------------------------------------------
-    def _slots(self, doc_pieces: list[list[Piece]]) -> list[list[_Slot]]:
+    def _slots(self, doc_pieces: list[list[Piece]], index: CandidateIndex) -> list[list[_Slot]]:
         """Paragraphs (runs of non-empty lines) as sequences of slots."""
         paragraphs: list[list[_Slot]] = []
         cur: list[_Slot] = []
@@ -114,7 +121,7 @@ class Restorer:
                     cur.append(_Slot([(NUM if any(c.isdigit() for c in p.text) else PUNCT, 0.0)]))
                 else:
                     pattern = case_pattern(p.text)
-                    cands = self._candidates(p.text, mixed_case, in_parens=_in_parens(pieces, pi))
+                    cands = self._candidates(index, p.text, mixed_case, in_parens=_in_parens(pieces, pi))
                     if pattern == "title" and mixed_case and cur and cur[-1].line >= 0:
                         cands = _as_name(p.text, cands)
                     cur.append(_Slot(cands, li, pi, pattern))
@@ -122,14 +129,14 @@ class Restorer:
             paragraphs.append(cur)
         return paragraphs
 
-    def _candidates(self, word: str, mixed_case_line: bool, in_parens: bool = False) -> list[tuple[str, float]]:
+    def _candidates(self, index: CandidateIndex, word: str, mixed_case_line: bool, in_parens: bool = False) -> list[tuple[str, float]]:
         if is_clean_word(word):
             syl = normalize_syllable(word)
             if syl:
                 return [(syl, 0.0)]
             return [(word, 0.0)]
         low = word.lower()
-        cands = list(self.index.candidates(word))
+        cands = list(index.candidates(word))
         known = self.model.known_words
         if low in known and not normalize_syllable(low):
             keep = KEEP_COST_KNOWN
