@@ -85,6 +85,27 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
     return set_webhook(settings, args.url)
 
 
+def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
+    """`cchc text restore [FILE|-]`: the restored text, line for line, for checking a scan."""
+    from knowledge.restore import restore_text
+
+    source = args.file
+    try:
+        data = sys.stdin.buffer.read() if source in (None, "-") else Path(source).read_bytes()
+    except OSError as exc:
+        print(f"Lỗi: không đọc được tệp {source}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    if b"\x00" in data[:65536]:
+        print("Lỗi: đầu vào không phải văn bản thuần (UTF-8).", file=sys.stderr)
+        return 1
+    text = data.decode("utf-8-sig", errors="replace")
+    newline = text.endswith("\n")
+    out = restore_text(text[:-1] if newline else text)
+    sys.stdout.write(out + ("\n" if newline else ""))
+    sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cchc", description="Trợ lý CCHC — hỏi đáp về cải cách hành chính.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw = zalo_sub.add_parser("set-webhook", help="đăng ký webhook với secret ZALO_WEBHOOK_SECRET")
     sw.add_argument("url")
     zalo.set_defaults(func=cmd_zalo)
+
+    text = sub.add_parser("text", help="xử lý văn bản (khôi phục dấu tiếng Việt cho văn bản quét OCR)")
+    text_sub = text.add_subparsers(dest="text_command", required=True)
+    restore = text_sub.add_parser("restore", help="in văn bản đã khôi phục dấu, giữ nguyên từng dòng")
+    restore.add_argument("file", nargs="?", default="-", help="tệp văn bản, hoặc '-' để đọc từ stdin")
+    text.set_defaults(func=cmd_text)
     return parser
 
 

@@ -100,6 +100,6 @@ def load_model() -> RestoreModel:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as tmp:
             pickle.dump(model, tmp, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp.name, path)
-    except OSError as e:
+    except Exception as e:  # noqa: BLE001 - without a cache the next start builds again, nothing more
         log.debug("restore model cache not written (%s)", e)
     return model

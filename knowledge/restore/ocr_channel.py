@@ -97,6 +97,12 @@ class ChannelCosts:
         self.sub = lru_cache(maxsize=100_000)(self._sub)
         self.pair = lru_cache(maxsize=100_000)(self._pair)
 
+    def __getstate__(self) -> dict:
+        return {"learnt": self.learnt}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["learnt"])
+
     def _sub(self, t: str, x: str) -> float:
         if t == x:
             return 0.0
