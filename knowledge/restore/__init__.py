@@ -21,7 +21,7 @@ _lock = threading.Lock()
 _restorer: Restorer | None = None
 
 
-def restorer() -> Restorer:
+def get_restorer() -> Restorer:
     """The process-wide restorer (the model loads once, ≈ 0.5 s from its cache)."""
     global _restorer
     with _lock:
@@ -31,17 +31,17 @@ def restorer() -> Restorer:
 
 
 def restore_text(text: str, force: bool = False) -> str:
-    return restorer().restore(text, force=force)
+    return get_restorer().restore(text, force=force)
 
 
 def restore_documents(texts: list[str]) -> list[str]:
-    return restorer().restore_many(texts)
+    return get_restorer().restore_many(texts)
 
 
 def restore_fragment(text: str) -> str:
     """A fragment has too few words for the clean/damaged vote; restore it when it has no
     Vietnamese-only letter at all."""
-    return restorer().restore(text, force=needs_restoring(text))
+    return get_restorer().restore(text, force=needs_restoring(text))
 
 
-__all__ = ["needs_restoring", "restore_documents", "restore_fragment", "restore_text", "restorer"]
+__all__ = ["needs_restoring", "restore_documents", "restore_fragment", "restore_text", "get_restorer"]

@@ -27,7 +27,7 @@ from knowledge.restore.package_data import (
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 DICT_PAIR_WEIGHT = 1.0       # each Viet74K word's inner pairs, as bigram counts
 

@@ -15,6 +15,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
@@ -84,10 +86,13 @@ class Restorer:
         lm = self.model.lm
         index = self.index
         choice: dict[int, list[list[str]]] = {}
+        first = None
         for r in range(rounds + 1):
+            index.prepare((p.text for i in todo for line in pieces[i] for p in line if p.kind == "word"), first)
             slots = {i: self._slots(pieces[i], index) for i in todo}
+            decoded = self._decode([par for i in todo for par in slots[i]], lm)
             for i in todo:
-                choice[i] = [self._viterbi(par, lm) for par in slots[i]]
+                choice[i], decoded = decoded[: len(slots[i])], decoded[len(slots[i]):]
             if r < rounds:
                 sentences = [s for i in todo for par in choice[i] for s in _sentences(par)]
                 lm = self.model.lm.copy_with(sentences, SELF_WEIGHT)
@@ -95,7 +100,8 @@ class Restorer:
                     pairs = [(syl, pieces[i][slot.line][slot.piece].text) for i in todo
                              for par, chosen in zip(slots[i], choice[i]) for slot, syl in zip(par, chosen)
                              if slot.line >= 0 and not syl.startswith("\x00") and len(slot.candidates) > 1]
-                    index = CandidateIndex(self.model.syllables, self.index.learn(pairs))
+                    first = index
+                    index = self.index.with_costs(self.index.learn(pairs))
         out = list(texts)
         for i in todo:
             out[i] = self._render(lines[i], pieces[i], slots[i], choice[i])
@@ -149,75 +155,45 @@ class Restorer:
         return cands
 
     # -- decoding -----------------------------------------------------------------------------
-    def _viterbi(self, slots: list[_Slot], lm: LanguageModel) -> list[str]:
-        """Best candidate per slot under channel cost + LM_WEIGHT · bigram LM cost."""
-        keys_prev, scores_prev = [BOS], [0.0]
-        backs: list[list[tuple[str, int]]] = []
-        cost2 = lm.cost2
-        inf = float("inf")
-        for slot in slots:
-            keys: list[str] = []
-            scores: list[float] = []
-            row: list[tuple[str, int]] = []
-            seen: dict[str, int] = {}
-            for cand, ch in slot.candidates:
-                key = PUNCT if cand.startswith("\x00") else cand
-                best, arg = inf, 0
-                for j, pk in enumerate(keys_prev):
-                    v = scores_prev[j] + LM_WEIGHT * cost2(pk, key)
-                    if v < best:
-                        best, arg = v, j
-                total = best + ch
-                k = seen.get(key)
-                if k is not None:
-                    if scores[k] > total:
-                        scores[k], row[k] = total, (cand, arg)
-                    continue
-                seen[key] = len(keys)
-                keys.append(key)
-                scores.append(total)
-                row.append((cand, arg))
-            backs.append(row)
-            if len(keys) > BEAM:
-                keep = sorted(range(len(keys)), key=scores.__getitem__)[:BEAM]
-                for k in set(range(len(keys))) - set(keep):
-                    scores[k] = inf
-            keys_prev, scores_prev = keys, scores
-        j = min(range(len(scores_prev)), key=scores_prev.__getitem__)
-        out: list[str] = []
-        for row in reversed(backs):
-            cand, j = row[j]
-            out.append(cand)
-        return out[::-1]
-
-    def _beam3(self, slots: list[_Slot], lm: LanguageModel) -> list[str]:
-        """Trigram beam search: states are (previous, current) pairs, the best BEAM3 kept."""
-        # state: (t, u) -> (score, back pointer index into history)
-        states: dict[tuple[str, str], tuple[float, int]] = {(BOS, BOS): (0.0, -1)}
-        history: list[tuple[str, int]] = []  # (candidate, parent history index)
-        cost3 = lm.cost3
-        for slot in slots:
-            new: dict[tuple[str, str], tuple[float, int]] = {}
-            cands = slot.candidates
-            for (t, u), (score, h) in states.items():
-                for cand, ch in cands:
-                    key = PUNCT if cand.startswith("\x00") else cand
-                    v = score + ch + LM_WEIGHT * cost3(t, u, key)
-                    nk = (u, key)
-                    old = new.get(nk)
-                    if old is None or v < old[0]:
-                        new[nk] = (v, len(history))
-                        history.append((cand, h))
-            if len(new) > BEAM3:
-                best = sorted(new.items(), key=lambda kv: kv[1][0])[:BEAM3]
-                new = dict(best)
-            states = new
-        _, h = min(states.values())
-        out: list[str] = []
-        while h >= 0:
-            cand, h = history[h]
-            out.append(cand)
-        return out[::-1]
+    def _decode(self, paragraphs: list[list[_Slot]], lm: LanguageModel) -> list[list[str]]:
+        """Exact bigram Viterbi over every paragraph, LM costs of all candidate pairs in one go."""
+        keys = [[[PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates] for slot in par]
+                for par in paragraphs]
+        # Every (previous candidate, candidate) pair of every position, scored at once.
+        prev_ids, cur_ids, spans = [], [], []
+        n = 0
+        bos = lm.ids([BOS])
+        for par in keys:
+            prev = bos
+            for pos_keys in par:
+                cur = lm.ids(pos_keys)
+                prev_ids.append(np.repeat(prev, len(cur)))
+                cur_ids.append(np.tile(cur, len(prev)))
+                spans.append((n, len(prev), len(cur)))
+                n += len(prev) * len(cur)
+                prev = cur
+        if not spans:
+            return [[] for _ in paragraphs]
+        lm_cost = LM_WEIGHT * lm.pair_costs(np.concatenate(prev_ids), np.concatenate(cur_ids))
+        out: list[list[str]] = []
+        k = 0
+        for par in paragraphs:
+            score = np.zeros(1)
+            backs = []
+            for slot in par:
+                start, np_, nc = spans[k]
+                k += 1
+                m = score[:, None] + lm_cost[start:start + np_ * nc].reshape(np_, nc)
+                arg = m.argmin(axis=0)
+                score = m[arg, np.arange(nc)] + np.fromiter((ch for _, ch in slot.candidates), float, nc)
+                backs.append(arg)
+            j = int(score.argmin()) if par else 0
+            chosen = [""] * len(par)
+            for pos in range(len(par) - 1, -1, -1):
+                chosen[pos] = par[pos].candidates[j][0]
+                j = int(backs[pos][j])
+            out.append(chosen)
+        return out
 
     # -- output -------------------------------------------------------------------------------
     def _render(self, lines: list[str], doc_pieces: list[list[Piece]], paragraphs: list[list[_Slot]],
