@@ -27,7 +27,7 @@ from knowledge.restore.package_data import (
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 DICT_PAIR_WEIGHT = 1.0       # each Viet74K word's inner pairs, as bigram counts
 
@@ -50,7 +50,9 @@ def build_model() -> RestoreModel:
         inventory.update(w)
     for s in sentences:
         inventory.update(t for t in s if not t.startswith("<"))
-    inventory.update(freq)
+    # wordfreq's list holds English words and misspellings ("you", "cia", "kông"): it counts
+    # the syllables the dictionary and the running text attest, and adds none.
+    freq = {w: f for w, f in freq.items() if w in inventory}
     lm = LanguageModel(vocabulary_size=len(inventory) + 2)
     for s in sentences:
         lm.add_sentence(s)

@@ -38,7 +38,6 @@ SELF_ROUNDS = 1         # self-training rounds
 BEAM3 = 16             # trigram states kept per position
 ORDER = 2
 BEAM = 12              # states kept per position
-_SENTENCE_PUNCT = set(".;:!?()[]“”\"«»")
 
 
 @dataclass
@@ -121,7 +120,7 @@ class Restorer:
             mixed_case = _is_mixed_case(pieces)
             for pi, p in enumerate(pieces):
                 if p.kind == "sep":
-                    if any(c in _SENTENCE_PUNCT for c in p.text):
+                    if p.text.strip():  # any punctuation, as the LM saw it in running text
                         cur.append(_Slot([(PUNCT, 0.0)]))
                 elif p.kind == "keep":
                     cur.append(_Slot([(NUM if any(c.isdigit() for c in p.text) else PUNCT, 0.0)]))
