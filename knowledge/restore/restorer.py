@@ -27,7 +27,7 @@ from knowledge.restore.syllables import fold_syllable, normalize_syllable
 log = logging.getLogger(__name__)
 
 CLEAN_SHARE = 0.15     # share of words with Vietnamese-only letters above which text is clean
-LM_WEIGHT = 0.7        # LM cost relative to channel cost
+LM_WEIGHT = 0.6        # LM cost relative to channel cost
 SELF_WEIGHT = 1.0      # weight of the first pass's output in the second pass's LM
 KEEP_COST = 12.0       # channel+LM cost of leaving an unknown token as it is
 KEEP_COST_KNOWN = 4.0  # … when the token is a known non-syllable word (hotline, website)
@@ -35,9 +35,6 @@ KEEP_COST_CAPS = 5.0   # … when it is an all-capitals token in a mixed-case li
 NAME_PENALTY = 2.0     # extra cost of changing a name's letters
 LEARN_COSTS = 1        # re-estimate the OCR edit costs from the first pass
 SELF_ROUNDS = 1         # self-training rounds
-BEAM3 = 16             # trigram states kept per position
-ORDER = 2
-BEAM = 12              # states kept per position
 
 
 @dataclass
