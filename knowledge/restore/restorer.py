@@ -152,37 +152,54 @@ class Restorer:
 
     # -- decoding -----------------------------------------------------------------------------
     def _decode(self, paragraphs: list[list[_Slot]], lm: LanguageModel) -> list[list[str]]:
-        """Exact bigram Viterbi over every paragraph, LM costs of all candidate pairs in one go."""
-        keys = [[[PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates] for slot in par]
-                for par in paragraphs]
-        # Every (previous candidate, candidate) pair of every position, scored at once.
-        prev_ids, cur_ids, spans = [], [], []
-        n = 0
-        bos = lm.ids([BOS])
-        for par in keys:
-            prev = bos
-            for pos_keys in par:
-                cur = lm.ids(pos_keys)
-                prev_ids.append(np.repeat(prev, len(cur)))
-                cur_ids.append(np.tile(cur, len(prev)))
-                spans.append((n, len(prev), len(cur)))
-                n += len(prev) * len(cur)
-                prev = cur
-        if not spans:
-            return [[] for _ in paragraphs]
-        lm_cost = LM_WEIGHT * lm.pair_costs(np.concatenate(prev_ids), np.concatenate(cur_ids))
-        out: list[list[str]] = []
-        k = 0
+        """Exact bigram Viterbi over every paragraph.
+
+        The LM costs between two positions depend only on their candidate lists, and documents
+        repeat the same token pairs ("hanh chinh") hundreds of times: each distinct pair of lists
+        is scored once, all of them in one numpy call.
+        """
+        list_id: dict[tuple[str, ...], int] = {(BOS,): 0}
+        lists: list[tuple[str, ...]] = [(BOS,)]
+        seq: list[list[int]] = []
         for par in paragraphs:
+            ids = []
+            for slot in par:
+                keys = tuple(PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates)
+                i = list_id.get(keys)
+                if i is None:
+                    i = list_id[keys] = len(lists)
+                    lists.append(keys)
+                ids.append(i)
+            seq.append(ids)
+        pair_at: dict[tuple[int, int], int] = {}
+        for ids in seq:
+            prev = 0
+            for cur in ids:
+                pair_at.setdefault((prev, cur), len(pair_at))
+                prev = cur
+        if not pair_at:
+            return [[] for _ in paragraphs]
+        word_ids = [lm.ids(list(keys)) for keys in lists]
+        pairs = list(pair_at)
+        u = np.concatenate([np.repeat(word_ids[a], len(word_ids[b])) for a, b in pairs])
+        w = np.concatenate([np.tile(word_ids[b], len(word_ids[a])) for a, b in pairs])
+        flat = LM_WEIGHT * lm.pair_costs(u, w)
+        sizes = [len(word_ids[a]) * len(word_ids[b]) for a, b in pairs]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        matrices = [flat[st:st + n].reshape(len(word_ids[a]), len(word_ids[b]))
+                    for (a, b), st, n in zip(pairs, starts, sizes)]
+        out: list[list[str]] = []
+        for par, ids in zip(paragraphs, seq):
             score = np.zeros(1)
             backs = []
-            for slot in par:
-                start, np_, nc = spans[k]
-                k += 1
-                m = score[:, None] + lm_cost[start:start + np_ * nc].reshape(np_, nc)
+            prev = 0
+            for slot, cur in zip(par, ids):
+                m = score[:, None] + matrices[pair_at[(prev, cur)]]
                 arg = m.argmin(axis=0)
-                score = m[arg, np.arange(nc)] + np.fromiter((ch for _, ch in slot.candidates), float, nc)
+                score = m[arg, np.arange(m.shape[1])] + np.fromiter((ch for _, ch in slot.candidates), float,
+                                                                     m.shape[1])
                 backs.append(arg)
+                prev = cur
             j = int(score.argmin()) if par else 0
             chosen = [""] * len(par)
             for pos in range(len(par) - 1, -1, -1):
