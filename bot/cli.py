@@ -87,7 +87,7 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
     """`cchc text restore [FILE|-]`: the restored text, line for line, for checking a scan."""
-    from knowledge.restore import restore_text
+    from knowledge.restore import needs_restoring, restore_text
 
     source = args.file
     try:
@@ -100,7 +100,15 @@ def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     text = data.decode("utf-8-sig", errors="replace")
     newline = text.endswith("\n")
-    out = restore_text(text[:-1] if newline else text)
+    corpus = None
+    if needs_restoring(text):  # the office's own documents are evidence (cached after the first call)
+        from knowledge.build import seed_documents
+        from knowledge.restore.corpus_evidence import folder_texts
+
+        if not settings.docs_dir.is_dir():
+            seed_documents(settings.docs_dir)
+        corpus = folder_texts(settings.docs_dir)
+    out = restore_text(text[:-1] if newline else text, corpus_texts=corpus)
     sys.stdout.write(out + ("\n" if newline else ""))
     sys.stdout.flush()
     return 0

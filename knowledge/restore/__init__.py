@@ -30,8 +30,16 @@ def get_restorer() -> Restorer:
         return _restorer
 
 
-def restore_text(text: str, force: bool = False) -> str:
-    return get_restorer().restore(text, force=force)
+def restore_text(text: str, force: bool = False, corpus_texts: list[str] | None = None) -> str:
+    """`corpus_texts`: the knowledge base's documents, whose restored text is used as evidence."""
+    if not force and not needs_restoring(text):
+        return text
+    corpus = None
+    if corpus_texts:
+        from knowledge.restore.corpus_evidence import corpus_sentences
+
+        corpus = corpus_sentences(corpus_texts)
+    return get_restorer().restore_many([text], force=True, corpus=corpus)[0]
 
 
 def restore_documents(texts: list[str]) -> list[str]:

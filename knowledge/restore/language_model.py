@@ -9,10 +9,10 @@ syllables ("hành" is followed by many, "nghĩa" by few).
 from __future__ import annotations
 
 import math
-
-import numpy as np
 from collections import defaultdict
 from collections.abc import Iterable
+
+import numpy as np
 
 from knowledge.restore.package_data import NUM, PUNCT
 

@@ -27,9 +27,9 @@ from knowledge.restore.package_data import (
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
-DICT_PAIR_WEIGHT = 1.0       # each Viet74K word's inner pairs, as bigram counts
+DICT_PAIR_WEIGHT = 2.0       # each Viet74K word's inner pairs, as bigram counts
 
 
 @dataclass
@@ -71,16 +71,19 @@ def _known_words() -> set[str]:
     return {w for w in wordfreq.top_n_list("vi", 100_000) if w.isascii() and w.isalpha() and len(w) >= 3}
 
 
-def _cache_path() -> Path:
-    key = hashlib.sha256(f"{MODEL_VERSION}|{versions()}".encode()).hexdigest()[:16]
+def cache_dir() -> Path:
+    """Where derived caches live: `CCHC_CACHE_DIR`, else the per-user cache dir."""
     base = os.environ.get("CCHC_CACHE_DIR")
     if base:
-        root = Path(base)
-    else:
-        from platformdirs import user_cache_dir
+        return Path(base)
+    from platformdirs import user_cache_dir
 
-        root = Path(user_cache_dir("cchc"))
-    return root / f"restore-model-{key}.pickle"
+    return Path(user_cache_dir("cchc"))
+
+
+def _cache_path() -> Path:
+    key = hashlib.sha256(f"{MODEL_VERSION}|{versions()}".encode()).hexdigest()[:16]
+    return cache_dir() / f"restore-model-{key}.pickle"
 
 
 @lru_cache(maxsize=1)

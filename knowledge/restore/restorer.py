@@ -21,7 +21,7 @@ from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
-from knowledge.restore.package_data import NUM, PUNCT
+from knowledge.restore.package_data import NUM, PUNCT, token_class
 from knowledge.restore.syllables import fold_syllable, normalize_syllable
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ KEEP_COST_KNOWN = 4.0  # … when the token is a known non-syllable word (hotlin
 KEEP_COST_CAPS = 5.0   # … when it is an all-capitals token in a mixed-case line (an acronym)
 NAME_PENALTY = 2.0     # extra cost of changing a name's letters
 LEARN_COSTS = 1        # re-estimate the OCR edit costs from the first pass
+CORPUS_WEIGHT = 1.0    # weight of the knowledge base's restored text in the LM
 SELF_ROUNDS = 1         # self-training rounds
 
 
@@ -71,7 +72,8 @@ class Restorer:
             return text
         return self.restore_many([text], force=True)[0]
 
-    def restore_many(self, texts: list[str], force: bool = False, rounds: int | None = None) -> list[str]:
+    def restore_many(self, texts: list[str], force: bool = False, rounds: int | None = None,
+                     corpus: list[list[str]] | None = None) -> list[str]:
         """Several documents restored together: each one's output is evidence for all of them."""
         todo = [i for i, t in enumerate(texts) if force or needs_restoring(t)]
         if not todo:
@@ -79,7 +81,8 @@ class Restorer:
         lines = {i: texts[i].split("\n") for i in todo}
         pieces = {i: [split_line(line) for line in lines[i]] for i in todo}
         rounds = int(SELF_ROUNDS) if rounds is None else rounds
-        lm = self.model.lm
+        base = self.model.lm.copy_with(corpus, CORPUS_WEIGHT) if corpus else self.model.lm
+        lm = base
         index = self.index
         choice: dict[int, list[list[str]]] = {}
         first = None
@@ -91,7 +94,7 @@ class Restorer:
                 choice[i], decoded = decoded[: len(slots[i])], decoded[len(slots[i]):]
             if r < rounds:
                 sentences = [s for i in todo for par in choice[i] for s in _sentences(par)]
-                lm = self.model.lm.copy_with(sentences, SELF_WEIGHT)
+                lm = base.copy_with(sentences, SELF_WEIGHT)
                 if LEARN_COSTS:
                     pairs = [(syl, pieces[i][slot.line][slot.piece].text) for i in todo
                              for par, chosen in zip(slots[i], choice[i]) for slot, syl in zip(par, chosen)
@@ -131,7 +134,8 @@ class Restorer:
             paragraphs.append(cur)
         return paragraphs
 
-    def _candidates(self, index: CandidateIndex, word: str, mixed_case_line: bool, in_parens: bool = False) -> list[tuple[str, float]]:
+    def _candidates(self, index: CandidateIndex, word: str, mixed_case_line: bool,
+                    in_parens: bool = False) -> list[tuple[str, float]]:
         if is_clean_word(word):
             syl = normalize_syllable(word)
             if syl:
@@ -206,6 +210,15 @@ class Restorer:
                 chosen[pos] = par[pos].candidates[j][0]
                 j = int(backs[pos][j])
             out.append(chosen)
+        return out
+
+    def corpus_sentences(self, texts: list[str]) -> list[list[str]]:
+        """The restored syllable sentences of a corpus: LM evidence for restoring one more text."""
+        out: list[list[str]] = []
+        for text in self.restore_many(texts):
+            for line in text.split("\n"):
+                seq = [token_class(p.text) or PUNCT for p in split_line(line) if p.kind != "sep" or p.text.strip()]
+                out.extend(_sentences(seq))
         return out
 
     # -- output -------------------------------------------------------------------------------
