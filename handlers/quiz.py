@@ -54,7 +54,7 @@ class Bank:
     questions: dict[str, dict[str, Any]]
     by_doc: dict[str, list[str]]
     docs: dict[str, dict[str, Any]]
-    meta: dict[str, str]  # doc_id → folded title, issuer, number, date, kind
+    meta: dict[str, str]  # doc_id → folded title, issuer (restored and as scanned), number, date, kind
     body: dict[str, str]  # doc_id → folded text of its questions (clean Vietnamese, unlike OCR titles)
 
     @classmethod
@@ -69,7 +69,7 @@ class Bank:
             questions[q["id"]] = q
             by_doc.setdefault(q["doc_id"], []).append(q["id"])
         docs = {d: dict(engine.docs.get(d) or {"doc_id": d}) for d in by_doc}
-        fields = ("title", "issuer", "number", "date", "kind")
+        fields = ("title", "issuer", "title_source", "issuer_source", "number", "date", "kind")
         meta = {d: fold(" ".join(str(doc.get(k) or "") for k in fields)) for d, doc in docs.items()}
         body = {d: fold(" ".join(questions[q]["question"] + " " + (questions[q].get("explanation") or "")
                                  for q in qids)) for d, qids in by_doc.items()}
@@ -82,7 +82,7 @@ class Bank:
         doc = self.docs.get(q["doc_id"], {})
         return Citation(doc_id=q["doc_id"], title=doc.get("title") or "", number=doc.get("number") or "",
                         date=doc.get("date") or "", issuer=doc.get("issuer") or "",
-                        section=q.get("section") or "", quote=q.get("quote") or "")
+                        section=q.get("section") or "", quote=q.get("quote_display") or q.get("quote") or "")
 
     def doc_label(self, doc_id: str) -> str:
         """A short human name: 'Kế hoạch 155/KH-SYT', or the issuer and year when there is no number."""

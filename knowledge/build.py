@@ -22,11 +22,12 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.contacts import extract_contacts
+from knowledge.display import DocumentDisplay, TokenMap, document_display, needs_restoring, restore_all
 from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_path
 from knowledge.structure import document_passages
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: restored text for people to read beside the raw text
 QUESTION_SUFFIXES = (".yaml", ".yml")
 SEEDS_DIR = Path(__file__).parent / "seeds"
 BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"
@@ -129,7 +130,26 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
     meta = extract_metadata(header, content.text, path.stem)
     return {"path": path, "text": content.text, "fmt": content.fmt, "header": header,
             "passages": passages, "meta": meta, "contacts": extract_contacts(content.text),
-            "sha256": hashlib.sha256(raw).hexdigest()}, None
+            "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text)}, None
+
+
+def add_displays(docs: list[dict], progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Restore the documents that need it (once per text: knowledge/display.py caches it) and map
+    every extracted fragment onto the restored text: `doc["restored"]` and `doc["display"]`."""
+    from knowledge.workers import chunked, map_chunks
+
+    restored = restore_all([d["text"] for d in docs], [d["needs_restoring"] for d in docs], progress)
+    items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
+              [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]
+    work = sum(len(d["passages"]) for d, text in zip(docs, restored) if text is not None)
+    displays = [shown for chunk in map_chunks(_display_chunk, chunked(items, DOCUMENTS_PER_CHUNK), work=work)
+                for shown in chunk]
+    for doc, text, shown in zip(docs, restored, displays):
+        doc["restored"], doc["display"] = text, shown
+
+
+def _display_chunk(items: list[tuple]) -> list[DocumentDisplay]:
+    return [document_display(*item) for item in items]
 
 
 def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
@@ -154,6 +174,7 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
         errors.extend(validate_questions(questions, texts))
     if errors:
         raise BuildError(errors)
+    add_displays(docs, progress)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
@@ -180,45 +201,75 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
 
 def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report: BuildReport,
            progress: Callable[[str, int, int], None] | None) -> None:
+    """Raw text as extracted (`text`, `headings`, `title`, `issuer`, `sentence`, `quote`), and beside
+    it what people read (`display`, `headings_display`, `title_display`, `issuer_display`,
+    `sentence_display`, `quote_display`); a `*_display` passage or contact column is NULL when it is
+    the raw text itself (clean documents)."""
     doc_rows, passage_rows, contact_rows = [], [], []
     pid = 0
     for n, doc in enumerate(docs, 1):
         meta = doc["meta"]
+        shown: DocumentDisplay = doc["display"]
         doc_id = doc_id_for(doc["path"])
         for warning in meta.warnings:
             report.warnings.append(f"{doc['path'].name}: {warning}")
         first_pid = pid + 1
-        for p in doc["passages"]:
+        for p, text, headings in zip(doc["passages"], shown.passages, shown.headings):
             pid += 1
             passage_rows.append({"id": pid, "doc_id": doc_id, "ordinal": p.ordinal, "section": p.section,
-                                 "headings": json.dumps(list(p.headings), ensure_ascii=False), "text": p.text})
-        for c in doc["contacts"]:
+                                 "headings": json.dumps(list(p.headings), ensure_ascii=False), "text": p.text,
+                                 "display": text,
+                                 "headings_display": None if headings is None else json.dumps(
+                                     headings, ensure_ascii=False)})
+        for c, sentence in zip(doc["contacts"], shown.sentences):
             contact_rows.append({"doc_id": doc_id, "kind": c.kind, "label": c.label, "value": c.value,
                                  "sentence": c.sentence, "purpose": c.purpose,
-                                 "passage_id": _passage_of(passage_rows, first_pid, pid, c.value)})
+                                 "passage_id": _passage_of(passage_rows, first_pid, pid, c.value),
+                                 "sentence_display": sentence})
         doc_rows.append({"doc_id": doc_id, "filename": doc["path"].name, "format": doc["fmt"],
                          "title": meta.title, "kind": meta.kind, "number": meta.number, "date": meta.date,
                          "issuer": meta.issuer, "header": "\n".join(doc["header"]), "sha256": doc["sha256"],
                          "chars": len(doc["text"]), "passages": len(doc["passages"]),
-                         "warnings": json.dumps(meta.warnings, ensure_ascii=False)})
+                         "warnings": json.dumps(meta.warnings, ensure_ascii=False),
+                         "title_display": shown.title, "issuer_display": shown.issuer,
+                         "restored": int(shown.restored)})
         if progress:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")
-    db["passages"].insert_all(passage_rows, pk="id", batch_size=2000)
+    db["passages"].insert_all(passage_rows, pk="id", batch_size=2000,
+                              columns={"display": str, "headings_display": str})
     db["passages"].create_index(["doc_id"])
-    db["contacts"].insert_all(contact_rows or [], pk="id") if contact_rows else db["contacts"].create(
-        {"id": int, "doc_id": str, "kind": str, "label": str, "value": str, "sentence": str,
-         "purpose": str, "passage_id": int}, pk="id")
+    contact_columns = {"id": int, "doc_id": str, "kind": str, "label": str, "value": str, "sentence": str,
+                       "purpose": str, "passage_id": int, "sentence_display": str}
+    if contact_rows:
+        db["contacts"].insert_all(contact_rows, pk="id", columns=contact_columns)
+    else:
+        db["contacts"].create(contact_columns, pk="id")
+    token_maps: dict[str, TokenMap] = {}
+    by_id = {doc_id_for(d["path"]): d for d in docs}
+
+    def quote_display(doc_id: str, quote: str) -> str | None:
+        """The quote as the restored plan has it (quotes are copied from the scan)."""
+        doc = by_id.get(doc_id)
+        if doc is None or doc.get("restored") is None or not quote.strip():
+            return None
+        if doc_id not in token_maps:
+            token_maps[doc_id] = TokenMap(doc["text"], doc["restored"])
+        return token_maps[doc_id].find_folded(quote)
+
     q_rows = [{"id": q.id, "doc_id": q.doc_id, "question": q.question,
                "options": json.dumps(list(q.options), ensure_ascii=False), "answer": q.answer,
-               "explanation": q.explanation, "quote": q.quote, "section": q.section} for q in questions]
+               "explanation": q.explanation, "quote": q.quote, "section": q.section,
+               "quote_display": quote_display(q.doc_id, q.quote)} for q in questions]
+    q_columns = {"id": str, "doc_id": str, "question": str, "options": str, "answer": int,
+                 "explanation": str, "quote": str, "section": str, "quote_display": str}
     if q_rows:
-        db["questions"].insert_all(q_rows, pk="id")
+        db["questions"].insert_all(q_rows, pk="id", columns=q_columns)
     else:
-        db["questions"].create({"id": str, "doc_id": str, "question": str, "options": str, "answer": int,
-                                "explanation": str, "quote": str, "section": str}, pk="id")
-    report.documents = [{k: r[k] for k in ("doc_id", "filename", "title", "number", "date", "issuer",
-                                           "passages", "sha256")} for r in doc_rows]
+        db["questions"].create(q_columns, pk="id")
+    report.documents = [{"doc_id": r["doc_id"], "filename": r["filename"], "title": r["title_display"],
+                         "number": r["number"], "date": r["date"], "issuer": r["issuer_display"],
+                         "passages": r["passages"], "sha256": r["sha256"]} for r in doc_rows]
     report.passages, report.contacts, report.questions = len(passage_rows), len(contact_rows), len(q_rows)
 
 

@@ -4,6 +4,10 @@ Sentences are scored with the same sentence-level BM25 the re-ranker uses (retri
 times a bonus when they carry what the question type asks for: a number or percentage for
 "bao nhiêu", a date for "khi nào", an agency for "ai / cơ quan nào". The passage's own heading is
 put in front when it names who or what the sentences belong to ("Phòng Văn hóa - Xã hội xã: ...").
+
+Sentences are found and scored in the raw passage (its stored terms are aligned with them); the
+answer is then written from the same sentences and heading of the restored passage (`display`,
+`headings_display`, token for token like the raw ones: knowledge/display.py), which is what people read.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
+from knowledge.display import display_pieces
 from knowledge.structure import passage_pieces
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms
@@ -70,13 +75,30 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
         prepared.append((row, pieces, scores, headings))
     if best is None:
         row = pool[0][0]
-        return row["text"][:MAX_ANSWER_CHARS], row["id"]
+        return shown_text(row)[:MAX_ANSWER_CHARS], row["id"]
     _, n, i = best
     row, pieces, scores, headings = prepared[n]
-    return _compose(pieces, scores, i, headings), row["id"]
+    shown = display_pieces(row["text"], shown_text(row), pieces)
+    return _compose(pieces, shown, scores, i, headings, shown_headings(row, headings)), row["id"]
 
 
-def _compose(pieces: list[str], scores: list[float], best: int, headings: list[str]) -> str:
+def _column(row: sqlite3.Row, name: str) -> str | None:
+    return row[name] if name in row.keys() else None
+
+
+def shown_text(row: sqlite3.Row) -> str:
+    """The passage as people read it: restored when its document was a damaged scan."""
+    return _column(row, "display") or row["text"]
+
+
+def shown_headings(row: sqlite3.Row, headings: list[str]) -> list[str]:
+    stored = _column(row, "headings_display")
+    shown = json.loads(stored) if stored else None
+    return shown if isinstance(shown, list) and len(shown) == len(headings) else headings
+
+
+def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int, headings: list[str],
+             shown_heads: list[str]) -> str:
     chosen = [best]
     length = len(pieces[best])
     # A short best sentence is usually a clause cut at ';' or ':': add its better neighbour.
@@ -87,19 +109,21 @@ def _compose(pieces: list[str], scores: list[float], best: int, headings: list[s
             if length + len(pieces[j]) < MAX_ANSWER_CHARS - 60:
                 chosen.append(j)
                 break
-    body = " ".join(pieces[i] for i in sorted(chosen))
-    heading = _owner_heading(headings, body)
+    body = " ".join(shown[i] for i in sorted(chosen))
+    owner = _owner_heading(headings, " ".join(pieces[i] for i in sorted(chosen)))
+    heading = shown_heads[owner].strip()[:150] if owner is not None else ""
     answer = f"{heading}: {body}" if heading else body
     if len(answer) > MAX_ANSWER_CHARS:
         answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return answer
 
 
-def _owner_heading(headings: list[str], body: str) -> str:
-    """The innermost numbered heading (not the Roman part title), unless the answer already holds it."""
+def _owner_heading(headings: list[str], body: str) -> int | None:
+    """Which heading to put first: the innermost numbered one (not the Roman part title), unless
+    the answer already holds it."""
     if len(headings) < 2:
-        return ""
+        return None
     heading = headings[-1].strip()
     if fold(heading)[:40] and fold(heading)[:40] in fold(body):
-        return ""
-    return heading[:150]
+        return None
+    return len(headings) - 1

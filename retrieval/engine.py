@@ -28,7 +28,7 @@ import numpy as np
 
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
-from retrieval.answer import select_answer
+from retrieval.answer import select_answer, shown_text
 from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
 from retrieval.inverted_index import TABLE as PASSAGE_INDEX_TABLE
@@ -125,8 +125,11 @@ class AskEngine:
         self._lock = threading.Lock()
         engine = engine or os.environ.get("CCHC_ENGINE", "inverted")
         factory = _engine_factory(engine)
+        # `title` and `issuer` are what people read (restored from a damaged scan, issuer in proper
+        # case); `title_source` and `issuer_source` are as the build extracted them from the raw text.
         self.docs: dict[str, dict] = {r["doc_id"]: dict(r) for r in self._conn.execute(
-            "SELECT doc_id, filename, title, kind, number, date, issuer, passages, terms, warnings "
+            "SELECT doc_id, filename, title_display AS title, kind, number, date, issuer_display AS issuer, "
+            "title AS title_source, issuer AS issuer_source, restored, passages, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
@@ -158,13 +161,15 @@ class AskEngine:
         # Stored term ids index the stored index's vocabulary: usable only with that very index.
         self._stored_ids = token_ids_stored(self._conn) and bool(getattr(self.index, "from_storage", False))
         self._tables = threading.local()  # per thread: stored id → token code (retrieval/rerank.py)
-        self._row_sql = ("SELECT id, doc_id, section, headings, text, terms, head_terms, extra_terms"
+        self._row_sql = ("SELECT id, doc_id, section, headings, text, display, headings_display, terms, "
+                         "head_terms, extra_terms"
                          + (f", {TOKEN_IDS}" if self._stored_ids else ", NULL AS token_ids")
                          + " FROM passages WHERE id IN ({marks})")
         self._ids_sql = f"SELECT id, {TOKEN_IDS} FROM passages WHERE id IN ({{marks}})"
 
         self._contacts = [dict(r) for r in self._conn.execute(
-            "SELECT id, doc_id, kind, label, value, sentence, purpose, passage_id, terms FROM contacts ORDER BY id")]
+            "SELECT id, doc_id, kind, label, value, COALESCE(sentence_display, sentence) AS sentence, purpose, "
+            "passage_id, terms FROM contacts ORDER BY id")]
         self._contact_bags = [set(passage_terms((c["terms"] or "").split(), [])) for c in self._contacts]
         contact_df: dict[str, int] = {}
         postings: dict[str, list[int]] = {}
@@ -206,11 +211,12 @@ class AskEngine:
         return {r["id"]: r for r in rows}
 
     def _hit(self, row: sqlite3.Row, score: float, kind: str = "passage", text: str | None = None) -> Hit:
+        """A citation: `text` is what people read (the restored passage), `source_text` the raw one."""
         doc = self.docs.get(row["doc_id"], {})
         return Hit(doc_id=row["doc_id"], title=doc.get("title", ""), number=doc.get("number", ""),
                    date=doc.get("date", ""), issuer=doc.get("issuer", ""), section=row["section"] or "",
-                   text=text if text is not None else row["text"], source_text=row["text"], score=score,
-                   passage_id=row["id"], kind=kind)
+                   text=text if text is not None else shown_text(row), source_text=row["text"], score=score,
+                   passage_id=row["id"], kind=kind, restored=row["display"] is not None)
 
     def passage(self, passage_id: int) -> Hit | None:
         row = self._passage_rows([passage_id]).get(passage_id)
@@ -282,7 +288,7 @@ class AskEngine:
         score_sentences = self._sentence_scorer(scorer)
         if contact_hit is not None:
             contact, c_row, c_score = contact_hit
-            display = f"{contact['label']}: {contact['value']}. {c_row['text']}"
+            display = f"{contact['label']}: {contact['value']}. {shown_text(c_row)}"
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
             answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"],
                                       score_sentences=score_sentences)

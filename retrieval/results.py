@@ -15,11 +15,12 @@ class Hit:
     date: str
     issuer: str
     section: str
-    text: str  # what the user sees (≤ ~800 characters)
-    source_text: str  # the passage exactly as stored from the document
+    text: str  # what the user sees (≤ ~800 characters): the restored text of a damaged scan
+    source_text: str  # the passage exactly as stored from the document (the raw scan)
     score: float
     passage_id: int = 0
     kind: str = "passage"  # "passage" or "contact"
+    restored: bool = False  # `text` was restored by machine from a damaged scan (`source_text`)
 
     def to_json(self) -> dict:
         data = asdict(self)
