@@ -15,6 +15,12 @@ from handlers.state_db import StateDB
 from retrieval.results import AskResult, Hit
 
 MAX_QUESTION_CHARS = 1000
+# Under a passage restored by machine from a damaged scan: people must know, and can check the scan.
+SCAN_NOTE = ("(Văn bản quét, đã được máy tự động khôi phục dấu tiếng Việt; "
+             "nguyên văn bản quét: chọn “Xem bản quét gốc”.)")
+SCAN_BUTTON = "Xem bản quét gốc"
+
+GONE_TEXT = "Đoạn văn này không còn trong cơ sở tri thức (có thể tài liệu vừa được cập nhật)."
 
 GREETING = (
     "Xin chào{name}! Tôi là Trợ lý CCHC — trợ lý hỏi đáp về cải cách hành chính.\n"
@@ -111,10 +117,21 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
         return [Reply("\n".join(lines))]
 
     def show_source(_incoming: Incoming, rest: str) -> list[Reply]:
+        """The whole passage; a restored one with a note and a way to the raw scan it comes from."""
         hit = holder.engine.passage(int(rest)) if rest.isdigit() else None
         if hit is None:
-            return [Reply("Đoạn văn này không còn trong cơ sở tri thức (có thể tài liệu vừa được cập nhật).")]
-        return [Reply(f"Nguyên văn:\n{hit.source_text}", citation=hit_citation(hit))]
+            return [Reply(GONE_TEXT)]
+        if not hit.restored:
+            return [Reply(f"Nguyên văn:\n{hit.source_text}", citation=hit_citation(hit))]
+        return [Reply(f"Nguyên văn:\n{hit.text}\n\n{SCAN_NOTE}", citation=hit_citation(hit),
+                      buttons=(Button(SCAN_BUTTON, f"scan:{hit.passage_id}"),))]
+
+    def show_scan(_incoming: Incoming, rest: str) -> list[Reply]:
+        """The passage exactly as the scan has it (what the restored text was made from)."""
+        hit = holder.engine.passage(int(rest)) if rest.isdigit() else None
+        if hit is None:
+            return [Reply(GONE_TEXT)]
+        return [Reply(f"Bản quét gốc (chưa khôi phục dấu):\n{hit.source_text}", citation=hit_citation(hit))]
 
     def more_results(incoming: Incoming, rest: str) -> list[Reply]:
         rows = state.query("SELECT question FROM questions_log WHERE id = ? AND user_id = ?",
@@ -140,6 +157,7 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
                            "duongdaynong", "lienhe")
     dispatcher.add_command(Command("hoi", "Đặt câu hỏi về các kế hoạch CCHC", answer), "ask")
     dispatcher.add_callback("src", show_source)
+    dispatcher.add_callback("scan", show_scan)
     dispatcher.add_callback("more", more_results)
     dispatcher.free_text = answer
     dispatcher.non_text = non_text

@@ -255,7 +255,8 @@ class KnowledgeAdmin:
         db = sqlite_utils.Database(self.kb_path)
         try:
             return list(db.query(
-                "SELECT d.doc_id, d.filename, d.title, d.number, d.date, d.issuer, d.warnings, "
+                "SELECT d.doc_id, d.filename, d.title_display AS title, d.number, d.date, "
+                "d.issuer_display AS issuer, d.warnings, "
                 "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.doc_id) AS passages, "
                 "(SELECT COUNT(*) FROM contacts c WHERE c.doc_id = d.doc_id) AS contacts, "
                 "(SELECT COUNT(*) FROM questions q WHERE q.doc_id = d.doc_id) AS questions "
