@@ -192,7 +192,9 @@ class ChannelCosts:
         return prev[m]
 
 
-MARGIN = 6.0   # candidates costlier than the best by more than this are dropped
+TIE_BREAK = 0.5  # weight of the unigram prior when ranking candidates (not when decoding)
+PER_TOKEN = 16   # candidates kept per token
+MARGIN = 4.0   # candidates costlier than the best by more than this are dropped
 MAX_TOKEN = 10  # longer tokens are not one damaged syllable: left as they are
 
 
@@ -205,7 +207,8 @@ class CandidateIndex:
     instead of ~400 Python DPs per token.
     """
 
-    def __init__(self, syllables: Iterable[str], costs: ChannelCosts, per_token: int = 30) -> None:
+    def __init__(self, syllables: Iterable[str], costs: ChannelCosts, per_token: int | None = None,
+                 frequency: dict[str, float] | None = None) -> None:
         syls = sorted(set(syllables))
         by_fold: dict[str, list[int]] = defaultdict(list)
         for i, s in enumerate(syls):
@@ -225,8 +228,13 @@ class CandidateIndex:
         for i, s in enumerate(syls):
             self.L[i, : len(s)] = [self.letter_id[c] for c in s]
         self.lengths = np.array([len(s) for s in syls], dtype=np.int64)
+        # Ties in channel cost ("dong": 30 spellings within 1.7) are broken by how common the
+        # syllable is, so that the kept candidates are the likely ones, not the first in order.
+        freq = frequency or {}
+        total = sum(freq.values()) or 1.0
+        self.rank_prior = np.array([-math.log((freq.get(s, 0.0) + 0.5) / total) for s in syls]) * TIE_BREAK
         self.costs = costs
-        self.per_token = per_token
+        self.per_token = int(per_token or PER_TOKEN)
         self.del_vec = np.array([costs.delete(c) for c in letters] + [0.0])
         self._ocr_id: dict[str, int] = {}
         self._sub_cols: list[np.ndarray] = []
@@ -307,16 +315,17 @@ class CandidateIndex:
             sel = np.nonzero(word_len[pair_tok] == m)[0]
             if len(sel):
                 cost[sel] = self._dp(words, pair_tok[sel], pair_syl[sel], int(m))
-        order = np.lexsort((cost, pair_tok))
+        order = np.lexsort((cost + self.rank_prior[pair_syl], pair_tok))
         pair_tok, pair_syl, cost = pair_tok[order], pair_syl[order], cost[order]
         starts = np.searchsorted(pair_tok, np.arange(len(ok)))
         ends = np.searchsorted(pair_tok, np.arange(len(ok)), side="right")
         syls = self.syllables
         for k, i in enumerate(ok):
             lo, hi = starts[k], min(ends[k], starts[k] + self.per_token)
-            if hi > lo:  # candidates far behind the best one never win: fewer pairs to decode
-                hi = lo + int(np.searchsorted(cost[lo:hi], cost[lo] + MARGIN, side="right"))
-            self._cache[todo[i]] = [(syls[s], float(c)) for s, c in zip(pair_syl[lo:hi], cost[lo:hi])]
+            best = cost[lo:hi].min() if hi > lo else 0.0
+            # Candidates far behind the best one never win: dropped, fewer pairs to decode.
+            self._cache[todo[i]] = [(syls[s], float(c)) for s, c in zip(pair_syl[lo:hi], cost[lo:hi])
+                                    if c <= best + MARGIN]
 
     def _dp(self, words: list[str], pair_tok: np.ndarray, pair_syl: np.ndarray, m: int) -> np.ndarray:
         """Weighted edit distance of each (word, syllable) pair; all words have length m."""
@@ -371,10 +380,10 @@ class CandidateIndex:
         """
         counts: Counter = Counter()
         totals: Counter = Counter()
-        for true, ocr in pairs:
-            for t, x in _align(self.costs, true, ocr.lower()):
-                counts[(t, x)] += 1
-                totals[t] += 1
+        for (true, ocr), n in Counter((t, o.lower()) for t, o in pairs).items():
+            for t, x in _align(self.costs, true, ocr):
+                counts[(t, x)] += n
+                totals[t] += n
         learnt: dict[tuple[str, str], float] = {}
         for (t, x), c in counts.items():
             if t == x or x == "":

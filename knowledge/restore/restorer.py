@@ -46,6 +46,7 @@ class _Slot:
     line: int = -1
     piece: int = -1
     pattern: str = "lower"
+    costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
 
 
 def needs_restoring(text: str) -> bool:
@@ -63,7 +64,7 @@ class Restorer:
 
     def __init__(self, model: RestoreModel | None = None) -> None:
         self.model = model or load_model()
-        self.index = CandidateIndex(self.model.syllables, self.model.costs)
+        self.index = CandidateIndex(self.model.syllables, self.model.costs, frequency=self.model.lm.uni)
 
     # -- public API -------------------------------------------------------------------------
     def restore(self, text: str, force: bool = False) -> str:
@@ -200,8 +201,9 @@ class Restorer:
             for slot, cur in zip(par, ids):
                 m = score[:, None] + matrices[pair_at[(prev, cur)]]
                 arg = m.argmin(axis=0)
-                score = m[arg, np.arange(m.shape[1])] + np.fromiter((ch for _, ch in slot.candidates), float,
-                                                                     m.shape[1])
+                if slot.costs is None:
+                    slot.costs = np.fromiter((ch for _, ch in slot.candidates), float, m.shape[1])
+                score = m[arg, np.arange(m.shape[1])] + slot.costs
                 backs.append(arg)
                 prev = cur
             j = int(score.argmin()) if par else 0
