@@ -311,10 +311,11 @@ class CandidateIndex:
         words = [lows[i] for i in ok]
         cost = np.empty(len(pair_tok))
         word_len = np.array([len(w) for w in words])
-        for m in np.unique(word_len):
-            sel = np.nonzero(word_len[pair_tok] == m)[0]
-            if len(sel):
-                cost[sel] = self._dp(words, pair_tok[sel], pair_syl[sel], int(m))
+        syl_len = self.lengths[pair_syl]
+        group = word_len[pair_tok] * 16 + syl_len  # one DP per (token length, syllable length)
+        for g in np.unique(group):
+            sel = np.nonzero(group == g)[0]
+            cost[sel] = self._dp(words, pair_tok[sel], pair_syl[sel], int(g // 16), int(g % 16))
         order = np.lexsort((cost + self.rank_prior[pair_syl], pair_tok))
         pair_tok, pair_syl, cost = pair_tok[order], pair_syl[order], cost[order]
         starts = np.searchsorted(pair_tok, np.arange(len(ok)))
@@ -327,8 +328,8 @@ class CandidateIndex:
             self._cache[todo[i]] = [(syls[s], float(c)) for s, c in zip(pair_syl[lo:hi], cost[lo:hi])
                                     if c <= best + MARGIN]
 
-    def _dp(self, words: list[str], pair_tok: np.ndarray, pair_syl: np.ndarray, m: int) -> np.ndarray:
-        """Weighted edit distance of each (word, syllable) pair; all words have length m."""
+    def _dp(self, words: list[str], pair_tok: np.ndarray, pair_syl: np.ndarray, m: int, n: int) -> np.ndarray:
+        """Weighted edit distance of each (word, syllable) pair; words of length m, syllables of n."""
         toks = np.unique(pair_tok)
         X = np.zeros((int(toks.max()) + 1, m), dtype=np.int64)
         B = np.zeros((int(toks.max()) + 1, max(m - 1, 1)), dtype=np.int64)
@@ -346,9 +347,7 @@ class CandidateIndex:
         P = len(pair_tok)
         prev = np.zeros((P, m + 1))
         prev[:, 1:] = np.cumsum(Ip, axis=1)
-        final = np.empty((P, self.maxlen + 1))
-        final[:, 0] = prev[:, m]
-        for i in range(self.maxlen):
+        for i in range(n):
             li = Lp[:, i]
             dl = self.del_vec[li]
             cur = np.empty((P, m + 1))
@@ -358,9 +357,8 @@ class CandidateIndex:
                 base[:, 1:] = np.minimum(base[:, 1:], prev[:, :-2] + PAIR[li[:, None], Bp])
             for j in range(1, m + 1):
                 cur[:, j] = np.minimum(base[:, j - 1], cur[:, j - 1] + Ip[:, j - 1])
-            final[:, i + 1] = cur[:, m]
             prev = cur
-        return final[np.arange(P), self.lengths[pair_syl]]
+        return prev[:, m]
 
     def with_costs(self, costs: ChannelCosts) -> CandidateIndex:
         """The same inventory with other costs (the arrays are shared, the caches are not)."""

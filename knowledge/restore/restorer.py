@@ -112,6 +112,9 @@ class Restorer:
         """Paragraphs (runs of non-empty lines) as sequences of slots."""
         paragraphs: list[list[_Slot]] = []
         cur: list[_Slot] = []
+        memo: dict[tuple[str, bool, bool, bool], list[tuple[str, float]]] = {}
+        punct = [(PUNCT, 0.0)]
+        number = [(NUM, 0.0)]
         for li, pieces in enumerate(doc_pieces):
             if not any(p.kind != "sep" for p in pieces):
                 if cur:
@@ -122,14 +125,20 @@ class Restorer:
             for pi, p in enumerate(pieces):
                 if p.kind == "sep":
                     if p.text.strip():  # any punctuation, as the LM saw it in running text
-                        cur.append(_Slot([(PUNCT, 0.0)]))
+                        cur.append(_Slot(punct))
                 elif p.kind == "keep":
-                    cur.append(_Slot([(NUM if any(c.isdigit() for c in p.text) else PUNCT, 0.0)]))
+                    cur.append(_Slot(number if any(c.isdigit() for c in p.text) else punct))
                 else:
                     pattern = case_pattern(p.text)
-                    cands = self._candidates(index, p.text, mixed_case, in_parens=_in_parens(pieces, pi))
-                    if pattern == "title" and mixed_case and cur and cur[-1].line >= 0:
-                        cands = _as_name(p.text, cands)
+                    parens = _in_parens(pieces, pi)
+                    name = pattern == "title" and mixed_case and bool(cur) and cur[-1].line >= 0
+                    key = (p.text, mixed_case, parens, name)
+                    cands = memo.get(key)
+                    if cands is None:  # one list object per distinct word: the decoder memoises on it
+                        cands = self._candidates(index, p.text, mixed_case, in_parens=parens)
+                        if name:
+                            cands = _as_name(p.text, cands)
+                        memo[key] = cands
                     cur.append(_Slot(cands, li, pi, pattern))
         if cur:
             paragraphs.append(cur)
@@ -166,15 +175,20 @@ class Restorer:
         list_id: dict[tuple[str, ...], int] = {(BOS,): 0}
         lists: list[tuple[str, ...]] = [(BOS,)]
         seq: list[list[int]] = []
+        by_object: dict[int, tuple[int, np.ndarray]] = {}
         for par in paragraphs:
             ids = []
             for slot in par:
-                keys = tuple(PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates)
-                i = list_id.get(keys)
-                if i is None:
-                    i = list_id[keys] = len(lists)
-                    lists.append(keys)
-                ids.append(i)
+                got = by_object.get(id(slot.candidates))
+                if got is None:
+                    keys = tuple(PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates)
+                    i = list_id.get(keys)
+                    if i is None:
+                        i = list_id[keys] = len(lists)
+                        lists.append(keys)
+                    got = by_object[id(slot.candidates)] = (i, np.array([ch for _, ch in slot.candidates]))
+                ids.append(got[0])
+                slot.costs = got[1]
             seq.append(ids)
         pair_at: dict[tuple[int, int], int] = {}
         for ids in seq:
@@ -201,8 +215,6 @@ class Restorer:
             for slot, cur in zip(par, ids):
                 m = score[:, None] + matrices[pair_at[(prev, cur)]]
                 arg = m.argmin(axis=0)
-                if slot.costs is None:
-                    slot.costs = np.fromiter((ch for _, ch in slot.candidates), float, m.shape[1])
                 score = m[arg, np.arange(m.shape[1])] + slot.costs
                 backs.append(arg)
                 prev = cur
