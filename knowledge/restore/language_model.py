@@ -1,166 +1,132 @@
-"""A syllable n-gram language model (Witten–Bell interpolation), small enough to build in seconds.
+"""A syllable bigram language model (Witten–Bell interpolation), stored as numpy arrays.
 
 Why Witten–Bell: the evidence is a few hundred thousand syllables from mixed sources (running
 text, a word list, the corpus being restored); Witten–Bell needs no held-out data to set its
 discounts and backs off in proportion to how many different words follow a context, which suits
 syllables ("hành" is followed by many, "nghĩa" by few).
+
+Why arrays: the decoder asks for the cost of hundreds of thousands of (previous, next) pairs at a
+time, and self-training adds a document's own text to the model for a second pass; both are a few
+numpy calls on sorted integer keys (bigram key = previous id · V + next id), not Python loops.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
 
-from knowledge.restore.package_data import NUM, PUNCT
-
 BOS = "<s>"
+UNI_ADD = 0.1  # add-k smoothing of the unigram floor
 
 
 class LanguageModel:
-    """Counts of syllable unigrams, bigrams and trigrams, and the smoothed log-probabilities."""
+    """Counts of syllable unigrams and bigrams, and the smoothed costs -log P(w | u)."""
 
     def __init__(self, vocabulary_size: int = 8000) -> None:
-        self.uni: dict[str, float] = defaultdict(float)
-        self.bi: dict[tuple[str, str], float] = defaultdict(float)
-        self.tri: dict[tuple[str, str, str], float] = defaultdict(float)
-        self.total = 0.0
         self.vocabulary_size = vocabulary_size
-        self._bi_ctx: dict[str, tuple[float, int]] = {}
-        self._tri_ctx: dict[tuple[str, str], tuple[float, int]] = {}
-        self._cache2: dict[tuple[str, str], float] = {}
-        self._cache3: dict[tuple[str, str, str], float] = {}
+        self._uni: dict[str, float] = defaultdict(float)
+        self._bi: dict[tuple[str, str], float] = defaultdict(float)
+        self.total = 0.0
+        self.vid: dict[str, int] = {}
+        self.V = 1
 
-    def add_sentence(self, syllables: list[str], weight: float = 1.0, order: int = 3) -> None:
-        """Count one sentence (BOS-padded); `order` 2 for word lists, whose pairs are not text."""
-        seq = [BOS, BOS] + syllables
-        for i in range(2, len(seq)):
-            w = seq[i]
-            self.uni[w] += weight
+    # -- counting (building only) ------------------------------------------------------------
+    def add_sentence(self, syllables: list[str], weight: float = 1.0) -> None:
+        prev = BOS
+        for w in syllables:
+            self._uni[w] += weight
             self.total += weight
-            self.bi[(seq[i - 1], w)] += weight
-            if order >= 3:
-                self.tri[(seq[i - 2], seq[i - 1], w)] += weight
+            self._bi[(prev, w)] += weight
+            prev = w
 
     def add_unigrams(self, counts: dict[str, float]) -> None:
         for w, c in counts.items():
-            self.uni[w] += c
+            self._uni[w] += c
             self.total += c
 
     def add_pairs(self, words: Iterable[list[str]], weight: float = 1.0) -> None:
         """Pairs inside dictionary words: bigram evidence without sentence boundaries."""
         for syls in words:
             for a, b in zip(syls, syls[1:]):
-                self.bi[(a, b)] += weight
+                self._bi[(a, b)] += weight
 
-    def freeze(self) -> None:
-        """Precompute context totals and distinct-follower counts (call after the last add)."""
-        bi_ctx: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-        for (u, _w), c in self.bi.items():
-            e = bi_ctx[u]
-            e[0] += c
-            e[1] += 1
-        self._bi_ctx = {u: (c, n) for u, (c, n) in bi_ctx.items()}
-        tri_ctx: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
-        for (t, u, _w), c in self.tri.items():
-            e = tri_ctx[(t, u)]
-            e[0] += c
-            e[1] += 1
-        self._tri_ctx = {k: (c, n) for k, (c, n) in tri_ctx.items()}
-        self._cache2.clear()
-        self._cache3.clear()
-        self.uni = dict(self.uni)
-        self.bi = dict(self.bi)
-        self.tri = dict(self.tri)
-        self._arrays()
-
-    def _arrays(self) -> None:
-        """The bigram model as sorted integer keys, for scoring many pairs in one numpy call."""
-        words = set(self.uni)
-        for u, w in self.bi:
+    def freeze(self, vocabulary: Iterable[str] = ()) -> None:
+        """Turn the counts into arrays; `vocabulary` adds words with no count yet (candidates)."""
+        words = set(self._uni) | set(vocabulary) | {BOS}
+        for u, w in self._bi:
             words.add(u)
             words.add(w)
         self.vid = {w: i for i, w in enumerate(sorted(words))}
         V = self.V = len(self.vid) + 1  # the last id is every word the model has not seen
         vid = self.vid
         self.uni_arr = np.zeros(V)
-        for w, c in self.uni.items():
+        for w, c in self._uni.items():
             self.uni_arr[vid[w]] = c
-        keys = np.fromiter((vid[u] * V + vid[w] for u, w in self.bi), dtype=np.int64, count=len(self.bi))
-        counts = np.fromiter(self.bi.values(), dtype=np.float64, count=len(self.bi))
+        keys = np.fromiter((vid[u] * V + vid[w] for u, w in self._bi), dtype=np.int64, count=len(self._bi))
+        counts = np.fromiter(self._bi.values(), dtype=np.float64, count=len(self._bi))
         order = np.argsort(keys)
         self.bi_keys, self.bi_counts = keys[order], counts[order]
-        self.ctx_c = np.zeros(V)
-        self.ctx_n = np.zeros(V)
-        for u, (c, n) in self._bi_ctx.items():
-            self.ctx_c[vid[u]] = c
-            self.ctx_n[vid[u]] = n
+        self.ctx_c = np.bincount(self.bi_keys // V, weights=self.bi_counts, minlength=V).astype(np.float64)
+        self.ctx_n = np.bincount(self.bi_keys // V, minlength=V).astype(np.float64)
+        self._uni, self._bi = defaultdict(float), defaultdict(float)
 
+    # -- adding text to a frozen model ---------------------------------------------------------
+    def copy_with(self, sentences: Iterable[list[str]], weight: float) -> LanguageModel:
+        """A new model: these counts plus `sentences` (self-training, corpus evidence)."""
+        V = self.V
+        ids: list[int] = []
+        bos, unk = self.vid[BOS], V - 1
+        for s in sentences:
+            ids.append(bos)
+            ids.extend(self.vid.get(w, unk) for w in s)
+        lm = object.__new__(LanguageModel)
+        lm.__dict__.update(self.__dict__)
+        if not ids:
+            return lm
+        seq = np.array(ids, dtype=np.int64)
+        prev, cur = seq[:-1], seq[1:]
+        keep = cur != bos  # a pair that ends on BOS crosses two sentences
+        words = seq[seq != bos]
+        lm.uni_arr = self.uni_arr + weight * np.bincount(words, minlength=V)
+        lm.total = self.total + weight * len(words)
+        dkeys, dcounts = np.unique(prev[keep] * V + cur[keep], return_counts=True)
+        new = ~np.isin(dkeys, self.bi_keys, assume_unique=True)
+        all_keys = np.concatenate([self.bi_keys, dkeys[new]])
+        order = np.argsort(all_keys, kind="stable")
+        counts = np.concatenate([self.bi_counts, np.zeros(int(new.sum()))])
+        pos = np.searchsorted(all_keys[order], dkeys)
+        lm.bi_keys = all_keys[order]
+        lm.bi_counts = counts[order]
+        lm.bi_counts[pos] += weight * dcounts
+        lm.ctx_c = self.ctx_c + np.bincount(dkeys // V, weights=weight * dcounts, minlength=V)
+        lm.ctx_n = self.ctx_n + np.bincount(dkeys[new] // V, minlength=V)
+        return lm
+
+    # -- scoring ------------------------------------------------------------------------------
     def ids(self, words: list[str]) -> np.ndarray:
         unk = self.V - 1
         return np.fromiter((self.vid.get(w, unk) for w in words), dtype=np.int64, count=len(words))
 
     def pair_costs(self, u: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """-log P(w | u) for arrays of word ids (the same numbers `cost2` gives, vectorised)."""
+        """-log P(w | u) for arrays of word ids."""
         keys = u * self.V + w
         pos = np.searchsorted(self.bi_keys, keys)
         pos = np.minimum(pos, len(self.bi_keys) - 1)
         c_uw = np.where(self.bi_keys[pos] == keys, self.bi_counts[pos], 0.0)
-        pw = (self.uni_arr[w] + 0.1) / (self.total + 0.1 * self.vocabulary_size)
+        pw = (self.uni_arr[w] + UNI_ADD) / (self.total + UNI_ADD * self.vocabulary_size)
         cu, nu = self.ctx_c[u], self.ctx_n[u]
         p = np.where(nu > 0, (c_uw + nu * pw) / np.maximum(cu + nu, 1e-12), pw)
         return -np.log(p)
 
-    def copy_with(self, sentences: Iterable[list[str]], weight: float) -> LanguageModel:
-        """A new model: these counts plus `sentences` (self-training on decoded text)."""
-        lm = LanguageModel(self.vocabulary_size)
-        lm.uni = defaultdict(float, self.uni)
-        lm.bi = defaultdict(float, self.bi)
-        lm.tri = defaultdict(float, self.tri)
-        lm.total = self.total
-        for s in sentences:
-            lm.add_sentence(s, weight)
-        lm.freeze()
-        return lm
-
-    def p_uni(self, w: str) -> float:
-        return (self.uni.get(w, 0.0) + 0.1) / (self.total + 0.1 * self.vocabulary_size)
-
-    def p_bi(self, u: str, w: str) -> float:
-        ctx = self._bi_ctx.get(u)
-        pu = self.p_uni(w)
-        if ctx is None:
-            return pu
-        c, n = ctx
-        return (self.bi.get((u, w), 0.0) + n * pu) / (c + n)
-
     def cost2(self, u: str, w: str) -> float:
-        """-log P(w | u)."""
-        key = (u, w)
-        v = self._cache2.get(key)
-        if v is None:
-            v = -math.log(self.p_bi(u, w))
-            self._cache2[key] = v
-        return v
+        """-log P(w | u) for one pair (diagnostics and tests; the decoder uses `pair_costs`)."""
+        return float(self.pair_costs(self.ids([u]), self.ids([w]))[0])
 
-    def cost3(self, t: str, u: str, w: str) -> float:
-        """-log P(w | t u), interpolated down to the unigram."""
-        key = (t, u, w)
-        v = self._cache3.get(key)
-        if v is None:
-            pb = self.p_bi(u, w)
-            ctx = self._tri_ctx.get((t, u))
-            if ctx is None:
-                p = pb
-            else:
-                c, n = ctx
-                p = (self.tri.get(key, 0.0) + n * pb) / (c + n)
-            v = -math.log(p)
-            self._cache3[key] = v
-        return v
+    def count(self, w: str) -> float:
+        i = self.vid.get(w)
+        return float(self.uni_arr[i]) if i is not None else 0.0
 
-
-def is_symbol(token: str) -> bool:
-    return token in (NUM, PUNCT, BOS)
+    def unigram_counts(self) -> dict[str, float]:
+        return {w: float(self.uni_arr[i]) for w, i in self.vid.items() if self.uni_arr[i] > 0}

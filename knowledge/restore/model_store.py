@@ -27,7 +27,7 @@ from knowledge.restore.package_data import (
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 DICT_PAIR_WEIGHT = 2.0       # each Viet74K word's inner pairs, as bigram counts
 
@@ -58,7 +58,7 @@ def build_model() -> RestoreModel:
         lm.add_sentence(s)
     lm.add_unigrams({w: f * WORDFREQ_SCALE for w, f in freq.items()})
     lm.add_pairs(words, DICT_PAIR_WEIGHT)
-    lm.freeze()
+    lm.freeze(inventory)
     return RestoreModel(frozenset(inventory), lm, ChannelCosts(), frozenset(_known_words()))
 
 

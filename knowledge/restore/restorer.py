@@ -64,7 +64,7 @@ class Restorer:
 
     def __init__(self, model: RestoreModel | None = None) -> None:
         self.model = model or load_model()
-        self.index = CandidateIndex(self.model.syllables, self.model.costs, frequency=self.model.lm.uni)
+        self.index = CandidateIndex(self.model.syllables, self.model.costs, frequency=self.model.lm.unigram_counts())
 
     # -- public API -------------------------------------------------------------------------
     def restore(self, text: str, force: bool = False) -> str:
