@@ -242,6 +242,12 @@ class CandidateIndex:
         self._pair_id: dict[str, int] = {}
         self._pair_cols: list[np.ndarray] = []
         self._cache: dict[str, list[tuple[str, float]]] = {}
+        # Letters that have an explicit two-glyph reading, by that reading ("ir" → ư, ứ, ừ …).
+        self._pair_letters: dict[str, list[tuple[int, tuple[str, str, str]]]] = defaultdict(list)
+        for li, t in enumerate(letters):
+            parts = split_letter(t)
+            for plain in _PAIRS.get(parts[:2], {}):
+                self._pair_letters[plain].append((li, parts))
 
     # -- cost tables ----------------------------------------------------------------------------
     def _char(self, x: str) -> int:
@@ -261,13 +267,20 @@ class CandidateIndex:
             a, b = self._char(xy[0]), self._char(xy[1])
             col = np.minimum(self._sub_cols[a] + self._ins[b], self._ins[a] + self._sub_cols[b]) + 0.01
             plain = "".join(split_letter(c)[0] if c.isalpha() else c for c in xy)
-            for li, t in enumerate(self.letters):
-                tb, tm, tt = split_letter(t)
-                c = (_PAIRS.get((tb, tm)) or {}).get(plain)
-                if c is not None:
-                    col[li] = min(col[li], c + (DROP_TONE * 0.5 if tt else 0.0))
+            for li, (tb, tm, tt) in self._pair_letters.get(plain, ()):
+                c = _PAIRS[(tb, tm)][plain]
+                col[li] = min(col[li], c + (DROP_TONE * 0.5 if tt else 0.0))
             self._pair_cols.append(col)
         return i
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The cost columns as matrices (letters+pad × glyphs, × glyph pairs), rebuilt when grown."""
+        size = (len(self._sub_cols), len(self._pair_cols))
+        if getattr(self, "_tables_size", None) != size:
+            self._tables_cache = (np.stack(self._sub_cols, axis=1), np.array(self._ins),
+                                  np.stack(self._pair_cols, axis=1) if self._pair_cols else None)
+            self._tables_size = size
+        return self._tables_cache
 
     # -- candidates -----------------------------------------------------------------------------
     def candidates(self, token: str) -> list[tuple[str, float]]:
@@ -338,9 +351,7 @@ class CandidateIndex:
             X[t] = [self._char(c) for c in w]
             if m >= 2:
                 B[t] = [self._pair(w[j - 1:j + 1]) for j in range(1, m)]
-        SUB = np.stack(self._sub_cols, axis=1)        # letters+pad × OCR chars
-        INS = np.array(self._ins)
-        PAIR = np.stack(self._pair_cols, axis=1) if self._pair_cols else None
+        SUB, INS, PAIR = self._tables()
         Xp, Lp = X[pair_tok], self.L[pair_syl]
         Ip = INS[Xp]                                    # P × m
         Bp = B[pair_tok] if m >= 2 else None
@@ -368,6 +379,7 @@ class CandidateIndex:
         new.del_vec = np.array([costs.delete(c) for c in self.letters] + [0.0])
         new._ocr_id, new._sub_cols, new._ins, new._pair_id, new._pair_cols = {}, [], [], {}, []
         new._cache = {}
+        new._tables_size = None
         return new
 
     def learn(self, pairs: Iterable[tuple[str, str]], prior: float = 2.0) -> ChannelCosts:
