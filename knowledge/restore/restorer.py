@@ -182,9 +182,10 @@ class Restorer:
                 got = by_object.get(id(slot.candidates))
                 if got is None:
                     keys = tuple(PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates)
-                    i = list_id.get(keys)
+                    ident = keys + tuple(str(ch) for _, ch in slot.candidates)  # same words, other costs: apart
+                    i = list_id.get(ident)
                     if i is None:
-                        i = list_id[keys] = len(lists)
+                        i = list_id[ident] = len(lists)
                         lists.append(keys)
                     got = by_object[id(slot.candidates)] = (i, np.array([ch for _, ch in slot.candidates]))
                 ids.append(got[0])
@@ -199,31 +200,58 @@ class Restorer:
         if not pair_at:
             return [[] for _ in paragraphs]
         word_ids = [lm.ids(list(keys)) for keys in lists]
+        K = max(len(w) for w in word_ids)
+        # Every distinct (previous list, list) pair as a padded K × K matrix of LM costs.
         pairs = list(pair_at)
+        sizes = np.array([len(word_ids[a]) * len(word_ids[b]) for a, b in pairs])
         u = np.concatenate([np.repeat(word_ids[a], len(word_ids[b])) for a, b in pairs])
         w = np.concatenate([np.tile(word_ids[b], len(word_ids[a])) for a, b in pairs])
-        flat = LM_WEIGHT * lm.pair_costs(u, w)
-        sizes = [len(word_ids[a]) * len(word_ids[b]) for a, b in pairs]
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        matrices = [flat[st:st + n].reshape(len(word_ids[a]), len(word_ids[b]))
-                    for (a, b), st, n in zip(pairs, starts, sizes)]
-        out: list[list[str]] = []
-        for par, ids in zip(paragraphs, seq):
-            score = np.zeros(1)
-            backs = []
+        rows = np.concatenate([np.repeat(np.arange(len(word_ids[a])), len(word_ids[b])) for a, b in pairs])
+        cols = np.concatenate([np.tile(np.arange(len(word_ids[b])), len(word_ids[a])) for a, b in pairs])
+        owner = np.repeat(np.arange(len(pairs)), sizes)
+        mats = np.full((len(pairs), K, K), np.inf, dtype=np.float32)
+        mats[owner, rows, cols] = LM_WEIGHT * lm.pair_costs(u, w)
+        costs = np.full((len(lists), K), np.inf, dtype=np.float32)
+        for obj_list_id, arr in by_object.values():
+            costs[obj_list_id, : len(arr)] = arr
+        # Paragraphs decoded in lockstep, longest first: step t advances every paragraph that
+        # has a position t, so the Python loop runs once per position of the longest paragraph.
+        order = sorted(range(len(seq)), key=lambda i: -len(seq[i]))
+        lengths = np.array([len(seq[i]) for i in order])
+        T = int(lengths[0]) if len(lengths) else 0
+        n = len(order)
+        pair_idx = np.zeros((n, max(T, 1)), dtype=np.int64)
+        list_idx = np.zeros((n, max(T, 1)), dtype=np.int64)
+        for r, i in enumerate(order):
+            ids = seq[i]
             prev = 0
-            for slot, cur in zip(par, ids):
-                m = score[:, None] + matrices[pair_at[(prev, cur)]]
-                arg = m.argmin(axis=0)
-                score = m[arg, np.arange(m.shape[1])] + slot.costs
-                backs.append(arg)
+            for t, cur in enumerate(ids):
+                pair_idx[r, t] = pair_at[(prev, cur)]
+                list_idx[r, t] = cur
                 prev = cur
-            j = int(score.argmin()) if par else 0
-            chosen = [""] * len(par)
-            for pos in range(len(par) - 1, -1, -1):
-                chosen[pos] = par[pos].candidates[j][0]
-                j = int(backs[pos][j])
-            out.append(chosen)
+        active = np.searchsorted(-lengths, -np.arange(T), side="left")  # paragraphs longer than t
+        score = np.zeros((n, K), dtype=np.float32)
+        score[:, 1:] = np.inf
+        backs: list[np.ndarray] = []
+        for t in range(T):
+            k = int(active[t])
+            m = score[:k, :, None] + mats[pair_idx[:k, t]]
+            arg = m.argmin(axis=1)
+            score[:k] = np.take_along_axis(m, arg[:, None, :], axis=1)[:, 0, :] + costs[list_idx[:k, t]]
+            backs.append(arg.astype(np.int8))
+        chosen = np.zeros((n, max(T, 1)), dtype=np.int64)
+        best = score.argmin(axis=1)
+        follow = np.zeros(n, dtype=np.int64)  # the candidate position t+1 points back to
+        for t in range(T - 1, -1, -1):
+            k = int(active[t])
+            ends = lengths[:k] == t + 1  # paragraphs whose last position is t start from their best
+            jt = np.where(ends, best[:k], follow[:k])
+            chosen[:k, t] = jt
+            follow[:k] = backs[t][np.arange(k), jt]
+        out: list[list[str]] = [[] for _ in paragraphs]
+        for r, i in enumerate(order):
+            par = paragraphs[i]
+            out[i] = [slot.candidates[int(c)][0] for slot, c in zip(par, chosen[r, : len(par)])]
         return out
 
     def corpus_sentences(self, texts: list[str]) -> list[list[str]]:
