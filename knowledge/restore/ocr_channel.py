@@ -195,6 +195,7 @@ class ChannelCosts:
 TIE_BREAK = 0.5  # weight of the unigram prior when ranking candidates (not when decoding)
 PER_TOKEN = 16   # candidates kept per token
 MARGIN = 4.0   # candidates costlier than the best by more than this are dropped
+FOLD_MARGIN = 4.5  # folded forms whose lower bound trails the best by more are not spelled out
 MAX_TOKEN = 10  # longer tokens are not one damaged syllable: left as they are
 
 
@@ -228,6 +229,15 @@ class CandidateIndex:
         for i, s in enumerate(syls):
             self.L[i, : len(s)] = [self.letter_id[c] for c in s]
         self.lengths = np.array([len(s) for s in syls], dtype=np.int64)
+        # Folded forms over base letters, for a cheap lower bound before scoring spellings.
+        bases = sorted({split_letter(c)[0] for c in letters})
+        base_id = {b: i for i, b in enumerate(bases)}
+        self.letter_base = np.array([base_id[split_letter(c)[0]] for c in letters] + [len(bases)])
+        self.n_bases = len(bases)
+        self.FL = np.full((len(self.folds), self.maxlen), len(bases), dtype=np.int64)
+        for i, f in enumerate(self.folds):
+            self.FL[i, : len(f)] = [base_id[c] for c in f]
+        self.fold_len = np.array([len(f) for f in self.folds], dtype=np.int64)
         # Ties in channel cost ("dong": 30 spellings within 1.7) are broken by how common the
         # syllable is, so that the kept candidates are the likely ones, not the first in order.
         freq = frequency or {}
@@ -282,6 +292,23 @@ class CandidateIndex:
             self._tables_size = size
         return self._tables_cache
 
+    def _base_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """Per base letter, the cheapest of its spellings: a lower bound for every spelling."""
+        SUB, INS, PAIR = self._tables()
+        size = (SUB.shape[1], 0 if PAIR is None else PAIR.shape[1])
+        if getattr(self, "_base_size", None) != size:
+            sub = np.full((self.n_bases + 1, SUB.shape[1]), BIG)
+            np.minimum.at(sub, self.letter_base, SUB)
+            pair = None
+            if PAIR is not None:
+                pair = np.full((self.n_bases + 1, PAIR.shape[1]), BIG)
+                np.minimum.at(pair, self.letter_base, PAIR)
+            dele = np.full(self.n_bases + 1, BIG)
+            np.minimum.at(dele, self.letter_base, self.del_vec)
+            self._base_cache = (sub, INS, pair, dele)
+            self._base_size = size
+        return self._base_cache
+
     # -- candidates -----------------------------------------------------------------------------
     def candidates(self, token: str) -> list[tuple[str, float]]:
         """(syllable, channel cost) pairs, cheapest first, at most `per_token`."""
@@ -317,18 +344,15 @@ class CandidateIndex:
                                  dtype=np.int8, workers=1)
             limits = np.array([1 if len(skels[i]) <= 2 else 2 if len(skels[i]) <= 5 else 3 for i in ok])
             tok_idx, fold_idx = np.nonzero(dist <= limits[:, None])
+            tok_idx, fold_idx = self._prune_folds(lows, ok, tok_idx, fold_idx)
             sizes = self.fold_size[fold_idx]
             pair_tok = np.repeat(tok_idx, sizes)
             offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             pair_syl = self.fold_members[np.repeat(self.fold_start[fold_idx], sizes) + offsets]
         words = [lows[i] for i in ok]
-        cost = np.empty(len(pair_tok))
-        word_len = np.array([len(w) for w in words])
-        syl_len = self.lengths[pair_syl]
-        group = word_len[pair_tok] * 16 + syl_len  # one DP per (token length, syllable length)
-        for g in np.unique(group):
-            sel = np.nonzero(group == g)[0]
-            cost[sel] = self._dp(words, pair_tok[sel], pair_syl[sel], int(g // 16), int(g % 16))
+        SUB, INS, PAIR = self._tables_for(words)
+        cost = self._grouped_dp(words, pair_tok, self.L[pair_syl], self.lengths[pair_syl],
+                                (SUB, INS, PAIR, self.del_vec))
         order = np.lexsort((cost + self.rank_prior[pair_syl], pair_tok))
         pair_tok, pair_syl, cost = pair_tok[order], pair_syl[order], cost[order]
         starts = np.searchsorted(pair_tok, np.arange(len(ok)))
@@ -341,18 +365,53 @@ class CandidateIndex:
             self._cache[todo[i]] = [(syls[s], float(c)) for s, c in zip(pair_syl[lo:hi], cost[lo:hi])
                                     if c <= best + MARGIN]
 
-    def _dp(self, words: list[str], pair_tok: np.ndarray, pair_syl: np.ndarray, m: int, n: int) -> np.ndarray:
-        """Weighted edit distance of each (word, syllable) pair; words of length m, syllables of n."""
+    def _prune_folds(self, lows: list[str], ok: list[int], tok_idx: np.ndarray,
+                     fold_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keep the folded forms whose lower bound is within FOLD_MARGIN of the token's best."""
+        if not len(tok_idx):
+            return tok_idx, fold_idx
+        words = [lows[i] for i in ok]
+        self._tables_for(words)
+        lb = self._grouped_dp(words, tok_idx, self.FL[fold_idx], self.fold_len[fold_idx], self._base_tables())
+        best = np.full(len(ok), np.inf)
+        np.minimum.at(best, tok_idx, lb)
+        keep = lb <= best[tok_idx] + FOLD_MARGIN
+        return tok_idx[keep], fold_idx[keep]
+
+    def _tables_for(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Make sure every glyph and glyph pair of `words` has its cost column."""
+        for w in words:
+            for j, c in enumerate(w):
+                self._char(c)
+                if j:
+                    self._pair(w[j - 1:j + 1])
+        return self._tables()
+
+    def _grouped_dp(self, words: list[str], pair_tok: np.ndarray, rows: np.ndarray, lengths: np.ndarray,
+                    tables: tuple) -> np.ndarray:
+        """`_dp` over every (word length, row length) group; rows are letter (or base) ids."""
+        cost = np.empty(len(pair_tok))
+        word_len = np.array([len(w) for w in words])
+        group = word_len[pair_tok] * 16 + lengths
+        for g in np.unique(group):
+            sel = np.nonzero(group == g)[0]
+            cost[sel] = self._dp(words, pair_tok[sel], rows[sel], int(g // 16), int(g % 16), tables)
+        return cost
+
+    def _dp(self, words: list[str], pair_tok: np.ndarray, Lp: np.ndarray, m: int, n: int,
+            tables: tuple) -> np.ndarray:
+        """Weighted edit distance of each (word, row) pair; words of length m, rows of n letters."""
+        SUB, INS, PAIR, DEL = tables
         toks = np.unique(pair_tok)
         X = np.zeros((int(toks.max()) + 1, m), dtype=np.int64)
         B = np.zeros((int(toks.max()) + 1, max(m - 1, 1)), dtype=np.int64)
+        ocr_id, pair_id = self._ocr_id, self._pair_id
         for t in toks:
             w = words[t]
-            X[t] = [self._char(c) for c in w]
+            X[t] = [ocr_id[c] for c in w]
             if m >= 2:
-                B[t] = [self._pair(w[j - 1:j + 1]) for j in range(1, m)]
-        SUB, INS, PAIR = self._tables()
-        Xp, Lp = X[pair_tok], self.L[pair_syl]
+                B[t] = [pair_id[w[j - 1:j + 1]] for j in range(1, m)]
+        Xp = X[pair_tok]
         Ip = INS[Xp]                                    # P × m
         Bp = B[pair_tok] if m >= 2 else None
         P = len(pair_tok)
@@ -360,7 +419,7 @@ class CandidateIndex:
         prev[:, 1:] = np.cumsum(Ip, axis=1)
         for i in range(n):
             li = Lp[:, i]
-            dl = self.del_vec[li]
+            dl = DEL[li]
             cur = np.empty((P, m + 1))
             cur[:, 0] = prev[:, 0] + dl
             base = np.minimum(prev[:, :-1] + SUB[li[:, None], Xp], prev[:, 1:] + dl[:, None])
@@ -380,6 +439,7 @@ class CandidateIndex:
         new._ocr_id, new._sub_cols, new._ins, new._pair_id, new._pair_cols = {}, [], [], {}, []
         new._cache = {}
         new._tables_size = None
+        new._base_size = None
         return new
 
     def learn(self, pairs: Iterable[tuple[str, str]], prior: float = 2.0) -> ChannelCosts:
