@@ -133,12 +133,15 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
             "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text)}, None
 
 
-def add_displays(docs: list[dict], progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Restore the documents that need it (once per text: knowledge/display.py caches it) and map
-    every extracted fragment onto the restored text: `doc["restored"]` and `doc["display"]`."""
+def add_displays(docs: list[dict], questions: list | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Restore the documents that need it (knowledge/display.py: once, then cached), with the
+    question banks' clean Vietnamese as evidence, and map every extracted fragment onto the
+    restored text: `doc["restored"]` and `doc["display"]`."""
     from knowledge.workers import chunked, map_chunks
 
-    restored = restore_all([d["text"] for d in docs], [d["needs_restoring"] for d in docs], progress)
+    evidence = ["\n".join([q.question, *q.options, q.explanation]) for q in questions or []]
+    restored = restore_all([d["text"] for d in docs], [d["needs_restoring"] for d in docs], evidence, progress)
     items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
               [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]
     work = sum(len(d["passages"]) for d, text in zip(docs, restored) if text is not None)
@@ -174,7 +177,7 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
         errors.extend(validate_questions(questions, texts))
     if errors:
         raise BuildError(errors)
-    add_displays(docs, progress)
+    add_displays(docs, questions, progress)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{time.time_ns()}.tmp")

@@ -8,10 +8,10 @@ issuer). The restorer (`knowledge.restore`) rewrites a document token for token 
 whitespace — so every extracted fragment (a passage, a heading, a title, a contact sentence, a
 quiz quote) is located among the raw tokens and read back from the restored ones (`TokenMap`).
 
-Restoring is slow (≈ 10 s a plan), so it happens once per document text: results are cached on
-disk under the restorer's fingerprint (its code and the packages its model comes from), and a
-rebuild restores only documents it has not seen with this restorer. Documents restored in the same
-build are restored together (`restore_documents`: each is evidence for the others).
+Restoring takes time (seconds a plan), so it happens once: results are cached on disk under the
+restorer's fingerprint (its code and the packages its model comes from), the document's text and
+what it was restored with (the other damaged documents of its group, the clean question banks:
+`restore_all`), so a rebuild that changes none of these restores nothing.
 """
 
 from __future__ import annotations
@@ -81,23 +81,27 @@ def _cache_dir() -> Path:
     return Path(user_cache_dir("cchc")) / "restored"
 
 
-def _cache_path(text: str) -> Path:
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
-    return _cache_dir() / f"{restorer_fingerprint()}-{key}.txt"
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
-def _cached(text: str) -> str | None:
+def _cache_path(text: str, context: str) -> Path:
+    """One file per (restorer, text, what it was restored with): the same inputs, the same output."""
+    return _cache_dir() / f"{restorer_fingerprint()}-{_sha(text)[:32]}-{context[:16]}.txt"
+
+
+def _cached(text: str, context: str) -> str | None:
     try:
-        restored = _cache_path(text).read_text("utf-8")
+        restored = _cache_path(text, context).read_text("utf-8")
     except OSError:
         return None
     return restored if restored.count("\n") == text.count("\n") else None
 
 
-def _remember(text: str, restored: str) -> None:
+def _remember(text: str, context: str, restored: str) -> None:
     """Store a restoration; entries of other restorer versions are removed. A cache that cannot be
     written only costs the next build the restoring time."""
-    path = _cache_path(text)
+    path = _cache_path(text, context)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
@@ -112,53 +116,71 @@ def _remember(text: str, restored: str) -> None:
         log.debug("restoration cache not written (%s)", exc)
 
 
-def restore_all(texts: Sequence[str], needs: Sequence[bool],
+def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[str] = (),
                 progress: Callable[[str, int, int], None] | None = None) -> list[str | None]:
-    """Per text, its restored text (None when it needs no restoring). Cached texts are read back;
-    the others are restored together, in groups of about RESTORE_GROUP_CHARS, in worker
-    processes when there are several groups (knowledge/workers.py)."""
+    """Per text, its restored text (None when it needs no restoring).
+
+    The texts that need it are restored in groups of about RESTORE_GROUP_CHARS: each with the
+    others of its group and the clean `evidence` (the question banks, written by people from these
+    plans) as evidence for the restorer's language model. On the hand transcriptions of
+    ../shared/eval/gold the clean evidence raised syllable accuracy from 0.960 to 0.969. A group
+    whose texts and evidence were restored before is read back from the cache; several groups to
+    restore go to worker processes (knowledge/workers.py)."""
     from knowledge.workers import map_chunks
 
     out: list[str | None] = [None] * len(texts)
-    todo: list[int] = []
-    for i, (text, need) in enumerate(zip(texts, needs)):
-        if need:
-            cached = _cached(text)
-            if cached is None:
-                todo.append(i)
-            else:
-                out[i] = cached
-    if not todo:
-        return out
     groups: list[list[int]] = [[]]
     size = 0
-    for i in todo:
+    for i, need in enumerate(needs):
+        if not need:
+            continue
         if groups[-1] and size + len(texts[i]) > RESTORE_GROUP_CHARS:
             groups.append([])
             size = 0
         groups[-1].append(i)
         size += len(texts[i])
+    evidence_key = _sha("\0".join(_sha(t) for t in evidence))
+    todo: list[tuple[list[int], str]] = []
+    for group in groups:
+        if not group:
+            continue
+        context = _sha("\0".join([evidence_key, *(_sha(texts[i]) for i in group)]))
+        cached = [_cached(texts[i], context) for i in group]
+        if all(c is not None for c in cached):
+            for i, text in zip(group, cached):
+                out[i] = text
+        else:
+            todo.append((group, context))
+    if not todo:
+        return out
+    total = sum(len(g) for g, _ in todo)
     done = 0
     if progress:
-        progress("restore", 0, len(todo))
-    for group, restored in zip(groups, map_chunks(_restore_group, [[texts[i] for i in g] for g in groups],
-                                                  work=len(groups), min_parallel=2)):
-        for i, text in zip(group, restored):
+        progress("restore", 0, total)
+    work = [([texts[i] for i in group], list(evidence)) for group, _ in todo]
+    for (group, context), restored in zip(todo, map_chunks(_restore_groups, [[w] for w in work],
+                                                           work=len(work), min_parallel=2)):
+        for i, text in zip(group, restored[0]):
             if text.count("\n") != texts[i].count("\n"):  # the restorer's contract broken: show the scan
                 log.warning("restorer changed the line count of a document; its raw text is shown")
                 text = texts[i]
             out[i] = text
-            _remember(texts[i], text)
+            _remember(texts[i], context, text)
         done += len(group)
         if progress:
-            progress("restore", done, len(todo))
+            progress("restore", done, total)
     return out
 
 
-def _restore_group(texts: Sequence[str]) -> list[str]:
-    from knowledge.restore import restore_documents
+def _restore_groups(groups: Sequence[tuple[list[str], list[str]]]) -> list[list[str]]:
+    """Each group's texts restored with the group and the clean evidence as the restorer's corpus."""
+    from knowledge.restore import restore_text
 
-    return restore_documents(list(texts))
+    out = []
+    for texts, evidence in groups:
+        corpus = [*texts, *evidence]
+        out.append([restore_text(text, force=True, corpus_texts=corpus) for text in texts])
+    return out
 
 
 # -- raw fragments read back from the restored tokens --------------------------------------------

@@ -2,17 +2,37 @@
 
 Building takes a few seconds, so it is built once into a session directory and each test that needs
 a writable data directory gets its own copy (real SQLite files, never shared between tests).
+
+Restoring the seed plans' diacritics is the slow part of a build. The session has its own cache
+directory (CCHC_CACHE_DIR, inherited by the `cchc` processes tests start): the first build restores
+for real, every later build of the same plans — copies, admin rebuilds, subprocesses — reads it back.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from knowledge.build import seed_documents
 from retrieval.indexer import rebuild
+
+
+@pytest.fixture(scope="session", autouse=True)
+def restore_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A per-session cache of restored documents and of the restorer's model."""
+    path = tmp_path_factory.mktemp("cchc-cache")
+    previous = os.environ.get("CCHC_CACHE_DIR")
+    os.environ["CCHC_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CCHC_CACHE_DIR", None)
+    else:
+        os.environ["CCHC_CACHE_DIR"] = previous
+
 
 
 @pytest.fixture(scope="session")

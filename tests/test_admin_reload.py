@@ -40,11 +40,13 @@ def kb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.getbasetemp() / "admin-kb"
 
 
-def passages_of(kb_path: Path) -> dict[int, tuple[str, str]]:
-    """passage id → (doc_id, text) of one knowledge DB file: what a citation must match."""
+def passages_of(kb_path: Path) -> dict[int, tuple[str, str, str]]:
+    """passage id → (doc_id, raw text, text shown to people) of one knowledge DB file: what a
+    citation must match."""
     conn = sqlite3.connect(f"file:{kb_path}?mode=ro", uri=True)
     try:
-        return {pid: (doc, text) for pid, doc, text in conn.execute("SELECT id, doc_id, text FROM passages")}
+        return {pid: (doc, text, shown) for pid, doc, text, shown in conn.execute(
+            "SELECT id, doc_id, text, COALESCE(display, text) FROM passages")}
     finally:
         conn.close()
 
@@ -62,7 +64,7 @@ def generations_of_result(result: AskResult, old: dict, new: dict) -> set[str]:
     """The knowledge bases every citation of `result` is consistent with."""
     gens = set()
     for name, passages in (("old", old), ("new", new)):
-        if all(passages.get(h.passage_id) == (h.doc_id, h.source_text) for h in result.citations):
+        if all(passages.get(h.passage_id, ("", "", ""))[:2] == (h.doc_id, h.source_text) for h in result.citations):
             gens.add(name)
     return gens
 
@@ -72,8 +74,8 @@ def generations_of_reply(reply: Reply, old: dict, new: dict) -> set[str]:
     pid = int(reply.buttons[0].payload.split(":", 1)[1])
     assert reply.citation is not None
     return {name for name, passages in (("old", old), ("new", new))
-            if passages.get(pid, ("", ""))[0] == reply.citation.doc_id
-            and passages[pid][1][:60] in reply.citation.quote}  # a contact's quote prefixes its value
+            if passages.get(pid, ("", "", ""))[0] == reply.citation.doc_id
+            and passages[pid][2][:60] in reply.citation.quote}  # a contact's quote prefixes its value
 
 
 def test_reload_while_20_users_ask(kb_root: Path, tmp_path: Path) -> None:

@@ -47,6 +47,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "5512345678:AAHq-Fake_TokenForTests_x9ZqW3e"
 SECRET = "s3cret_Webhook-token"
 HOTLINE = "1800 1096"
+# Seed 001's line "e) Ping tai cong khai sb hotline 1800.1096; dia  chi" as people read it. The restorer
+# wrote "Đăng tải công khai sự hotline 1800.1096" on 2026-12-02 (and "Ping tài công khai số …" an hour
+# before): the words around the number are what every version has restored.
+RESTORED_HOTLINE = re.compile(r"công khai \w+ hotline 1800\.1096")
+RAW_HOTLINE = "Ping tai cong khai sb hotline 1800.1096"
 QUESTION = "Số hotline hỗ trợ dịch vụ công là gì?"
 QUESTION_ASCII = "so hotline ho tro dich vu cong la gi"
 USER = 111
@@ -203,6 +208,7 @@ async def test_private_chat_end_to_end(fake: FakeTelegram, assistant: Assistant,
         for question in (QUESTION, QUESTION_ASCII):
             [answer] = await exchange(fake, fake.message(question, user_id=USER), USER)
             assert HOTLINE in answer and "📄 Nguồn:" in answer
+            assert RESTORED_HOTLINE.search(answer) and RAW_HOTLINE not in answer, answer  # restored
         call = fake.sent("sendMessage", USER)[-1]
         assert call.params["parse_mode"] == "HTML" and "<b>Nguồn:</b>" in call.params["text"]
         buttons = {b["text"]: b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"]
@@ -214,6 +220,14 @@ async def test_private_chat_end_to_end(fake: FakeTelegram, assistant: Assistant,
         assert passage.startswith("Nguyên văn:") and "18001096" in re.sub(r"\D", "", passage)
         answered = fake.sent("answerCallbackQuery")
         assert [c.params["callback_query_id"] for c in answered] == [press["callback_query"]["id"]]
+        # The passage is shown restored, says so in one line, and leads to the scan it comes from.
+        assert RESTORED_HOTLINE.search(passage) and "đã được máy tự động khôi phục dấu tiếng Việt" in passage
+        call = fake.sent("sendMessage", USER)[-1]
+        buttons = {b["text"]: b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"]
+                   for b in row}
+        press = fake.callback(buttons["Xem bản quét gốc"], user_id=USER, message_id=call.result["message_id"])
+        [scan] = await exchange(fake, press, USER)
+        assert scan.startswith("Bản quét gốc") and RAW_HOTLINE in scan and "📄 Nguồn:" in scan
 
         [hotline] = await exchange(fake, fake.message("/hotline", user_id=USER), USER)
         assert HOTLINE in hotline
@@ -240,7 +254,7 @@ async def test_private_chat_end_to_end(fake: FakeTelegram, assistant: Assistant,
         texts = await exchange(fake, fake.message("/help", user_id=USER), USER, expect=2)
         assert HOTLINE in texts[0] and texts[1].startswith("Các lệnh")
         await asyncio.sleep(0.2)
-        assert len(fake.sent("sendMessage", USER)) == 11
+        assert len(fake.sent("sendMessage", USER)) == 12  # 11, and the scan behind "Xem nguyên văn"
     # The only refusal: the admin's own menu, since admin 999 never opened a chat with the bot.
     [refused] = [c for c in fake.calls if c.status >= 400]
     assert refused.method == "setMyCommands" and refused.params["scope"]["chat_id"] == 999

@@ -37,6 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 Q_DIACRITICS = "Số hotline hỗ trợ dịch vụ công là gì?"
 Q_PLAIN = "so hotline ho tro dich vu cong la gi"
 HOTLINE = re.compile(r"1800\W?1096")  # "1800 1096" (some documents write 1800.1096)
+# The seed's "Ping tai cong khai sb hotline 1800.1096" as people read it (see tests/test_telegram.py).
+RESTORED_HOTLINE = re.compile(r"công khai \w+ hotline 1800\.1096")
 
 
 @pytest.fixture
@@ -99,6 +101,8 @@ async def test_cchc_run_zalo_subprocess(fake: FakeZalo, kb_root: Path, tmp_path:
         assert len(fake.texts_to(chat)) == 1, (chat, fake.texts_to(chat))  # one answer, never two
     assert HOTLINE.search(fake.texts_to("s1")[0]) and HOTLINE.search(fake.texts_to("s2")[0])
     assert "📄 Nguồn:" in fake.texts_to("s1")[0]
+    assert RESTORED_HOTLINE.search(fake.texts_to("s1")[0]) and RESTORED_HOTLINE.search(fake.texts_to("s2")[0])
+    assert "cong khai sb hotline" not in fake.texts_to("s1")[0]  # the raw scan is not what people read
     assert HOTLINE.search(fake.texts_to("s3")[0]) and HOTLINE.search(fake.texts_to("s5")[0])
     assert "hình ảnh" in fake.texts_to("s4")[0]
     assert "long polling started" in output and "DEBUG" in output  # the log really was captured
@@ -150,10 +154,15 @@ async def test_typed_digit_presses_the_numbered_choice(bot: FakeZalo) -> None:
     bot.push_text("1", user_id="d1")
     await bot.wait_for(lambda: any(t.startswith("Nguyên văn:") for t in bot.texts_to("d1")))
     assert all(len(t) <= 2000 for t in bot.texts_to("d1"))
+    source = bot.texts_to("d1")[-1]  # restored from a scan: it says so and offers the scan itself
+    assert RESTORED_HOTLINE.search(source) and "Gõ 1 để xem bản quét gốc" in source
+    bot.push_text("1", user_id="d1")
+    await bot.wait_for(lambda: bot.texts_to("d1")[-1].startswith("Bản quét gốc"))
+    assert "cong khai sb hotline 1800.1096" in bot.texts_to("d1")[-1]
     before = len(bot.texts_to("d1"))
     bot.push_text("1", user_id="d1")  # the last reply offered no choices: "1" is just text now
     await bot.wait_for(replied(bot, "d1", before + 1))
-    assert not bot.texts_to("d1")[-1].startswith("Nguyên văn:")
+    assert not bot.texts_to("d1")[-1].startswith(("Nguyên văn:", "Bản quét gốc"))
 
 
 async def test_long_reply_is_split_into_pieces_of_at_most_2000(bot: FakeZalo,
