@@ -178,3 +178,29 @@ def test_answer_pieces_follow_the_raw_ones() -> None:
 ])
 def test_issuers_in_proper_case(issuer: str, expected: str) -> None:
     assert display_issuer(issuer, None) == expected
+
+
+def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large folders are restored group by group in worker processes: the same text as here."""
+    import knowledge.workers as workers
+    from knowledge.build import SEEDS_DIR
+
+    names = ("004_1ddf88fba73ab6aa", "000_ea17d4eb7683e29a")
+    texts = [(SEEDS_DIR / f"{name}.txt").read_text("utf-8") for name in names]
+    monkeypatch.setattr(display, "RESTORE_GROUP_CHARS", 1)  # one document a group
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path / "one"))
+    monkeypatch.setenv("CCHC_BUILD_WORKERS", "1")
+    here = display.restore_all(texts, [True, True])
+    started: list[int] = []
+    real_pool = workers._in_pool
+
+    def counting_pool(fn, chunks, n, initializer, initargs):
+        started.append(n)
+        return real_pool(fn, chunks, n, initializer, initargs)
+
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path / "two"))
+    monkeypatch.setenv("CCHC_BUILD_WORKERS", "2")
+    monkeypatch.setattr(workers, "_in_pool", counting_pool)
+    monkeypatch.setattr(workers, "start_method", lambda: "fork")
+    assert display.restore_all(texts, [True, True]) == here and started == [2]
+    assert all(text is not None and text != raw for text, raw in zip(here, texts))
