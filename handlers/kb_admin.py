@@ -121,6 +121,9 @@ class KnowledgeAdmin:
                  f"{report.questions} câu hỏi trắc nghiệm."]
         lines.append(f"Thêm: {', '.join(added) or 'không'}; bỏ: {', '.join(removed) or 'không'}; "
                      f"thay đổi: {', '.join(changed) or 'không'}.")
+        if report.restored:
+            lines.append(f"Văn bản quét: {report.restored} tài liệu được máy tự động khôi phục dấu tiếng Việt "
+                         "để hiển thị (bản quét gốc vẫn được lưu để đối chiếu).")
         if report.warnings:
             lines.append("Cảnh báo:")
             lines += [f"• {w}" for w in report.warnings[:15]]

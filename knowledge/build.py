@@ -51,6 +51,7 @@ class BuildReport:
     passages: int = 0
     contacts: int = 0
     questions: int = 0
+    restored: int = 0  # scanned documents whose Vietnamese was restored for reading
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -274,6 +275,7 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
                          "number": r["number"], "date": r["date"], "issuer": r["issuer_display"],
                          "passages": r["passages"], "sha256": r["sha256"]} for r in doc_rows]
     report.passages, report.contacts, report.questions = len(passage_rows), len(contact_rows), len(q_rows)
+    report.restored = sum(r["restored"] for r in doc_rows)
 
 
 def _passage_of(rows: list[dict], first: int, last: int, value: str) -> int:

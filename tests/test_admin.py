@@ -161,6 +161,7 @@ def test_admin_sends_a_pdf_then_removes_it(assistant: Assistant, data: Path) -> 
     assert added, reply
     assert fold(added.group(1)) == "ke hoach tuyen truyen cai cach hanh chinh xa binh minh nam 2024"
     assert strip_marks(added.group(1)) != added.group(1), added.group(1)
+    assert "Văn bản quét: 6 tài liệu được máy tự động khôi phục dấu tiếng Việt" in reply  # the seeds and it
     assert re.search(r"ngày 09/05/2024, [1-9]\d* đoạn văn\.", reply)
     found = assistant.ask.ask(PDF_PLAN_QUESTION)
     assert found.found and found.citations[0].doc_id == "Kế_hoạch_Bình_Minh"
