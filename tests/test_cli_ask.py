@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,11 @@ def test_ask_json_contract(data_dir: Path) -> None:
         assert key in first
     assert "1800.1096" in first["source_text"]
     assert len(out["answer"]) <= 600
+    # A scanned plan: people read it restored; `source_text` stays the scan, for checking.
+    assert first["restored"] is True and "Ping tai cong khai sb hotline 1800.1096" in first["source_text"]
+    for shown in (out["answer"], first["text"]):
+        assert re.search(r"công khai \w+ hotline 1800\.1096", shown) and "cong khai sb" not in shown
+    assert first["title"].startswith("Kế hoạch Tuyên truyền") and first["issuer"].startswith("Ủy ban nhân dân xã ")
 
 
 def test_ask_stdin_one_json_line_per_question(data_dir: Path) -> None:
