@@ -326,10 +326,15 @@ class TokenMap:
         return None
 
 
+# Words a number follows or precedes ("tháng 8", "8 tháng"): a digit glued to one is that number.
+_COUNTERS = frozenset("thang ngay nam so lan dieu khoan muc gio quy tuan".split())
+
+
 def _numbers_kept(raw: str, shown: str) -> str:
     """`shown` unless the restorer lost or changed a number of `raw`. OCR reads letters and marks
     as single digits ("cu6i" is cuối, "1a" là, "HO6" HỒ), and those rightly go; a run of two or more
-    digits is a number ("s624" once came back as "số"): then the raw token is shown."""
+    digits is a number ("s624" once came back as "số"): then the raw token is shown. A single digit
+    glued to a counting word ("thang8") is a number too: it stays beside the restored word."""
     raw_runs, shown_runs = _DIGITS.findall(raw), _DIGITS.findall(shown)
     if raw_runs == shown_runs:
         return shown
@@ -339,6 +344,15 @@ def _numbers_kept(raw: str, shown: str) -> str:
         return raw  # digits the scan does not have
     if any(len(run) >= 2 for run in (Counter(raw_runs) - Counter(shown_runs)).elements()):
         return raw
+    # As many letters as the restored word: the digit was not one of them ("s6" is số, "thang8" tháng 8).
+    if not shown_runs and _letters(shown) in _COUNTERS and len(_letters(_DIGITS.sub("", raw))) == len(
+            _letters(shown)):
+        head = re.match(r"\W*(\d+)", raw)
+        tail = re.search(r"(\d+)\W*$", raw)
+        if tail:
+            return re.sub(r"(\W*)$", lambda m: tail.group(1) + m.group(1), shown, count=1)
+        if head:
+            return re.sub(r"^(\W*)", lambda m: m.group(1) + head.group(1), shown, count=1)
     return shown
 
 

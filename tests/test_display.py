@@ -155,6 +155,7 @@ def test_fragments_are_read_back_token_for_token() -> None:
     assert tokens_map.map("n truyén cai")[0] == "n truyền cải"  # cut inside a word: the same cut
     assert tokens_map.map("Xin chào cai cach")[0] == "Xin chào cải cách"  # unknown words kept
     assert tokens_map.map("nim 2025, s624")[0] == "năm 2025, s624"  # a lost number keeps the scan
+    assert tokens_map.map("thang8 nim")[0] == "tháng8 năm"  # a month the restorer dropped is kept
     assert tokens_map.find_folded("CAI CACH hanh-chinh") == "cải cách  hành chính".replace("  ", " ")
     assert tokens_map.find_folded("không có") is None
     broken = TokenMap(RAW, "một dòng")  # a restorer that changed the lines: the scan is shown
@@ -204,3 +205,12 @@ def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatc
     monkeypatch.setattr(workers, "start_method", lambda: "fork")
     assert display.restore_all(texts, [True, True]) == here and started == [2]
     assert all(text is not None and text != raw for text, raw in zip(here, texts))
+
+
+@pytest.mark.parametrize(("raw", "restored", "shown"), [
+    ("cu6i", "cuối", "cuối"), ("HO6", "HỒ", "HỒ"), ("1an", "lần", "lần"), ("s6", "số", "số"),  # letters
+    ("thang8", "tháng", "tháng8"), ("{8thdng", "{tháng", "{8tháng"),  # numbers beside a counting word
+    ("s624", "số", "s624"), ("S6:155", "Sở:155", "Sở:155"), ("1800.1096;", "1800.1096;", "1800.1096;"),
+])
+def test_numbers_are_never_lost(raw: str, restored: str, shown: str) -> None:
+    assert display._numbers_kept(raw, restored) == shown
