@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.restore.syllables import has_vietnamese_only_letter
+from knowledge.restore.syllables import has_vietnamese_only_letter, is_syllable_shape
+from knowledge.text import strip_marks
 
 _W = r"[^\W_]|[¢€§¥&]"  # a word character: letters, digits and the glyphs OCR prints for letters
 _PROTECTED = re.compile(
@@ -24,6 +25,7 @@ _PROTECTED = re.compile(
     rf"|(?<!{_W})\d+(?:[.,:/-]\d+)*(?!{_W})"                     # numbers, dates, phones
 )
 _WORD = re.compile(rf"(?:{_W})+(?:['’](?:{_W})+)*['’]?")
+_GLUED_NUMBER = re.compile(r"^([^\W\d_]+(?:c|ch|m|n|ng|nh|p|t))(\d+)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^(?:[a-zđ]|[IVXLC]+)$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
@@ -60,7 +62,13 @@ def _split_words(text: str) -> list[Piece]:
     for m in _WORD.finditer(text):
         if m.start() > pos:
             out.append(Piece(text[pos:m.start()], "sep"))
-        out.append(Piece(m.group(), "word"))
+        glued = _GLUED_NUMBER.match(m.group())
+        if glued and is_syllable_shape(strip_marks(glued.group(1)).lower()):
+            # "thang8": a whole syllable (it ends on a final consonant) then a number: two tokens.
+            out.append(Piece(glued.group(1), "word"))
+            out.append(Piece(glued.group(2), "keep"))
+        else:
+            out.append(Piece(m.group(), "word"))
         pos = m.end()
     if pos < len(text):
         out.append(Piece(text[pos:], "sep"))
