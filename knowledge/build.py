@@ -137,11 +137,16 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
 def add_displays(docs: list[dict], questions: list | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
     """Restore the documents that need it (knowledge/display.py: once, then cached), with the
-    question banks' clean Vietnamese as evidence, and map every extracted fragment onto the
-    restored text: `doc["restored"]` and `doc["display"]`."""
+    folder's clean documents as evidence, and map every extracted fragment onto the restored
+    text: `doc["restored"]` and `doc["display"]`.
+
+    The question banks are not evidence: they were written by people reading these very plans,
+    and restoration must rest on package data and the documents themselves (issue 11), so that
+    an office's new scan gets the same restorer the seed plans get."""
     from knowledge.workers import chunked, map_chunks
 
-    evidence = ["\n".join([q.question, *q.options, q.explanation]) for q in questions or []]
+    del questions  # kept in the signature for callers; see the docstring
+    evidence = [d["text"] for d in docs if not d["needs_restoring"]]
     restored = restore_all([d["text"] for d in docs], [d["needs_restoring"] for d in docs], evidence, progress)
     items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
               [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]

@@ -121,9 +121,8 @@ def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[
     """Per text, its restored text (None when it needs no restoring).
 
     The texts that need it are restored in groups of about RESTORE_GROUP_CHARS: each with the
-    others of its group and the clean `evidence` (the question banks, written by people from these
-    plans) as evidence for the restorer's language model. On the hand transcriptions of
-    ../shared/eval/gold the clean evidence raised syllable accuracy from 0.960 to 0.969. A group
+    others of its group and the clean `evidence` (the folder's clean documents) as evidence for
+    the restorer's language model. A group
     whose texts and evidence were restored before is read back from the cache; several groups to
     restore go to worker processes (knowledge/workers.py)."""
     from knowledge.workers import map_chunks

@@ -19,16 +19,20 @@ from pathlib import Path
 from knowledge.restore.language_model import LanguageModel
 from knowledge.restore.ocr_channel import ChannelCosts
 from knowledge.restore.package_data import (
+    place_names,
     versions,
     viet74k_words,
     vlsp_sentences,
     wordfreq_syllables,
 )
+from knowledge.restore.syllables import normalize_syllable
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "5"
+MODEL_VERSION = "7"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
+KNOWN_WORD_ZIPF = 3.5       # a non-syllable word at least this common (Zipf scale) is kept as is
+PLACE_PAIR_WEIGHT = 1.0     # pairs inside Vietnam's place names ("mai châu", "xã phú")
 DICT_PAIR_WEIGHT = 2.0       # each Viet74K word's inner pairs, as bigram counts
 
 
@@ -58,6 +62,8 @@ def build_model() -> RestoreModel:
         lm.add_sentence(s)
     lm.add_unigrams({w: f * WORDFREQ_SCALE for w, f in freq.items()})
     lm.add_pairs(words, DICT_PAIR_WEIGHT)
+    places = [[normalize_syllable(t) for t in name.split()] for name in place_names()]
+    lm.add_pairs((p for p in places if all(p)), PLACE_PAIR_WEIGHT)
     lm.freeze(inventory)
     return RestoreModel(frozenset(inventory), lm, ChannelCosts(), frozenset(_known_words()))
 
@@ -68,7 +74,10 @@ def _known_words() -> set[str]:
         import wordfreq
     except ImportError:
         return set()
-    return {w for w in wordfreq.top_n_list("vi", 100_000) if w.isascii() and w.isalpha() and len(w) >= 3}
+    # Only common ones: the long tail is English noise ("ping", "cia") that OCR damage imitates
+    # ("Ping" is "Đăng" with its Đ read as P).
+    return {w for w in wordfreq.top_n_list("vi", 100_000) if w.isascii() and w.isalpha() and len(w) >= 3
+            and wordfreq.zipf_frequency(w, "vi") >= KNOWN_WORD_ZIPF}
 
 
 def cache_dir() -> Path:

@@ -89,6 +89,29 @@ def vlsp_sentences() -> Iterator[list[str]]:
         yield sentence
 
 
+def address_path() -> Path:
+    return _package_dir("underthesea") / "address" / "data" / "mapping.json"
+
+
+def place_names() -> list[str]:
+    """Vietnam's administrative units with diacritics ("Huyện Mai Châu", "Xã Phú Thái"), old and new
+    (underthesea's address data, from vietnamadminunits): names are what OCR and a news LM get wrong."""
+    import json
+
+    try:
+        data = json.loads(address_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names: set[str] = set()
+    for table in ("province_names", "old_province_names"):
+        for entry in (data.get(table) or {}).values():
+            names.add(entry.get("name", ""))
+    for row in data.get("ward_mapping") or []:
+        for key in ("old_province", "old_district", "old_ward", "new_province", "new_ward"):
+            names.add(row.get(key) or "")
+    return sorted(n for n in names if n)
+
+
 def wordfreq_syllables() -> dict[str, float]:
     """Frequency of each Vietnamese syllable wordfreq knows (empty when wordfreq is missing)."""
     try:
