@@ -28,6 +28,7 @@ _SKELETON = str.maketrans({"6": "o", "0": "o", "3": "a", "4": "a", "1": "l", "¢
                            "¥": "y", "&": "e", "8": "b", "5": "s", "w": "u", "'": None, "’": None, "‘": None,
                            "`": None, "\u00b0": None})
 JUNK = set("'’‘`°")
+ACCENT_GLYPHS = set("&¢€")
 
 # Base-level glyph confusions: (true base, true vowel mark) → {OCR glyph: cost}. "*" = any mark.
 _GLYPHS: dict[tuple[str, str], dict[str, float]] = {
@@ -79,7 +80,7 @@ DEL_VOWEL = 2.3
 DEL_CONS = 2.8
 INS_JUNK = 0.8
 INS_LETTER = 2.6
-INS_DIGIT = 2.8
+INS_DIGIT = 1e3    # a digit is never dropped: it is a number, or a glyph standing for a letter
 BIG = 1e6
 
 
@@ -121,6 +122,9 @@ class ChannelCosts:
             if tb == "e":
                 return E_FAMILY + (E_OTHER_TONE if tt and tt != "'" else 0.0) + (0.0 if (tm or tt) else E_PLAIN)
             return E_WILDCARD if (tm or tt) else SUB_VOWEL
+        if x in ACCENT_GLYPHS and tb in VOWELS and (tm or tt) and tb != "e":
+            # &, ¢, € are printed for a vowel whose marks the engine could not read (S& = Sở).
+            return E_WILDCARD
         if xb == tb:
             c = 0.0
             if tm and not xm:
@@ -267,6 +271,7 @@ class CandidateIndex:
             self._ocr_id[x] = i
             self._sub_cols.append(np.array([self.costs.sub(t, x) for t in self.letters] + [BIG]))
             self._ins.append(self.costs.ins(x))
+            # (`ins` of a digit is 1e3: a candidate that drops a digit ranks last and never wins.)
         return i
 
     def _pair(self, xy: str) -> int:

@@ -299,7 +299,10 @@ def _in_parens(pieces: list[Piece], i: int) -> bool:
 
 def _as_name(word: str, cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A capitalised word inside a sentence is likely a name, which the LM knows least: its
-    letters are trusted more (marks may still be restored: "Chau" → "Châu")."""
+    letters are trusted more (marks may still be restored: "Chau" → "Châu"). A word with digits or
+    glyphs in it ("S&", "T6") shows no letters to trust there: no penalty."""
+    if not word.isalpha() or not all(c.isascii() or c == "é" for c in word):
+        return cands
     skel = skeleton(word)
     return [(c, ch if c.startswith("\x00") or fold_syllable(c) == skel else ch + NAME_PENALTY) for c, ch in cands]
 
