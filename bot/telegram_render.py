@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.messages import Button, Reply
-from handlers.render_text import split_text
+from handlers.render_text import short_quote, split_text
 
 TEXT_LIMIT = 4096  # Telegram's limit for one message (counted in UTF-16 code units, entities parsed)
 LETTERS = "ABCDEFGHIJKL"
@@ -101,22 +101,10 @@ def _blocks(reply: Reply) -> list[_Block]:
     if reply.citation is not None:
         citation = reply.citation
         blocks.append(_Block(citation.label(), prefix="📄 <b>Nguồn:</b> "))
-        quote = _short_quote(citation.quote, reply.text)
+        quote = short_quote(citation.quote, reply.text, QUOTE_CHARS)
         if quote:
             blocks.append(_Block(quote, tag="i"))
     return blocks
-
-
-def _short_quote(quote: str, body: str) -> str:
-    """A short excerpt of the cited passage, unless the body already shows that passage."""
-    quote = " ".join(quote.split())
-    flat_body = " ".join(body.split())
-    if not quote or quote[:80] in flat_body:
-        return ""
-    if len(quote) > QUOTE_CHARS:
-        cut = quote.rfind(" ", 0, QUOTE_CHARS)
-        quote = quote[: cut if cut > QUOTE_CHARS // 2 else QUOTE_CHARS].rstrip(" ,;:") + "…"
-    return f"“{quote}”"
 
 
 def _split_block(block: _Block, limit: int) -> list[str]:

@@ -19,18 +19,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from handlers.dispatch import Command, Dispatcher
+from handlers.insights import knowledge_gaps, usage_by_day
 from handlers.kb_admin import KnowledgeAdmin, Outcome
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming, Reply
 from handlers.state_db import StateDB
-from knowledge.text import fold, strip_marks
+from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -209,18 +209,13 @@ class AdminService:
         today = datetime.fromtimestamp(now).date()
         first_day = today - timedelta(days=STATS_DAYS - 1)
         since = datetime.combine(first_day, datetime.min.time()).timestamp()
-        rows = self.state.query(
-            "SELECT date(ts, 'unixepoch', 'localtime') AS day, COUNT(*) AS total, SUM(found) AS answered "
-            "FROM questions_log WHERE ts >= ? GROUP BY day", (since,))
-        per_day = {r["day"]: (int(r["total"]), int(r["answered"] or 0)) for r in rows}
         lines = [f"Thống kê {STATS_DAYS} ngày gần nhất (số câu hỏi: trả lời được / từ chối):"]
         total = answered = 0
-        for i in range(STATS_DAYS):
-            day: date = first_day + timedelta(days=i)
-            n, ok = per_day.get(day.isoformat(), (0, 0))
-            total += n
-            answered += ok
-            lines.append(f"• {day:%d/%m}: {n} câu — {ok} trả lời được, {n - ok} từ chối")
+        for usage in usage_by_day(self.state, STATS_DAYS, now):
+            total += usage.total
+            answered += usage.answered
+            lines.append(f"• {usage.day:%d/%m}: {usage.total} câu — {usage.answered} trả lời được, "
+                         f"{usage.total - usage.answered} từ chối")
         share = f" ({100 * answered / total:.0f}% trả lời được)" if total else ""
         lines.append(f"Cộng: {total} câu, {answered} trả lời được, {total - answered} từ chối{share}.")
 
@@ -241,21 +236,11 @@ class AdminService:
 
     def _gaps_lines(self, now: float) -> list[str]:
         """The questions declined most often: what the documents do not cover (or say unclearly)."""
-        rows = self.state.query("SELECT question FROM questions_log WHERE found = 0 AND ts >= ? "
-                                "ORDER BY id DESC LIMIT 5000", (now - GAP_DAYS * 86400,))
-        counts: Counter[str] = Counter()
-        spellings: dict[str, Counter[str]] = {}
-        for r in rows:
-            text = " ".join((r["question"] or "").split())
-            key = fold(text)
-            if key:
-                counts[key] += 1
-                spellings.setdefault(key, Counter())[text] += 1
-        if not counts:
+        gaps = knowledge_gaps(self.state, GAP_DAYS, limit=10, now=now)
+        if not gaps:
             return [f"Không có câu hỏi nào bị từ chối trong {GAP_DAYS} ngày qua."]
         lines = [f"Câu hỏi bị từ chối nhiều nhất ({GAP_DAYS} ngày) — chỗ tài liệu còn thiếu:"]
-        for key, n in counts.most_common(10):
-            lines.append(f"• {n} lần: {_readable(spellings[key])[:150]}")
+        lines += [f"• {g.count} lần: {g.text[:150]}" for g in gaps]
         return lines
 
     def _quiz_lines(self, since: float) -> list[str]:
@@ -323,12 +308,6 @@ class AdminService:
                     parts.append(f"đúng {100 * float(row['a']):.0f}%")
                 break
         return f"• {table}: " + ", ".join(parts)
-
-
-def _readable(spellings: Counter[str]) -> str:
-    """The spelling of a question to show: the most used, preferring diacritics over none and
-    sentence case over all capitals (the forms differ only in what folding removes)."""
-    return max(spellings, key=lambda t: (spellings[t], strip_marks(t) != t, not t.isupper()))
 
 
 def register(*, dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateDB, settings: AdminSettings,

@@ -163,6 +163,16 @@ def review_pending(history: list[dict[str, Any]]) -> list[str]:
     return sorted(pending, key=lambda q: last[q])
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One user's place on the leaderboard: their best finished exam."""
+
+    rank: int
+    name: str  # the name they gave, or a masked id
+    exam: Exam
+    distance: int | None  # |prediction − perfect exams so far|, None without a prediction
+
+
 # -- the feature --------------------------------------------------------------------------------
 class QuizService:
     """Practice, exams, review and scores for every user, backed by `QuizStore`."""
@@ -601,12 +611,14 @@ class QuizService:
             buttons.append(Button("Làm lại câu sai", "qn:r:0"))
         return [Reply("\n".join(lines), buttons=tuple(buttons))]
 
-    def cmd_leaderboard(self, incoming: Incoming, _args: str = "") -> list[Reply]:
-        _exam, notice = self._check_exam(incoming)
+    def leaderboard(self) -> tuple[int, list[Standing]]:
+        """(perfect-score exams so far, each user's best finished exam in rank order).
+
+        Shared by /bxh and the web dashboard, so both rank the same way: score, then distance of
+        the prediction, then time taken.
+        """
         self.sweep_expired()
         perfect, standings = self._standings()
-        if not standings:
-            return notice + [Reply("Chưa có bài thi nào hoàn thành. Gõ /thi để trở thành người đầu tiên!")]
         best: dict[tuple[str, str], tuple[tuple[float, float, float], Exam, int | None]] = {}
         names: dict[tuple[str, str], str] = {}
         for key, e, dist in standings:
@@ -617,20 +629,23 @@ class QuizService:
             if e.user_name:
                 names[(e.platform, e.user_id)] = e.user_name
         ranked = sorted(best.items(), key=lambda kv: (kv[1][0], kv[1][1].finished or 0.0, kv[1][1].id))
+        return perfect, [Standing(i, names.get(user) or mask_user(user[1]), e, dist)
+                         for i, (user, (_key, e, dist)) in enumerate(ranked, 1)]
+
+    def cmd_leaderboard(self, incoming: Incoming, _args: str = "") -> list[Reply]:
+        _exam, notice = self._check_exam(incoming)
+        perfect, ranked = self.leaderboard()
+        if not ranked:
+            return notice + [Reply("Chưa có bài thi nào hoàn thành. Gõ /thi để trở thành người đầu tiên!")]
         lines = ["🏆 Bảng xếp hạng thi thử",
                  "(xếp theo số câu đúng, rồi độ lệch dự đoán, rồi thời gian làm bài)",
                  f"Số bài thi đúng tất cả các câu đến nay: {perfect}."]
         me = (incoming.platform, incoming.user_id)
-        my_rank = None
-        for i, (user, (_key, e, dist)) in enumerate(ranked, 1):
-            if user == me:
-                my_rank = (i, e, dist)
-            if i <= LEADERBOARD_SIZE:
-                name = names.get(user) or mask_user(user[1])
-                lines.append(f"{i}. {name} — {self._exam_summary(e, dist)}")
-        if my_rank is not None:
-            i, e, dist = my_rank
-            lines.append(f"Bạn: hạng {i}/{len(ranked)} — {self._exam_summary(e, dist)}.")
+        mine = next((s for s in ranked if (s.exam.platform, s.exam.user_id) == me), None)
+        for s in ranked[:LEADERBOARD_SIZE]:
+            lines.append(f"{s.rank}. {s.name} — {self._exam_summary(s.exam, s.distance)}")
+        if mine is not None:
+            lines.append(f"Bạn: hạng {mine.rank}/{len(ranked)} — {self._exam_summary(mine.exam, mine.distance)}.")
         else:
             lines.append("Bạn chưa có bài thi nào hoàn thành. Gõ /thi để thi thử.")
         return notice + [Reply("\n".join(lines))]

@@ -60,3 +60,19 @@ def split_text(text: str, limit: int) -> list[str]:
     if text:
         pieces.append(text)
     return pieces
+
+
+def short_quote(quote: str, body: str, limit: int = 300) -> str:
+    """A short excerpt of a cited passage in quotation marks, or "" when the body already shows it.
+
+    Channels that show the citation under the answer (Telegram, the web page) use it, so the
+    excerpt is cut the same way everywhere: at a space, with an ellipsis.
+    """
+    quote = " ".join(quote.split())
+    flat_body = " ".join(body.split())
+    if not quote or quote[:80] in flat_body:
+        return ""
+    if len(quote) > limit:
+        cut = quote.rfind(" ", 0, limit)
+        quote = quote[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
+    return f"“{quote}”"
