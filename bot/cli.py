@@ -4,6 +4,8 @@
   cchc ask [--json] [-k N] "câu hỏi"  one answer; with "-" one question per stdin line
   cchc kb build|stats|list|add FILE|remove ID|reload
   cchc run telegram|zalo [--webhook] [--force]
+  cchc run web                      chat page, portal widget, admin dashboard and JSON API
+  cchc web hash-password            the scrypt hash to put in CCHC_WEB_ADMIN_PASSWORD
   cchc zalo set-webhook URL
 """
 
@@ -21,7 +23,9 @@ from bot.settings import Settings
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
-    configure_logging(settings.log_level, secrets=[settings.telegram_token, settings.zalo_token])
+    configure_logging(settings.log_level, secrets=[settings.telegram_token, settings.zalo_token,
+                                                   settings.zalo_webhook_secret, settings.telegram_webhook_secret,
+                                                   settings.web_secret])
 
 
 def _reconfigure_stdio() -> None:
@@ -73,6 +77,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         from bot.telegram_channel import run_telegram
 
         return run_telegram(settings, webhook=args.webhook)
+    if args.platform == "web":
+        from bot.web_app import run_web
+
+        return run_web(settings)
     from bot.zalo_channel import run_zalo
 
     return run_zalo(settings, webhook=args.webhook, force=args.force)
@@ -83,6 +91,27 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.zalo_channel import set_webhook
 
     return set_webhook(settings, args.url)
+
+
+def cmd_web(_settings: Settings, _args: argparse.Namespace) -> int:
+    """`cchc web hash-password`: read a password (twice on a terminal) and print its scrypt hash,
+    so the plain password never has to be written in the environment or a .env file."""
+    import getpass
+
+    from bot.web_security import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu quản trị: ")
+        if password != getpass.getpass("Nhập lại mật khẩu: "):
+            print("Lỗi: hai lần nhập không khớp.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("Lỗi: mật khẩu quản trị cần ít nhất 8 ký tự.", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
 
 
 def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
@@ -138,8 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("doc_id")
     kb.set_defaults(func=cmd_kb)
 
-    run = sub.add_parser("run", help="chạy bot trên Telegram hoặc Zalo")
-    run.add_argument("platform", choices=["telegram", "zalo"])
+    run = sub.add_parser("run", help="chạy bot trên Telegram, Zalo hoặc trang web")
+    run.add_argument("platform", choices=["telegram", "zalo", "web"])
     run.add_argument("--webhook", action="store_true", help="nhận tin qua webhook thay vì long polling")
     run.add_argument("--force", action="store_true", help="(Zalo) xoá webhook đang đặt rồi chạy long polling")
     run.set_defaults(func=cmd_run)
@@ -149,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     sw = zalo_sub.add_parser("set-webhook", help="đăng ký webhook với secret ZALO_WEBHOOK_SECRET")
     sw.add_argument("url")
     zalo.set_defaults(func=cmd_zalo)
+
+    web_cmd = sub.add_parser("web", help="trang web: tiện ích cho quản trị viên")
+    web_sub = web_cmd.add_subparsers(dest="web_command", required=True)
+    web_sub.add_parser("hash-password", help="in mã băm scrypt của mật khẩu quản trị (đọc từ bàn phím/stdin)")
+    web_cmd.set_defaults(func=cmd_web)
 
     text = sub.add_parser("text", help="xử lý văn bản (khôi phục dấu tiếng Việt cho văn bản quét OCR)")
     text_sub = text.add_subparsers(dest="text_command", required=True)

@@ -26,6 +26,35 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"Biến môi trường {name} phải là số, nhận được: {raw!r}") from exc
 
 
+def _bool(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """`https://a.gov.vn, https://b.gov.vn/` → ("https://a.gov.vn", "https://b.gov.vn")."""
+    out = []
+    for part in raw.replace(";", ",").split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
+            raise SystemExit(f"CCHC_WEB_ALLOWED_ORIGINS: {origin!r} không phải một origin "
+                             "(ví dụ đúng: https://dichvucong.example.gov.vn).")
+        out.append(origin)
+    return tuple(dict.fromkeys(out))
+
+
+def _admin_password_hash(raw: str) -> str:
+    """The admin password as a scrypt hash: a hash given as it is, a plain password hashed now, so
+    the plain text is never kept in Settings (nor printed with it)."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    from bot.web_security import hash_password, is_password_hash
+
+    return raw if is_password_hash(raw) else hash_password(raw)
+
+
 def _admins(raw: str) -> frozenset[str]:
     """`telegram:123,zalo:abc` → {"telegram:123", "zalo:abc"}."""
     return frozenset(p.strip() for p in raw.split(",") if p.strip())
@@ -59,6 +88,18 @@ class Settings:
     flood_per_minute: int = 12
     max_upload_mb: int = 20
     log_level: str = "INFO"
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8090
+    web_admin_password_hash: str = field(default="", repr=False)
+    web_secret: str = field(default="", repr=False)
+    web_allowed_origins: tuple[str, ...] = ()
+    web_https: bool = False  # served behind HTTPS: Secure cookies and HSTS
+    web_trust_proxy: bool = False  # client address from X-Forwarded-For (only behind a reverse proxy)
+    web_rate_per_minute: int = 300  # requests per client address per minute, every route
+    web_api_per_minute: int = 60  # questions (/api/ask and chat messages) per client address per minute
+    web_session_minutes: int = 60
+    web_login_attempts: int = 5  # failed logins before a lockout
+    web_lockout_minutes: int = 15
 
     @property
     def kb_path(self) -> Path:
@@ -104,4 +145,16 @@ class Settings:
             flood_per_minute=max(1, _int("CCHC_FLOOD_PER_MINUTE", cls.flood_per_minute)),
             max_upload_mb=max(1, _int("CCHC_MAX_UPLOAD_MB", cls.max_upload_mb)),
             log_level=(e("CCHC_LOG_LEVEL", "") or cls.log_level).upper(),
+            web_listen=e("CCHC_WEB_LISTEN", "").strip() or cls.web_listen,
+            web_port=_int("CCHC_WEB_PORT", cls.web_port),
+            web_admin_password_hash=_admin_password_hash(e("CCHC_WEB_ADMIN_PASSWORD", "")),
+            web_secret=e("CCHC_WEB_SECRET", "").strip(),
+            web_allowed_origins=_origins(e("CCHC_WEB_ALLOWED_ORIGINS", "")),
+            web_https=_bool("CCHC_WEB_HTTPS"),
+            web_trust_proxy=_bool("CCHC_WEB_TRUST_PROXY"),
+            web_rate_per_minute=max(1, _int("CCHC_WEB_RATE_PER_MINUTE", cls.web_rate_per_minute)),
+            web_api_per_minute=max(1, _int("CCHC_WEB_API_PER_MINUTE", cls.web_api_per_minute)),
+            web_session_minutes=max(1, _int("CCHC_WEB_SESSION_MINUTES", cls.web_session_minutes)),
+            web_login_attempts=max(1, _int("CCHC_WEB_LOGIN_ATTEMPTS", cls.web_login_attempts)),
+            web_lockout_minutes=max(1, _int("CCHC_WEB_LOCKOUT_MINUTES", cls.web_lockout_minutes)),
         )
