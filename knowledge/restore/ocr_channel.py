@@ -89,7 +89,8 @@ def skeleton(token: str) -> str:
     s = "".join(split_letter(c)[0] if c.isalpha() else c for c in token.lower()).translate(_SKELETON)
     if s.startswith("p") and not s.startswith("ph"):
         s = "d" + s[1:]  # P for Đ: Vietnamese has no "p" onset but "ph"
-    return s
+    # ư read as "ir", u as "ii": neither pair is ever Vietnamese ("chirc" is "chức").
+    return s.replace("ir", "u").replace("ii", "u")
 
 
 class ChannelCosts:
