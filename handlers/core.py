@@ -32,6 +32,35 @@ GREETING = (
 )
 
 
+_PERIOD_NAMES = {"6 thang dau": "6 tháng đầu năm", "6 thang cuoi": "6 tháng cuối năm", "quy 1": "quý I",
+                 "quy 2": "quý II", "quy 3": "quý III", "quy 4": "quý IV"}
+
+
+def constraint_text(missing: object) -> str:
+    """One plain sentence on what the documents do not cover, and what they cover instead."""
+    kind = getattr(missing, "kind", "")
+    asked = getattr(missing, "asked", "")
+    have = list(getattr(missing, "have", ()) or ())
+    if kind == "year":
+        text = f"Xin lỗi, các tài liệu hiện có không có thông tin cho năm {asked}"
+        if have:
+            text += f" (các tài liệu hiện có là năm {', '.join(have)})"
+        return text + ", nên tôi không trả lời để tránh nhầm lẫn."
+    if kind == "period":
+        asked_name = _PERIOD_NAMES.get(asked, asked)
+        have_names = ", ".join(_PERIOD_NAMES.get(h, h) for h in have)
+        text = f"Xin lỗi, các tài liệu hiện có không nói về {asked_name}"
+        if have_names:
+            text += f" (chỉ có {have_names})"
+        return text + ", nên tôi không trả lời để tránh nhầm lẫn."
+    if kind == "place":
+        return (f"Xin lỗi, các tài liệu hiện có không nói về địa bàn “{asked.title()}”, "
+                "nên tôi không trả lời để tránh nhầm với nơi khác.")
+    if kind == "plan":
+        return f"Xin lỗi, tôi không tìm thấy văn bản số {asked} trong các tài liệu hiện có."
+    return ""
+
+
 def hit_citation(hit: Hit) -> Citation:
     return Citation(doc_id=hit.doc_id, title=hit.title, number=hit.number, date=hit.date,
                     issuer=hit.issuer, section=hit.section, quote=hit.text)
@@ -58,13 +87,14 @@ class AskService:
             text = ("Tôi chưa thấy câu hỏi nào trong tin nhắn của bạn. Bạn hãy gõ câu hỏi bằng chữ, "
                     "ví dụ: “Số đường dây nóng hỗ trợ dịch vụ công là gì?”")
         else:
-            text = self.decline_text()
-        return AskResult(result.question, False, text, result.citations, result.reason)
+            text = self.decline_text(constraint_text(result.detail) if result.reason == "constraint" else "")
+        return AskResult(result.question, False, text, result.citations, result.reason, result.detail)
 
-    def decline_text(self) -> str:
-        """Say we do not know, and point to the hotline and portal the plans themselves name."""
+    def decline_text(self, why: str = "") -> str:
+        """Say we do not know (and why, when a year, place or plan is not covered), and point to the
+        hotline and portal the documents themselves name."""
         hotline, portal = self.holder.engine.help_contacts()
-        text = "Xin lỗi, tôi không tìm thấy nội dung này trong các kế hoạch cải cách hành chính hiện có."
+        text = why or "Xin lỗi, tôi không tìm thấy nội dung này trong các tài liệu hiện có."
         pointers = []
         if hotline:
             pointers.append(f"gọi đường dây nóng {hotline}")

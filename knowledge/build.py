@@ -1,8 +1,12 @@
 """Build the knowledge DB from a folder of documents, safely.
 
 The knowledge DB is derived data: it is written to a new file, validated, and only then moved over
-the old one with `os.replace` (atomic on POSIX). A document that cannot be read, or a question
-file with errors, fails the whole build with every reason listed, and the old DB keeps serving.
+the old one with `os.replace` (atomic on POSIX). A document that cannot be read (too short, broken,
+no passages), a question file that cannot be parsed or a question that does not check out is
+skipped with its reason and the rest is built: one bad file among 2,000 must not keep the other
+1,999 out. Every refusal is listed in the report (and kept in the DB's meta table, so the next
+change can tell new refusals from known ones); the build fails — and the old DB keeps serving —
+only when no document is left to serve.
 
 The documents folder starts as a copy of the embedded seed plans and their question files; admins
 add, replace and remove files there (`cchc kb add/remove`, or from the chat).
@@ -24,10 +28,10 @@ import sqlite_utils
 from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display, needs_restoring, restore_all
 from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
-from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_path
+from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
 from knowledge.structure import document_passages
 
-SCHEMA_VERSION = "5"  # 5: restored text for people to read beside the raw text
+SCHEMA_VERSION = "6"  # 5: restored text for people to read beside the raw text; 6: signer
 QUESTION_SUFFIXES = (".yaml", ".yml")
 SEEDS_DIR = Path(__file__).parent / "seeds"
 BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"
@@ -54,6 +58,29 @@ class BuildReport:
     restored: int = 0  # scanned documents whose Vietnamese was restored for reading
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    refused: list[str] = field(default_factory=list)  # every file or question skipped, with its reason
+    warnings_by_doc: dict[str, list[str]] = field(default_factory=dict)  # doc_id → its warnings
+
+
+# Called with the build's refusals before anything is written; the reasons it returns refuse the
+# whole build (an admin's add/remove must not quietly knock other content out).
+RefusalGuard = Callable[[list[str]], list[str]]
+REFUSED_META_KEY = "refused"
+
+
+def stored_refusals(kb_path: Path) -> list[str]:
+    """The refusals recorded by the build of the DB at `kb_path` ([] when none or unreadable)."""
+    if not kb_path.exists():
+        return []
+    try:
+        db = sqlite_utils.Database(kb_path)
+        try:
+            rows = list(db.query("SELECT value FROM meta WHERE key = ?", [REFUSED_META_KEY]))
+        finally:
+            db.close()
+        return list(json.loads(rows[0]["value"])) if rows else []
+    except Exception:
+        return []
 
 
 def doc_id_for(path: Path) -> str:
@@ -79,19 +106,23 @@ def seed_documents(docs_dir: Path) -> None:
             shutil.copy2(src, docs_dir / src.name)
 
 
-def parse_documents(docs_dir: Path) -> tuple[list[dict], list[str]]:
-    """Read and analyse every document; returns (documents, errors). Large folders are read by
-    worker processes (knowledge/workers.py), with the same result in the same order."""
+def parse_documents(docs_dir: Path, refused_ids: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Read and analyse every document; returns (documents, refusals). Large folders are read by
+    worker processes (knowledge/workers.py), with the same result in the same order. The ids of the
+    refused documents are added to `refused_ids` when given (their questions are skipped too)."""
     from knowledge.workers import chunked, map_chunks
 
     paths = document_files(docs_dir)
     work = sum(_size(p) for p in paths) // BYTES_PER_PASSAGE
     docs: list[dict] = []
     errors: list[str] = []
-    for results in map_chunks(_parse_chunk, chunked(paths, DOCUMENTS_PER_CHUNK), work=work):
-        for doc, error in results:
+    chunks = chunked(paths, DOCUMENTS_PER_CHUNK)
+    for chunk, results in zip(chunks, map_chunks(_parse_chunk, chunks, work=work)):
+        for path, (doc, error) in zip(chunk, results):
             if error is not None:
                 errors.append(error)
+                if refused_ids is not None:
+                    refused_ids.add(doc_id_for(path))
             else:
                 docs.append(doc)
     for doc in docs:  # numbers OCR destroyed, recovered from citations in the other documents
@@ -119,16 +150,20 @@ def _parse_chunk(paths: list[Path]) -> list[tuple[dict | None, str | None]]:
 def _parse_one(path: Path) -> tuple[dict | None, str | None]:
     """One document read, sectioned, described and its contacts found, or the reason it cannot be."""
     try:
-        content = read_path(path)
         raw = path.read_bytes()
+        content = read_bytes(raw, path.name)
     except DocumentError as exc:
         return None, str(exc)
     except OSError as exc:
         return None, f"Không mở được tệp {path.name}: {exc.strerror or exc}."
+    except Exception as exc:  # a reader library choking on a hostile file refuses that file only
+        return None, f"Không đọc được tệp {path.name}: tệp bị hỏng hoặc không đúng định dạng ({type(exc).__name__})."
     header, passages = document_passages(content.text)
     if len(passages) == 0:
         return None, f"Tệp {path.name}: không tách được đoạn văn nào."
     meta = extract_metadata(header, content.text, path.stem)
+    if content.converted_from:
+        meta.warnings.append(f"văn bản lưu bằng bảng mã {content.converted_from}, đã chuyển sang Unicode")
     return {"path": path, "text": content.text, "fmt": content.fmt, "header": header,
             "passages": passages, "meta": meta, "contacts": extract_contacts(content.text),
             "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text)}, None
@@ -161,33 +196,61 @@ def _display_chunk(items: list[tuple]) -> list[DocumentDisplay]:
     return [document_display(*item) for item in items]
 
 
-def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
-                       progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
-    """Build a new knowledge DB at `out_path` (written beside it first, then swapped in)."""
-    from knowledge.quiz_bank import BankError, load_bank_file, validate_questions
+def load_questions(docs_dir: Path, texts: dict[str, str], refused_ids: set[str]) -> tuple[list, list[str]]:
+    """The question files' questions that check out against the documents being built, and one
+    refusal line per file or question left out (a refused document's questions: one line)."""
+    from knowledge.quiz_bank import BankError, load_bank_file, split_valid
 
+    questions = []
+    refusals: list[str] = []
+    for qfile in question_files(docs_dir):
+        try:
+            loaded = load_bank_file(qfile)
+        except BankError as exc:
+            reasons = [e.removeprefix(f"tệp {qfile.name}: ") for e in exc.errors]
+            refusals.append(f"Bỏ qua tệp câu hỏi {qfile.name}: " + "; ".join(reasons))
+            continue
+        orphans: dict[str, int] = {}
+        for q in loaded:
+            if q.doc_id in refused_ids:
+                orphans[q.doc_id] = orphans.get(q.doc_id, 0) + 1
+            else:
+                questions.append(q)
+        for doc_id, n in orphans.items():
+            refusals.append(f"Bỏ qua {n} câu hỏi trong {qfile.name} vì tài liệu {doc_id} không dùng được.")
+    kept, problems = split_valid(questions, texts)
+    refusals += [f"Bỏ qua {p}" for p in problems]
+    return kept, refusals
+
+
+def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
+                       progress: Callable[[str, int, int], None] | None = None,
+                       guard: RefusalGuard | None = None) -> BuildReport:
+    """Build a new knowledge DB at `out_path` (written beside it first, then swapped in).
+
+    Bad documents and questions are skipped and listed in `report.refused`; `BuildError` only when
+    no document can be served, or when `guard` objects to the refusals."""
     started = time.perf_counter()
     if not docs_dir.is_dir():
         seed_documents(docs_dir)
-    docs, errors = parse_documents(docs_dir)
-    if not docs and not errors:
-        errors.append(f"Thư mục tài liệu {docs_dir} không có tài liệu nào (.txt, .md, .docx, .pdf).")
+    refused_ids: set[str] = set()
+    docs, refusals = parse_documents(docs_dir, refused_ids)
+    if not docs:
+        if not refusals:
+            raise BuildError([f"Thư mục tài liệu {docs_dir} không có tài liệu nào (.txt, .md, .docx, .pdf)."])
+        raise BuildError([*refusals, "Không còn tài liệu nào dùng được để dựng cơ sở tri thức."])
     texts = {doc_id_for(d["path"]): d["text"] for d in docs}
-    questions = []
-    for qfile in question_files(docs_dir):
-        try:
-            questions.extend(load_bank_file(qfile))
-        except BankError as exc:
-            errors.append(str(exc))
-    if questions:
-        errors.extend(validate_questions(questions, texts))
-    if errors:
-        raise BuildError(errors)
+    questions, question_refusals = load_questions(docs_dir, texts, refused_ids)
+    refusals += question_refusals
+    if guard is not None:
+        objections = guard(refusals)
+        if objections:
+            raise BuildError(objections)
     add_displays(docs, questions, progress)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
-    report = BuildReport()
+    report = BuildReport(refused=refusals)
     try:
         db = sqlite_utils.Database(tmp)
         db.execute("PRAGMA journal_mode=OFF")
@@ -197,7 +260,9 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
             indexer(db)
         _validate(db, report)
         db["meta"].insert_all([{"key": "schema", "value": SCHEMA_VERSION},
-                               {"key": "built_at", "value": str(time.time())}], pk="key", replace=True)
+                               {"key": "built_at", "value": str(time.time())},
+                               {"key": REFUSED_META_KEY, "value": json.dumps(refusals, ensure_ascii=False)}],
+                              pk="key", replace=True)
         db.conn.commit()
         db.close()
         os.replace(tmp, out_path)
@@ -222,6 +287,7 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
         doc_id = doc_id_for(doc["path"])
         for warning in meta.warnings:
             report.warnings.append(f"{doc['path'].name}: {warning}")
+            report.warnings_by_doc.setdefault(doc_id, []).append(f"{doc['path'].name}: {warning}")
         first_pid = pid + 1
         for p, text, headings in zip(doc["passages"], shown.passages, shown.headings):
             pid += 1
@@ -241,7 +307,7 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
                          "chars": len(doc["text"]), "passages": len(doc["passages"]),
                          "warnings": json.dumps(meta.warnings, ensure_ascii=False),
                          "title_display": shown.title, "issuer_display": shown.issuer,
-                         "restored": int(shown.restored)})
+                         "restored": int(shown.restored), "signer": meta.signer})
         if progress:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")

@@ -44,6 +44,7 @@ class DocumentMeta:
     number: str = ""
     date: str = ""  # dd/mm/yyyy, or yyyy when only the year is known
     issuer: str = ""
+    signer: str = ""  # "Phó Giám đốc (ký thay Giám đốc)": who signed, from the signature block
     warnings: list[str] = field(default_factory=list)
 
 
@@ -56,6 +57,7 @@ def extract_metadata(header: list[str], body: str, filename: str = "") -> Docume
     meta.date = _find_date("\n".join(folded_lines)) or _find_date(fold(body[:1500]))
     meta.kind, meta.title = _find_title(header, body)
     meta.issuer = _find_issuer(header, body, meta.title)
+    meta.signer = find_signer(body)
     if not meta.date:
         years = re.findall(r"\b(20\d\d|19\d\d)\b", fold(meta.title) + " " + fold(head_text))
         if years:
@@ -186,3 +188,83 @@ def resolve_from_citations(number_suffix_value: str, meta: DocumentMeta, other_t
     meta.warnings = [w for w in meta.warnings if "số hiệu" not in w]
     meta.warnings.append("số hiệu và ngày lấy từ văn bản khác dẫn chiếu tới văn bản này")
     return True
+
+
+# -- the signature block ---------------------------------------------------------------------------
+# Official titles that sign Vietnamese administrative documents (folded), longest first, and how
+# they are written. A Vietnamese document signs as "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" (a deputy signing
+# for the head), "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" (for the body) or just the title.
+_TITLES = {
+    "pho chu tich": "Phó Chủ tịch", "chu tich": "Chủ tịch", "pho giam doc": "Phó Giám đốc",
+    "giam doc": "Giám đốc", "pho truong ban": "Phó Trưởng ban", "truong ban": "Trưởng ban",
+    "pho truong phong": "Phó Trưởng phòng", "truong phong": "Trưởng phòng", "pho bi thu": "Phó Bí thư",
+    "bi thu": "Bí thư", "chanh van phong": "Chánh Văn phòng", "pho chanh van phong": "Phó Chánh Văn phòng",
+    "thu truong": "Thủ trưởng", "hieu truong": "Hiệu trưởng", "vien truong": "Viện trưởng",
+    "cuc truong": "Cục trưởng", "vu truong": "Vụ trưởng", "tong giam doc": "Tổng Giám đốc",
+}
+_ON_BEHALF = {"kt": "ký thay", "tm": "thay mặt", "tl": "thừa lệnh", "tuq": "thừa ủy quyền"}
+# OCR reads Đ as P, B or D and ô as o/6: "GIAM POC", "CHU TICH", "PHO GIAM DOC".
+_OCR_DOC = re.compile(r"\b[pbd][o6]c\b")
+_MARKER = re.compile(r"\b(KT|TM|TL|TUQ)\s*[.,]\s*(\S.{2,60})$")
+
+
+def _title_fold(line: str) -> str:
+    return _OCR_DOC.sub("doc", fold(line).replace(" 6 ", " o "))
+
+
+def find_signer(body: str) -> str:
+    """Who signed the document, from its signature block: "Phó Giám đốc (ký thay Giám đốc)".
+
+    The block is found by its "KT." / "TM." / "TL." line (an appendix may follow it); the title
+    under it is the signer's. Names are left out: OCR garbles them beyond what a reader trusts."""
+    lines = [line for line in body.splitlines() if line.strip()]
+    starts = [i for i, line in enumerate(lines) if _MARKER.search(line)]
+    if not starts:
+        return ""
+    start = starts[0] if len(starts) == 1 else next(
+        (i for i in starts if any(_MARKER.search(x) for x in lines[i + 1:i + 3])), starts[-1])
+    marker_title, signer_title, marker = "", "", ""
+    for line in lines[start:start + 8]:
+        m = _MARKER.search(line)
+        if m and not marker:
+            title = _title_in(_title_fold(m.group(2)))
+            marker = m.group(1).lower()
+            marker_title = title or _body_name(line)
+            continue
+        if m and marker == "tm" and not signer_title:  # "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"
+            title = _title_in(_title_fold(m.group(2)))
+            if title:
+                signer_title = f"Cấp phó ký thay {title}" if m.group(1) == "KT" else title
+                continue
+        if not signer_title:
+            title = _title_in(_title_fold(line)[-24:])
+            if title and title != marker_title:
+                signer_title = title
+    if not marker_title and not signer_title:
+        return ""
+    owner = marker_title if marker_title in _TITLES.values() else marker_title[:1].lower() + marker_title[1:]
+    behalf = f"{_ON_BEHALF[marker]} {owner}" if marker else ""
+    if signer_title:
+        return f"{signer_title} ({behalf})" if behalf else signer_title
+    if marker == "kt":
+        return f"Cấp phó {behalf} (KT. {marker_title})"
+    return marker_title
+
+
+def _title_in(folded_tail: str) -> str:
+    words = folded_tail.split()
+    for n in (4, 3, 2):
+        for i in range(len(words) - n + 1):
+            title = _TITLES.get(" ".join(words[i:i + n]))
+            if title:
+                return title
+    return ""
+
+
+def _body_name(line: str) -> str:
+    """"TM. ỦY BAN NHÂN DÂN" → "Ủy ban nhân dân" (for "thay mặt Ủy ban nhân dân")."""
+    tail = re.split(r"\b(?:KT|TM|TL|TUQ)\s*[.,]\s*", line, flags=re.I)[-1].strip()
+    folded = fold(tail)
+    if folded.startswith("uy ban nhan dan"):
+        return "Ủy ban nhân dân"
+    return tail.title()[:60]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from knowledge.text import fold
 
+END_MATTER = "Nơi nhận"
 MAX_PASSAGE_CHARS = 800  # 350–800 measured; 650–800 best
 HEADING_MAX_CHARS = 160
 
@@ -148,8 +149,13 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
             prev_blank = True
             continue
         if _is_end_matter(line):
+            # "Nơi nhận" and the signature block: who receives the plan and who signed it, a
+            # passage of its own (section END_MATTER) that questions like "ai ký" can cite.
             flush()
-            skipping = True
+            skipping = False
+            stack.clear()
+            push(1, END_MATTER, "")
+            current, lead = [line], None
         elif _is_appendix(line):
             flush()
             skipping = False

@@ -127,3 +127,33 @@ def _owner_heading(headings: list[str], body: str) -> int | None:
     if fold(heading)[:40] and fold(heading)[:40] in fold(body):
         return None
     return len(headings) - 1
+
+
+# -- the fact first -------------------------------------------------------------------------------
+_DATE_SHOWN = re.compile(r"(?:(?:trước|sau|từ|đến|vào|trong)\s+)?(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?"
+                         r"|(?:(?:trước|sau|từ|đến|vào)\s+)?ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
+                         r"|(?:trong\s+)?tháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"
+                         r"|hằng\s+(?:quý|tháng|năm|tuần)|định\s+kỳ(?:\s+[^\s,.;:]+){0,3}|quý\s+(?:I{1,3}|IV|[1-4])",
+                         re.IGNORECASE)
+_NUMBER_SHOWN = re.compile(r"[^,;:.()]*?\d[\d.,]*\s*%[^,;:.()]*|[^,;:.()]*?\d[\d.,]*\s*(?:phần trăm|đồng|triệu|tỷ)"
+                           r"[^,;:.()]*", re.IGNORECASE)
+MAX_LEAD_CHARS = 140
+
+
+def with_lead(q, answer: str) -> str:
+    """The answer with a first line that states the asked fact ("Thời hạn: trước ngày 05/12/2025."),
+    when the answer holds one; the supporting sentence follows as it is."""
+    lead = ""
+    if q.asks in ("day", "date"):
+        m = _DATE_SHOWN.search(answer)
+        if m:
+            lead = f"Thời gian: {m.group().strip()}."
+    elif q.asks == "number" and (q.percent or q.money):
+        m = _NUMBER_SHOWN.search(answer.split(": ", 1)[-1])
+        if m:
+            clause = " ".join(m.group().split())
+            if 0 < len(clause) <= MAX_LEAD_CHARS:
+                lead = clause[:1].upper() + clause[1:] + "."
+    if not lead or fold(lead) == fold(answer):
+        return answer
+    return f"{lead}\n{answer}"

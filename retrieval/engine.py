@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -28,11 +29,14 @@ import numpy as np
 
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
-from retrieval.answer import select_answer, shown_text
+from knowledge.structure import END_MATTER
+from retrieval.answer import select_answer, shown_text, with_lead
+from retrieval.constraints import Missing, doc_years, fits, periods_of, places_named
 from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
 from retrieval.inverted_index import TABLE as PASSAGE_INDEX_TABLE
 from retrieval.normalize import edit_distance
+from retrieval.question import Question, answer_holds, understand
 from retrieval.rerank import SentenceScorer, code_table
 from retrieval.results import AskResult, Hit
 from retrieval.token_ids import COLUMN as TOKEN_IDS
@@ -52,7 +56,27 @@ HEADER_PRIOR = 0.7  # plan headers and preambles, unless the question asks about
 ANSWER_POOL = 1  # passages whose sentences compete for the answer (more measured worse)
 ANSWER_RANK_POWER = 1.0
 RERANK = 30  # candidates re-scored by their best sentence
+FIT_DEPTH = 8  # candidates searched for one that respects the question's year and period
+CITE_DEPTH = 12  # candidates searched for citations of other sections
 SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
+
+
+_NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
+
+
+def _unnumbered(text: str) -> str:
+    """A passage without its list numbering ("1.", "II.", "a)"): those digits answer no "how many"."""
+    return _NUMBERING.sub(" ", text)
+
+
+def describe_document(doc: dict) -> str:
+    """"Kế hoạch 139/KH-TTYT" — or the title when the document has no number."""
+    kind = (doc.get("kind") or "Văn bản").strip()
+    number = (doc.get("number") or "").strip()
+    if number:
+        return f"{kind} {number}"
+    title = (doc.get("title") or "").strip()
+    return title[:120] or kind
 
 
 def _flat(stored: str | None) -> list[str]:
@@ -129,7 +153,7 @@ class AskEngine:
         # case); `title_source` and `issuer_source` are as the build extracted them from the raw text.
         self.docs: dict[str, dict] = {r["doc_id"]: dict(r) for r in self._conn.execute(
             "SELECT doc_id, filename, title_display AS title, kind, number, date, issuer_display AS issuer, "
-            "title AS title_source, issuer AS issuer_source, restored, passages, terms, warnings "
+            "title AS title_source, issuer AS issuer_source, restored, signer, passages, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
@@ -274,13 +298,29 @@ class AskEngine:
         terms = analyze(text)
         if not terms.content:
             return AskResult(question, False, "", reason="no_terms")
+        q = understand(text, terms.tokens)
+        missing = self._missing(q, terms)
+        if missing is not None:
+            return AskResult(question, False, "", reason="constraint", detail=missing)
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
-        rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, ANSWER_POOL)] if pid not in rows]))
+        rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
+        # The first candidate that respects the question's year and period leads; none → decline.
+        fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH]
+                   if pid in rows and fits(q, fold(rows[pid]["text"]), self.docs.get(rows[pid]["doc_id"], {}))]
+        if not fitting:
+            return AskResult(question, False, "", reason="constraint", detail=self._unfit(q))
+        ranked = fitting + [item for item in ranked if item not in fitting]
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
-        contact_hit = self._contact_answer(terms) if terms.intent == "contact" else None
+        if q.meta:
+            meta = self._meta_answer(q, question, ranked, rows, k)
+            if meta is not None:
+                return meta
+        contact_hit = self._contact_answer(terms) if q.asks == "contact" else None
+        if q.asks == "contact" and contact_hit is None:
+            return AskResult(question, False, "", reason="no_contact")
         if contact_hit is None and not self.confident(terms, top_row, ranked[0][1]):
             return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
@@ -292,24 +332,130 @@ class AskEngine:
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
             answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"],
                                       score_sentences=score_sentences)
+            answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
-            # The answer may sit in the second or third passage ("Thành đoàn" in a heading there):
-            # sentences of the best few compete, weighted by their passage's rank score, and the
-            # passage the answer comes from is cited first.
-            top_score = ranked[0][1] or 1.0
-            pool = [(rows[pid], (score / top_score) ** ANSWER_RANK_POWER)
-                    for pid, score in ranked[:ANSWER_POOL] if pid in rows]
-            answer, answer_pid = select_answer(terms, term_idf, pool, score_sentences=score_sentences)
+            answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences)
+            if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
+                # "When", "how many teams", "how much is the fine": the passage has no such thing.
+                return AskResult(question, False, "", reason="no_fact")
+            answer = with_lead(q, answer)
             ranked = sorted(ranked, key=lambda item: item[0] != answer_pid)
-        for pid, score in ranked:
-            if len(hits) >= k:
-                break
-            if any(h.passage_id == pid for h in hits):
-                continue
+        for pid, score in self._distinct(ranked, rows, k - len(hits), skip={h.passage_id for h in hits}):
             row = rows.get(pid) or self._passage_rows([pid]).get(pid)
             if row is not None:
                 hits.append(self._hit(row, score))
         return AskResult(question, True, answer, hits)
+
+    def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
+                  skip: set[int]) -> list[tuple[int, float]]:
+        """The first answer, then passages of other sections first: citations that add something."""
+        if n <= 0:
+            return []
+        pool = [(pid, s) for pid, s in ranked[:max(CITE_DEPTH, n)] if pid not in skip]
+        missing = [pid for pid, _ in pool if pid not in rows]
+        rows.update(self._passage_rows(missing))
+        chosen: list[tuple[int, float]] = []
+        sections: set[tuple[str, str]] = set()
+        seen_text: set[str] = set()
+        for strict in (True, False):
+            for pid, score in pool:
+                if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in rows:
+                    continue
+                row = rows[pid]
+                key = (row["doc_id"], row["section"] or "")
+                body = fold(row["text"])[:300]
+                if body in seen_text or (strict and key in sections and chosen):
+                    continue
+                chosen.append((pid, score))
+                sections.add(key)
+                seen_text.add(body)
+        order = {pid: i for i, (pid, _) in enumerate(pool)}
+        first = chosen[:1]
+        rest = sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
+        del order
+        return first + rest
+
+    # -- constraints and metadata -----------------------------------------------------------------
+    def _kb_years(self) -> set[int]:
+        got = getattr(self, "_years_cache", None)
+        if got is None:
+            got = self._years_cache = doc_years(list(self.docs.values()))
+        return got
+
+    def _missing(self, q: Question, terms: QueryTerms) -> Missing | None:
+        """A year, plan, period or place the knowledge base does not have at all."""
+        years = self._kb_years()
+        for year in q.years:
+            if year not in years and not self.index.df(str(year)):
+                return Missing("year", str(year), tuple(str(y) for y in sorted(years, reverse=True)))
+        for number in q.plan_numbers:
+            if not any((d.get("number") or "").startswith(f"{number}/") for d in self.docs.values()) \
+                    and not self.index.df(number):
+                return Missing("plan", number)
+        if q.periods:
+            have = periods_of(list(self.docs.values()))
+            for period in q.periods:
+                kind = period.split()[0]
+                same = {p for p in have if p.split()[0] == kind}
+                if same and period not in same:
+                    return Missing("period", period, tuple(sorted(same)))
+        for place in list(terms.places) + [p.replace(" ", "_") for p in places_named(" ".join(terms.tokens))]:
+            if not self._known_place(place):
+                return Missing("place", place.replace("_", " "))
+        return None
+
+    def _unfit(self, q: Question) -> Missing:
+        if q.years:
+            years = self._kb_years()
+            return Missing("year", str(q.years[0]), tuple(str(y) for y in sorted(years, reverse=True)))
+        have = periods_of(list(self.docs.values()))
+        return Missing("period", q.periods[0] if q.periods else "", tuple(sorted(have)))
+
+    def _meta_answer(self, q: Question, question: str, ranked: list[tuple[int, float]],
+                     rows: dict[int, sqlite3.Row], k: int) -> AskResult | None:
+        """Number, issue date, issuer and signer of a plan come from its metadata, not a sentence."""
+        if q.asks == "basis":
+            return None  # answered by the plan's "Căn cứ" passage, ranked as usual
+        doc_id = None
+        for number in q.plan_numbers:
+            doc_id = next((d for d, meta in self.docs.items() if (meta.get("number") or "").startswith(f"{number}/")),
+                          None)
+            if doc_id:
+                break
+        if doc_id is None:
+            doc_id = rows[ranked[0][0]]["doc_id"]
+        doc = self.docs.get(doc_id) or {}
+        ref = describe_document(doc)
+        if q.asks == "issued" and doc.get("date"):
+            lead = f"{ref} ban hành ngày {doc['date']}."
+        elif q.asks == "issuer" and doc.get("issuer"):
+            lead = f"{ref} do {doc['issuer']} ban hành."
+        elif q.asks == "plan_number" and doc.get("number"):
+            lead = f"{doc.get('title') or 'Văn bản'} có số {doc['number']}."
+        elif q.asks == "signer" and doc.get("signer"):
+            lead = f"Người ký {ref[:1].lower() + ref[1:]}: {doc['signer']}."
+        else:
+            return None
+        cite = [(pid, s) for pid, s in ranked if rows.get(pid) is not None and rows[pid]["doc_id"] == doc_id]
+        if q.asks == "signer":  # the signature block itself first
+            cite = self._section_passages(doc_id, END_MATTER) + cite
+        if not cite:
+            cite = self._first_passage(doc_id)
+        hits = [self._hit(rows.get(pid) or self._passage_rows([pid])[pid], score)
+                for pid, score in self._distinct(cite, rows, k, skip=set())]
+        return AskResult(question, True, lead, hits)
+
+    def _section_passages(self, doc_id: str, section: str) -> list[tuple[int, float]]:
+        with self._lock:
+            found = self._conn.execute("SELECT id FROM passages WHERE doc_id = ? AND section = ? ORDER BY ordinal",
+                                       (doc_id, section)).fetchall()
+        return [(r[0], 0.0) for r in found]
+
+    def _first_passage(self, doc_id: str) -> list[tuple[int, float]]:
+        with self._lock:
+            row = self._conn.execute("SELECT id FROM passages WHERE doc_id = ? ORDER BY ordinal LIMIT 1",
+                                     (doc_id,)).fetchone()
+        return [(row[0], 0.0)] if row else []
 
     def _term_idf(self, terms: QueryTerms) -> dict[str, float]:
         """Question term weight × IDF; terms the knowledge base never uses count for nothing, and

@@ -36,7 +36,8 @@ class AskResult:
     found: bool
     answer: str
     citations: list[Hit] = field(default_factory=list)
-    reason: str = "ok"  # ok | empty | too_long | no_terms | not_found
+    reason: str = "ok"  # ok | empty | too_long | no_terms | not_found | constraint | no_fact | no_contact
+    detail: object = None  # for "constraint": what the knowledge base lacks (retrieval.constraints.Missing)
 
     def to_json(self) -> dict:
         return {"question": self.question, "found": self.found, "answer": self.answer,

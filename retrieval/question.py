@@ -1,0 +1,177 @@
+"""What a question asks and what it is constrained to: one analysis for ranking, answering, declining.
+
+Everything works on the folded question (no diacritics, lower case, chat shorthand expanded), so
+"Kế hoạch ban hành ngày nào?", "ke hoach ban hanh ngay nao" and "kh bh ngay nao" meet the same
+patterns. The patterns are general Vietnamese question forms ("bao nhiêu", "khi nào", "cơ quan
+nào", "ai ký", "có … không"), not the wording of any particular question.
+
+- `asks`: what kind of answer would answer it — a date, a number, an agency, a person's name, a
+  contact, the plan's own metadata (issue date, number, issuer, signer, legal basis), a list, a
+  yes/no, or "general".
+- constraints: years, periods (6 tháng đầu/cuối, quý), places, plan numbers, a counted unit
+  ("bao nhiêu đội" → "doi"), "now" words. The engine checks them against the knowledge base and
+  the answer before it answers: a wrong year, place or plan is the worst answer the bot can give.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.text import fold
+
+# Each pattern is tried on " folded question " (spaces around); order matters (first match wins).
+_ASKS: list[tuple[str, str]] = [
+    ("signer", r" (ai|nguoi nao|chuc vu nao|lanh dao nao) (da )?ky | (nguoi|ai la nguoi) ky | ky boi | do ai ky "
+               r"| nguoi ky | chuc danh (nguoi )?ky | ai ky "),
+    ("issuer", r" (co quan|don vi|noi|ai) (nao )?(da )?ban hanh | do (co quan |don vi )?(nao|ai) ban hanh "
+               r"| ban hanh boi | cua (co quan|don vi) nao "),
+    ("issued", r" ban hanh (vao |tu )?(ngay|thang|nam|khi|luc|bao gio)| ngay ban hanh | ky (vao |ngay )"
+               r"(ngay|khi|luc)| ban hanh khi nao | ra doi (khi|ngay|luc)"),
+    ("plan_number", r" so hieu | (ke hoach|van ban) (la )?so (may|bao nhieu|gi) | so ky hieu "),
+    ("basis", r" can cu | dua (tren|vao) (van ban|quyet dinh|ke hoach|nghi quyet|chi thi)? ?(nao|gi) "
+              r"| (xay dung|ban hanh|thuc hien) (theo|can cu|dua tren) (van ban|quyet dinh|ke hoach|nghi quyet"
+              r"|chi thi|thong tu|nghi dinh)? ?(nao|gi) "),
+    ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) (a |vay |nhi |the )?$| (phai|dung) (khong|ko) "),
+    ("contact", r" (hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|trang web"
+                r"|cong thong tin|dia chi (trang|web|email|lien he)|lien he|so may|goi so) "),
+    ("person", r" (giam doc|chu tich|truong phong|truong ban|bi thu|lanh dao|thu truong|nguoi dung dau|ong|ba)"
+               r" [a-z ]{0,50}(ten (la |cua )?(gi|ai)|ho (va )?ten|ten gi)| la ong nao | la ba nao "),
+    ("rank", r" (xep thu|thu may|xep hang thu|dung thu|dung hang thu|xep hang may) "),
+    ("day", r" (ngay nao|han chot|han cuoi|thoi han|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
+    ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|dinh ky|thoi gian nao|khoang thoi gian"
+             r"|bao lau|may gio|gio nao) "),
+    ("number", r" (bao nhieu|ty le|phan tram|so luong|toi thieu|toi da|muc (tieu|phan dau)? ?(la|dat)"
+               r"|chi tieu|dat bao|xep thu|thu may|la may) "),
+    ("agency", r" (co quan|don vi|phong|so|ban|to chuc|bo phan|khoa|nganh|ai) (nao|gi)? ?(chu tri|phu trach"
+               r"|thuc hien|tham muu|chiu trach nhiem|phoi hop|duoc giao) | (chu tri|phu trach|tham muu|chiu"
+               r" trach nhiem|duoc giao|giao ai|giao cho) | (co quan|don vi|phong|so|ban|to chuc|bo phan|khoa) nao "
+               r"| ai "),
+    ("list", r" nhung (gi|nao|[a-z]+ nao|[a-z]+ [a-z]+ nao) | (cac|gom) [a-z ]{1,30} nao | gom nhung | nhung gi "
+             r"| (kenh|hinh thuc|linh vuc|noi dung|bien phap|giai phap|nhiem vu) nao "),
+    ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) | (khong|ko|hok|chua) $"),
+    ("place", r" (o dau|noi nao|dia diem nao|khu vuc nao|tai dau) "),
+]
+_ASK_RES = [(name, re.compile(pattern)) for name, pattern in _ASKS]
+
+_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
+_RANGE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
+_PERIOD = re.compile(r"\b(6 thang (?:dau|cuoi)|nua (?:dau|cuoi) nam|quy (?:i{1,3}|iv|[1-4]))\b")
+_PLAN_NUMBER = re.compile(r"\b(?:ke hoach|kh)\s+(?:so\s+)?(\d{1,5})\b")
+_COUNT_UNIT = re.compile(r"\bbao nhieu\s+([a-z]+(?:\s[a-z]+)?)")
+_NOW = re.compile(r"\b(hien nay|hien tai|bay gio|hom nay|ngay mai|tuan nay|tuan sau|sap toi|luc nay)\b")
+# Units a count question may ask for that are not a thing counted ("bao nhiêu phần trăm" is a share).
+_NOT_UNITS = frozenset("phan tram ty le lan nam thang ngay tien dong a a vay the nhi chu ha nua la".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """The analysis of one question."""
+
+    folded: str
+    asks: str
+    years: tuple[int, ...] = ()
+    periods: tuple[str, ...] = ()
+    plan_numbers: tuple[str, ...] = ()
+    count_unit: str = ""
+    now: bool = False
+    money: bool = False
+    percent: bool = False
+
+    @property
+    def meta(self) -> bool:
+        """Whether the plan's own metadata answers it (number, issue date, issuer, signer, basis)."""
+        return self.asks in ("signer", "issuer", "issued", "plan_number", "basis")
+
+
+def understand(question: str, tokens: list[str] | None = None) -> Question:
+    """The analysis of `question`; `tokens` are its folded, expanded syllables when already known."""
+    folded = " ".join(tokens) if tokens is not None else fold(question)
+    padded = f" {folded} "
+    asks = next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
+    raw = fold(question)  # years and codes are read before shorthand expansion
+    no_ranges = _RANGE.sub(" ", _code_free(question))
+    years = tuple(sorted({int(y) for y in _YEAR.findall(no_ranges)}))
+    periods = tuple(sorted({_period_key(p) for p in _PERIOD.findall(padded)}))
+    numbers = tuple(sorted(set(_PLAN_NUMBER.findall(raw))))
+    unit = ""
+    m = _COUNT_UNIT.search(padded)
+    if m:
+        first = m.group(1).split()[0]
+        if first not in _NOT_UNITS and len(first) >= 2:
+            unit = first
+    money = bool(re.search(r"\b(bao nhieu tien|muc phat|phat bao nhieu|bi phat|le phi|chi phi bao nhieu|gia ve|gia ca"
+                           r"|gia bao nhieu|muc luong|tien luong)\b", padded))
+    percent = bool(re.search(r"\b(phan tram|ty le)\b", padded))
+    return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent)
+
+
+def _code_free(question: str) -> str:
+    """The question without document codes (130/2005/NĐ-CP, 01-KL/TW): their years are not constraints."""
+    return re.sub(r"\S*\d+\s*/\s*\d{4}\S*|\S*/[A-Za-zĐđ]+\S*", " ", question)
+
+
+def _period_key(period: str) -> str:
+    roman = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+    if period.startswith("quy "):
+        n = period.split()[1]
+        return f"quy {roman.get(n, n)}"
+    if period.startswith("nua "):
+        return "6 thang dau" if "dau" in period else "6 thang cuoi"
+    return period
+
+
+def periods_in(folded_text: str) -> set[str]:
+    """The periods a text (a plan's title) names, in `Question.periods`' form."""
+    return {_period_key(p) for p in _PERIOD.findall(folded_text)}
+
+
+def years_in(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(_code_free(text))}
+
+
+# -- what an answer must hold, by what the question asks ------------------------------------------
+_DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b"
+                           r"|\bquy\s+(?:i{1,3}|iv|[1-4])\b|\bnam\s+(?:19|20)\d{2}\b|\bhang\s+(?:quy|thang|nam|tuan"
+                           r"|ngay)\b|\bdinh ky\b|\bthuong xuyen\b|\btruoc ngay\b|\btrong (?:nam|quy|thang)\b"
+                           r"|\b\d{1,2}\s*gio\b")
+_DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
+_NUMBER_IN_TEXT = re.compile(r"\d")
+_PERCENT_IN_TEXT = re.compile(r"%|\bphan tram\b")
+_MONEY_IN_TEXT = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")
+
+
+_RANK_IN_TEXT = re.compile(r"\b(?:thu|hang)\s+\d+\b|\bdung dau\b|\bthu nhat\b|\btop\s+\d+")
+# A person's name: a common Vietnamese family name, then 1–3 capitalised syllables ("Nguyễn Văn An").
+_SURNAMES = ("Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ho Ngo Duong Ly Ha Dinh Trinh Dao Mai Cao "
+             "Lam Truong Ta Luong Doan Vuong Kieu Quach To Chu Trieu Luu Thai Tang Chau La Nghiem Khuc").split()
+_NAME = re.compile(r"\b(?:" + "|".join(_SURNAMES) + r")(?:\s+[A-Z][a-z]+){1,3}\b")
+
+
+def answer_holds(q: Question, folded_answer: str, raw: str = "") -> bool:
+    """Whether a passage or sentence (folded) holds the kind of thing the question asks for.
+
+    A question asking "when" answered by a sentence with no time in it, "how many teams" by one
+    with no count of teams, "how much is the fine" by one with no amount: the plans do not say,
+    and the bot must not pretend they do."""
+    text = f" {folded_answer} "
+    if q.asks == "person":
+        from knowledge.text import strip_marks
+
+        return bool(_NAME.search(strip_marks(raw))) if raw else True
+    if q.asks == "rank":
+        return bool(_RANK_IN_TEXT.search(text))
+    if q.asks == "day":
+        return bool(_DAY_IN_TEXT.search(text))
+    if q.asks == "date":
+        return bool(_DATE_IN_TEXT.search(text))
+    if q.money:
+        return bool(_MONEY_IN_TEXT.search(text))
+    if q.asks == "number":
+        if q.count_unit:
+            return bool(re.search(rf"\b\d[\d.,]*\s+{re.escape(q.count_unit)}\b", text)) or \
+                bool(re.search(rf"\b{re.escape(q.count_unit)}\s+\d", text))
+        if q.percent:
+            return bool(_PERCENT_IN_TEXT.search(text)) or bool(_NUMBER_IN_TEXT.search(text))
+        return bool(_NUMBER_IN_TEXT.search(text))
+    return True
