@@ -262,7 +262,8 @@ class AdminSite:
                       f'<button type="submit" class="danger" aria-label="Xoá tài liệu {h(d["doc_id"])}">Xoá'
                       "</button></form>")
             rows.append(f'<tr><td><code>{h(d["doc_id"])}</code></td><td>{h(d.get("title") or d.get("filename"))}'
-                        f'</td><td>{h(d.get("number") or "—")}</td><td>{h(d.get("date") or "—")}</td>'
+                        f'</td><td class="nowrap">{h(d.get("number") or "—")}</td>'
+                        f'<td class="nowrap">{h(d.get("date") or "—")}</td>'
                         f'<td class="num">{h(d.get("passages") or 0)}</td><td>{remove}</td></tr>')
         table = ('<table><caption>Tài liệu đang phục vụ</caption><thead><tr><th scope="col">Mã</th>'
                  '<th scope="col">Tiêu đề</th><th scope="col">Số hiệu</th><th scope="col">Ngày</th>'
@@ -339,7 +340,8 @@ class AdminSite:
             variants = f'<ul class="variants" aria-label="Cách hỏi khác">{variants}</ul>' if variants else ""
             channels = ", ".join(f"{CHANNEL_NAMES.get(p, p)} {n}" for p, n in g.platforms.most_common())
             rows.append(f'<tr><td class="num">{g.count}</td><td>{h(g.text)}{variants}</td>'
-                        f"<td>{h(when(g.first_ts))}</td><td>{h(when(g.last_ts))}</td><td>{h(channels)}</td></tr>")
+                        f'<td class="nowrap">{h(when(g.first_ts))}</td><td class="nowrap">{h(when(g.last_ts))}</td>'
+                        f"<td>{h(channels)}</td></tr>")
         return ('<table class="gaps"><caption>Câu hỏi bị từ chối, gộp theo cách hỏi giống nhau</caption><thead><tr>'
                 '<th scope="col">Số lần</th><th scope="col">Câu hỏi</th><th scope="col">Lần đầu</th>'
                 '<th scope="col">Lần cuối</th><th scope="col">Kênh</th></tr></thead><tbody>'

@@ -91,9 +91,9 @@ def wording_key(question: str) -> str:
 
 
 def readable(spellings: Counter[str]) -> str:
-    """The spelling to show: the most used, preferring diacritics over none, sentence case over all
-    capitals, and the shorter one (without "cho tôi hỏi … ạ") when all else is equal."""
-    return max(spellings, key=lambda t: (spellings[t], strip_marks(t) != t, not t.isupper(), -len(t)))
+    """The spelling to show: one with diacritics if any (an admin reads Vietnamese with its marks),
+    not in all capitals, the most used, and the shorter one (without "cho tôi hỏi … ạ") at a tie."""
+    return max(spellings, key=lambda t: (strip_marks(t) != t, not t.isupper(), spellings[t], -len(t)))
 
 
 def knowledge_gaps(state: StateDB, days: int, limit: int = 10, now: float | None = None) -> list[GapGroup]:

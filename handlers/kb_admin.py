@@ -4,6 +4,11 @@ Every change follows one safe path: change the documents folder, build a new kno
 the old one, validate it, swap it in. If the build fails, the folder change is rolled back and the
 old DB keeps serving; the admin gets every reason in Vietnamese. Builds are serialized with a file
 lock so a CLI command and a bot reloading at the same time cannot interleave.
+
+A rebuild of the whole folder (/reload, `cchc kb build`) keeps going past bad files: they are
+skipped and every one is listed. An admin's add or remove is stricter: if the change itself makes a
+file or question unusable (a new refusal), the change is refused and undone. Metadata warnings are
+reported for the documents a change adds or modifies, not repeated for the ones it leaves alone.
 """
 
 from __future__ import annotations
@@ -21,15 +26,23 @@ from pathlib import Path
 
 import sqlite_utils
 
-from knowledge.build import BuildError, BuildReport, document_files, seed_documents
+from knowledge.build import (
+    BuildError,
+    BuildReport,
+    RefusalGuard,
+    build_knowledge_db,
+    document_files,
+    seed_documents,
+    stored_refusals,
+)
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes, sniff_format
-from retrieval.indexer import ensure_knowledge_db, rebuild
+from retrieval.indexer import ensure_knowledge_db, index_knowledge_db
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_REASONS = 8  # reasons listed when a build is refused: enough to act on, short enough for a chat
+GROUP_FROM = 3  # refusals sharing one reason are listed as one line of file names from this many on
 
 
 @dataclass
@@ -42,6 +55,32 @@ class Outcome:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+
+
+def refusal_lines(refusals: list[str], names: list[str]) -> list[str]:
+    """Every refusal as a bullet, none left out. Refusals that differ only by the file they name
+    (238 files "gần như không có nội dung") become one line listing all those files, so a long list
+    stays readable in a chat. `names` are the folder's file names, to recognise them in the text."""
+    by_length = sorted(set(names), key=len, reverse=True)
+    templates: list[tuple[str, str]] = []  # (template, file name) per refusal; "" when none is named
+    for text in refusals:
+        name = next((n for n in by_length if n and n in text), "")
+        templates.append((text.replace(name, "…") if name else text, name))
+    counts: dict[str, int] = {}
+    for template, name in templates:
+        if name:
+            counts[template] = counts.get(template, 0) + 1
+    lines: list[str] = []
+    done: set[str] = set()
+    for text, (template, name) in zip(refusals, templates):
+        if not name or counts[template] < GROUP_FROM:
+            lines.append(f"• {text}")
+        elif template not in done:
+            done.add(template)
+            files = [n for t, n in templates if t == template]
+            reason = template.replace("Tệp … ", "").replace("tệp … ", "").rstrip(".")
+            lines.append(f"• {len(files)} tệp — {reason}: {', '.join(files)}.")
+    return lines
 
 
 def safe_filename(name: str) -> str:
@@ -89,20 +128,29 @@ class KnowledgeAdmin:
 
     def rebuild(self, progress: Progress | None = None) -> Outcome:
         with self._locked():
-            return self._rebuild(progress)
+            return self._rebuild(progress, full_report=True)
 
-    def _rebuild(self, progress: Progress | None) -> Outcome:
+    def _no_new_refusals(self) -> RefusalGuard:
+        """For an add or remove: refuse the change if it makes anything unusable that was not already."""
+        known = set(stored_refusals(self.kb_path))
+
+        def guard(refusals: list[str]) -> list[str]:
+            return [r for r in refusals if r not in known]
+
+        return guard
+
+    def _rebuild(self, progress: Progress | None, *, guard: RefusalGuard | None = None,
+                 full_report: bool = False) -> Outcome:
         before = self._current_docs()
         if not self.docs_dir.is_dir():
             seed_documents(self.docs_dir)
         try:
-            report = rebuild(self.docs_dir, self.kb_path, progress)
+            report = build_knowledge_db(self.docs_dir, self.kb_path, progress=progress, guard=guard,
+                                        indexer=lambda db: index_knowledge_db(db, progress))
         except BuildError as exc:
-            lines = "\n".join(f"• {e}" for e in exc.errors[:MAX_REASONS])
-            extra = len(exc.errors) - MAX_REASONS
-            more = f"\n… và {extra} lỗi khác." if extra > 0 else ""
+            lines = "\n".join(refusal_lines(exc.errors, self._names()))
             return Outcome(False, "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ.\n"
-                                  f"Lý do:\n{lines}{more}")
+                                  f"Lý do:\n{lines}")
         except Exception as exc:  # disk full, a parser bug...: callers must still roll the folder back
             log.exception("knowledge base rebuild failed")
             return Outcome(False, "Không dựng lại được cơ sở tri thức do lỗi hệ thống "
@@ -111,11 +159,21 @@ class KnowledgeAdmin:
         added = sorted(set(after) - set(before))
         removed = sorted(set(before) - set(after))
         changed = sorted(d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"])
-        text = self._report_text(report, added, removed, changed)
+        text = self._report_text(report, added, removed, changed, full_report, self._names())
         return Outcome(True, text, report, added, removed, changed)
 
+    def _names(self) -> list[str]:
+        try:
+            return [p.name for p in self.docs_dir.iterdir()]
+        except OSError:
+            return []
+
     @staticmethod
-    def _report_text(report: BuildReport, added: list[str], removed: list[str], changed: list[str]) -> str:
+    def _report_text(report: BuildReport, added: list[str], removed: list[str], changed: list[str],
+                     full_report: bool = True, names: list[str] | None = None) -> str:
+        """The admin's report. Warnings only for what this change added or modified (the seed plans'
+        warnings are said once, when they first go in); refusals in full after a whole-folder
+        rebuild, as a count after an add/remove (which cannot have caused them: see the guard)."""
         lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: "
                  f"{len(report.documents)} tài liệu, {report.passages} đoạn văn, {report.contacts} liên hệ, "
                  f"{report.questions} câu hỏi trắc nghiệm."]
@@ -124,9 +182,22 @@ class KnowledgeAdmin:
         if report.restored:
             lines.append(f"Văn bản quét: {report.restored} tài liệu được máy tự động khôi phục dấu tiếng Việt "
                          "để hiển thị (bản quét gốc vẫn được lưu để đối chiếu).")
-        if report.warnings:
+        if report.refused and full_report:
+            lines.append(f"Không dùng được {len(report.refused)} mục (đã bỏ qua, phần còn lại vẫn được dựng):")
+            lines += refusal_lines(report.refused, names or [])
+        elif report.refused:
+            lines.append(f"Vẫn còn {len(report.refused)} mục không dùng được như lần dựng trước "
+                         "(gõ /reload hoặc chạy cchc kb build để xem danh sách).")
+        new_docs = [*added, *changed]
+        by_doc = report.warnings_by_doc
+        warnings = [w for d in new_docs for w in by_doc.get(d, [])]
+        if warnings:
             lines.append("Cảnh báo:")
-            lines += [f"• {w}" for w in report.warnings[:15]]
+            lines += [f"• {w}" for w in warnings]
+        known = sum(len(ws) for d, ws in by_doc.items() if d not in new_docs)
+        if known:
+            lines.append(f"({known} cảnh báo về các tài liệu không đổi đã báo ở lần thêm trước, không nhắc lại; "
+                         "xem: cchc kb stats.)")
         return "\n".join(lines)
 
     @staticmethod
@@ -188,10 +259,11 @@ class KnowledgeAdmin:
                     return Outcome(False, f"Không thêm được tài liệu. Nội dung tệp {name} trùng với tài liệu "
                                           f"đã có (mã {doc_id}).")
             same_stem = [p for p in document_files(self.docs_dir) if p.stem == target.stem and p != target]
+            guard = self._no_new_refusals()
             backup_dir = self._backup_dir()
             moved = self._move_aside([target, *same_stem], backup_dir)
             target.write_bytes(data)
-            outcome = self._rebuild(progress)
+            outcome = self._rebuild(progress, guard=guard)
             if not outcome.ok:
                 target.unlink(missing_ok=True)
                 self._restore(moved)
@@ -222,9 +294,10 @@ class KnowledgeAdmin:
                                       "trò chuyện, hoặc cchc kb list).")
             files += [p for p in self.docs_dir.iterdir()
                       if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
+            guard = self._no_new_refusals()
             backup_dir = self._backup_dir()
             moved = self._move_aside(files, backup_dir)
-            outcome = self._rebuild(progress)
+            outcome = self._rebuild(progress, guard=guard)
             if not outcome.ok:
                 self._restore(moved)
             shutil.rmtree(backup_dir, ignore_errors=True)

@@ -277,6 +277,36 @@ def validate_questions(questions: Iterable[BankQuestion], documents: Mapping[str
     return errors
 
 
+def split_valid(questions: Iterable[BankQuestion], documents: Mapping[str, str]
+                ) -> tuple[list[BankQuestion], list[str]]:
+    """(the questions that check out, one problem line per question left out).
+
+    What a folder build uses: a bad question is skipped with its reason instead of refusing the
+    whole bank. Each question gets `validate_questions`' checks on its own, then the bank-wide
+    ones against the questions already kept (so of two duplicates the first stays).
+    """
+    kept: list[BankQuestion] = []
+    problems: list[str] = []
+    ids: set[str] = set()
+    stems: dict[str, str] = {}
+    for q in questions:
+        errors = validate_questions([q], documents)
+        who = f"câu {q.id.strip()}" if q.id.strip() else "câu chưa có mã"
+        if q.id.strip() and q.id in ids:
+            errors.append(f"{who}: mã câu bị trùng với một câu khác")
+        folded = fold(q.question)
+        if folded and folded in stems:
+            errors.append(f"{who}: nội dung câu hỏi trùng với {stems[folded]}")
+        if errors:
+            problems.append("; ".join(errors))
+            continue
+        kept.append(q)
+        ids.add(q.id)
+        if folded:
+            stems[folded] = who
+    return kept, problems
+
+
 def load_bank(folder: str | pathlib.Path, documents: Mapping[str, str]) -> list[BankQuestion]:
     """Load and validate every `*.yaml` in `folder`; raise `BankError` listing all problems at once.
 

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.encodings import ENCODING_NAMES, UnknownEncoding, decode_text, looks_like_text
 from knowledge.text import nfc
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".pdf": "pdf"}
@@ -27,6 +28,15 @@ class DocumentError(ValueError):
 class DocumentText:
     text: str
     fmt: str  # text | markdown | docx | pdf
+    encoding: str = ""  # text files: what they were saved in (knowledge.encodings), "" otherwise
+
+    @property
+    def converted_from(self) -> str:
+        """The legacy or UTF-16 encoding a text file was converted from, for the admin's report;
+        "" for UTF-8 (with or without BOM) and for Word/PDF files."""
+        if self.encoding in ("", "utf-8", "utf-8-sig"):
+            return ""
+        return ENCODING_NAMES.get(self.encoding, self.encoding)
 
 
 def sniff_format(data: bytes) -> str:
@@ -41,15 +51,8 @@ def sniff_format(data: bytes) -> str:
         except zipfile.BadZipFile:
             return "binary"
         return "zip"
-    head = data[:65536]
-    if b"\x00" in head:
-        return "binary"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a cut multi-byte character at the end is fine
-            return "binary"
-    return "text"
+    # UTF-8, UTF-16 (Notepad's "Unicode"), Windows-1258, TCVN3 and VNI are all text.
+    return "text" if looks_like_text(data) else "binary"
 
 
 def read_bytes(data: bytes, filename: str) -> DocumentText:
@@ -67,12 +70,18 @@ def read_bytes(data: bytes, filename: str) -> DocumentText:
         seen = {"pdf": "PDF", "docx": "Word (.docx)", "text": "văn bản thuần", "zip": "tệp nén ZIP",
                 "binary": "dữ liệu nhị phân"}[actual]
         raise DocumentError(f"Tệp {name} có đuôi {suffix} nhưng nội dung là {seen}: tệp bị hỏng hoặc đặt sai đuôi.")
+    encoding = ""
     if expected == "pdf":
         text = _read_pdf(data, name)
     elif expected == "docx":
         text = _read_docx(data, name)
     else:
-        text = data.decode("utf-8-sig", errors="replace")
+        try:
+            decoded = decode_text(data)
+        except UnknownEncoding as exc:  # sniff_format said text: only a damaged tail gets here
+            raise DocumentError(f"Tệp {name}: không nhận ra bảng mã của văn bản; hãy lưu lại dưới dạng "
+                                "UTF-8 (hoặc .docx) rồi gửi lại.") from exc
+        text, encoding = decoded.text, decoded.encoding
         if expected == "markdown":
             text = strip_markdown(text)
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
@@ -81,7 +90,7 @@ def read_bytes(data: bytes, filename: str) -> DocumentText:
             raise DocumentError(f"Tệp PDF {name} không có lớp chữ (có thể là bản quét): "
                                 "hãy dùng bản PDF có chữ hoặc .docx.")
         raise DocumentError(f"Tệp {name} gần như không có nội dung (dưới {MIN_TEXT_CHARS} ký tự).")
-    return DocumentText(text, expected)
+    return DocumentText(text, expected, encoding if expected in ("text", "markdown") else "")
 
 
 def read_path(path: Path) -> DocumentText:

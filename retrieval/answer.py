@@ -24,6 +24,8 @@ from retrieval.analyzer import QueryTerms
 from retrieval.rerank import many_sentence_scores, sentence_scores, split_sentence_terms
 
 MAX_ANSWER_CHARS = 500
+_CLOSING = re.compile(r"^(tren day la|noi nhan|yeu cau cac (phong|don vi|co quan)[a-z ,]* nghiem tuc)")
+_PERCENT = re.compile(r"\d+\s*%|\bphan tram\b")
 
 _INTENT_PATTERNS = {
     "number": re.compile(r"\d+\s*%|\b\d+([.,]\d+)?\b"),
@@ -60,8 +62,12 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
         headings = json.loads(row["headings"] or "[]")
         heading_lines = {fold(h) for h in headings}
         pattern = _INTENT_PATTERNS.get(terms.intent)
+        if terms.intent == "number" and ({"phan", "tram"} <= set(terms.tokens) or "ty_le" in terms.weights):
+            pattern = _PERCENT
         for i, piece in enumerate(pieces):
             folded = fold(piece)
+            if _CLOSING.match(folded):
+                scores[i] *= 0.2  # "Trên đây là Kế hoạch …": the plan's closing formula answers nothing
             if folded in heading_lines and len(pieces) > 1:
                 scores[i] = -1.0  # a heading alone answers nothing; it is prefixed when it names the owner
                 continue

@@ -129,19 +129,32 @@ def test_reload_with_a_new_document_makes_its_answers_appear(assistant: Assistan
     assert leftovers(data) == []
 
 
-def test_a_failed_reload_keeps_the_old_knowledge_base(assistant: Assistant, data: Path) -> None:
-    """A damaged file in the folder: the rebuild is refused with the reason, nothing is swapped."""
+def test_a_reload_skips_a_damaged_file_and_a_failed_one_keeps_the_old_knowledge_base(
+        assistant: Assistant, data: Path) -> None:
+    """A damaged file in the folder: /reload serves everything else and names the file and why
+    (issue 13: one bad file must not keep the rest out). With nothing usable left, the rebuild is
+    refused with every reason and the old knowledge base keeps serving."""
     questions = eval_questions()[:12]
     expected = answers(assistant, questions)
-    kb = file_identity(data / "knowledge.db")
     (data / "documents" / "hong.docx").write_bytes(make_truncated_docx())
     generation = assistant.holder.generation
 
     reply = text_of(say(assistant, "/reload"))
 
-    assert "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ." in reply
+    assert reply.startswith("Đã dựng lại cơ sở tri thức"), reply
+    assert "Không dùng được 1 mục (đã bỏ qua, phần còn lại vẫn được dựng):" in reply
     assert "hong.docx có đuôi .docx nhưng nội dung là dữ liệu nhị phân" in reply
-    assert assistant.holder.generation == generation
+    assert "Cảnh báo:" not in reply  # the seed plans' warnings were reported when they went in
+    assert assistant.holder.generation == generation + 1
+    assert answers(assistant, questions) == expected
+
+    kb = file_identity(data / "knowledge.db")
+    for seed in (data / "documents").glob("*.txt"):
+        seed.unlink()
+    reply = text_of(say(assistant, "/reload"))
+    assert "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ." in reply
+    assert "hong.docx có đuôi .docx" in reply and "Không còn tài liệu nào dùng được" in reply
+    assert assistant.holder.generation == generation + 1
     assert file_identity(data / "knowledge.db") == kb
     assert answers(assistant, questions) == expected
     assert audit_rows(assistant)[-1]["detail"].startswith("lỗi: Không dựng lại được")

@@ -68,10 +68,10 @@ def hold_changes(assistant: Assistant) -> tuple[threading.Event, threading.Event
     real = kb._rebuild
     entered, release = threading.Event(), threading.Event()
 
-    def held(progress: Callable | None = None):  # noqa: ANN202 - same signature as the original
+    def held(progress: Callable | None = None, **kw: object):  # noqa: ANN202 - same signature as the original
         entered.set()
         assert release.wait(60), "the test never released the change"
-        return real(progress)
+        return real(progress, **kw)
 
     kb._rebuild = held  # type: ignore[method-assign]
     return entered, release

@@ -151,6 +151,20 @@ def login(driver: Any, url: str, password: str) -> None:
     field.submit()
 
 
+def seed_usage(server: ServerThread) -> None:
+    """Two weeks of questions on three channels, as the state DB of a bot in service holds them."""
+    now = time.time()
+    gaps = ["Thủ tục cấp đổi căn cước công dân cần giấy tờ gì?", "thu tuc cap doi can cuoc cong dan can giay to gi",
+            "Giá vé xe buýt nội thành là bao nhiêu?"]
+    for day in range(1, 14):
+        for i in range(3 + (day * 7) % 9):
+            platform = ("telegram", "zalo", "web")[(day + i) % 3]
+            found = (day + i) % 5 != 0
+            server.assistant.state.insert("questions_log", {
+                "ts": now - day * 86400 + i * 60, "platform": platform, "user_id": f"u{i}", "chat_id": f"u{i}",
+                "question": "Số đường dây nóng là gì?" if found else gaps[(day + i) % 3], "found": int(found)})
+
+
 # -- the chat page -------------------------------------------------------------------------------------
 def test_chat_page_loads_accessible_and_greets(server: ServerThread, browser: Any) -> None:
     greeting = open_chat(browser, server.url)
@@ -271,11 +285,13 @@ def test_admin_uploads_a_docx_reloads_and_the_chat_answers_from_it(server: Serve
                                                                    tmp_path: Path) -> None:
     from selenium.webdriver.support.expected_conditions import staleness_of
 
+    seed_usage(server)
     login(browser, server.url, ADMIN_PASSWORD)
     wait_for(browser, lambda d: d.current_url == f"{server.url}/admin")
     cookie = browser.get_cookie("cchc_admin")
     assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/admin"
-    assert browser.find_element("css selector", "svg.chart").get_attribute("role") == "img"
+    chart = browser.find_element("css selector", "svg.chart")
+    assert chart.get_attribute("role") == "img" and {"Telegram", "Zalo", "Trang web"} <= set(chart.text.split("\n"))
     screenshot(browser, "admin-overview")
 
     docx = tmp_path / "Kế hoạch ngày hội CCHC An Lạc.docx"

@@ -116,7 +116,7 @@ def test_api_ask_answers_the_cli_json_contract(http: httpx.Client, assistant: As
     assert response.status_code == 200
     assert response.json() == assistant.ask.ask(question, k=2).to_json()
     body = response.json()
-    assert set(body) == {"question", "found", "answer", "citations"}
+    assert {"question", "found", "answer", "citations"} <= set(body)
     if body["found"]:
         assert len(body["citations"]) == 2
         assert {"doc_id", "title", "number", "date", "section", "text", "source_text", "score"} <= set(
