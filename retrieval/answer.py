@@ -24,6 +24,9 @@ from retrieval.analyzer import QueryTerms
 from retrieval.rerank import many_sentence_scores, sentence_scores, split_sentence_terms
 
 MAX_ANSWER_CHARS = 500
+_ITEM = re.compile(r"^\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s")
+_INTRO = re.compile(r"\b(nhu sau|gom|bao gom|cu the|cac noi dung|sau day)\s*$")
+LIST_ANSWER_CHARS = 420  # a list answer stops adding items here (the lead and heading come on top)
 _CLOSING = re.compile(r"^(tren day la|noi nhan|yeu cau cac (phong|don vi|co quan)[a-z ,]* nghiem tuc)")
 _PERCENT = re.compile(r"\d+\s*%|\bphan tram\b")
 
@@ -38,7 +41,8 @@ _INTENT_PATTERNS = {
 
 def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
                   must_contain: str | None = None,
-                  score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None) -> tuple[str, int]:
+                  score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None,
+                  listing: bool = False) -> tuple[str, int]:
     """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
     characters, its heading first; returns (answer, id of the passage it comes from).
 
@@ -85,7 +89,7 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
     _, n, i = best
     row, pieces, scores, headings = prepared[n]
     shown = display_pieces(row["text"], shown_text(row), pieces)
-    return _compose(pieces, shown, scores, i, headings, shown_headings(row, headings)), row["id"]
+    return _compose(pieces, shown, scores, i, headings, shown_headings(row, headings), listing), row["id"]
 
 
 def _column(row: sqlite3.Row, name: str) -> str | None:
@@ -104,9 +108,18 @@ def shown_headings(row: sqlite3.Row, headings: list[str]) -> list[str]:
 
 
 def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int, headings: list[str],
-             shown_heads: list[str]) -> str:
+             shown_heads: list[str], listing: bool = False) -> str:
     chosen = [best]
     length = len(pieces[best])
+    # A list is answered as the list: the sentence that introduces it ("… như sau:", "gồm:") and
+    # the items after it, as far as the answer's length allows.
+    if pieces[best].rstrip().endswith(":") or (listing and _INTRO.search(fold(pieces[best]))):
+        j = best + 1
+        while j < len(pieces) and scores[j] >= 0 and length + len(pieces[j]) < LIST_ANSWER_CHARS \
+                and not _CLOSING.match(fold(pieces[j])) and (j == best + 1 or _ITEM.match(pieces[j])):
+            chosen.append(j)
+            length += len(pieces[j])
+            j += 1
     # A short best sentence is usually a clause cut at ';' or ':': add its better neighbour.
     if length < 160:
         neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces) and scores[j] >= 0]

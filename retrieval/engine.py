@@ -334,7 +334,8 @@ class AskEngine:
                                       score_sentences=score_sentences)
             answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
-            answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences)
+            answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences,
+                                               listing=q.asks == "list")
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")
