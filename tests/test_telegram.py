@@ -47,10 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "5512345678:AAHq-Fake_TokenForTests_x9ZqW3e"
 SECRET = "s3cret_Webhook-token"
 HOTLINE = "1800 1096"
-# Seed 001's line "e) Ping tai cong khai sb hotline 1800.1096; dia  chi" as people read it. The restorer
-# wrote "Đăng tải công khai sự hotline 1800.1096" on 2026-12-02 (and "Ping tài công khai số …" an hour
-# before): the words around the number are what every version has restored.
-RESTORED_HOTLINE = re.compile(r"công khai \w+ hotline 1800\.1096")
+# Seed 001's line "e) Ping tai cong khai sb hotline 1800.1096; dia  chi" as people read it (issue 11's
+# acceptance: "Đăng tải công khai số hotline 1800.1096 …").
+RESTORED_HOTLINE = re.compile(r"Đăng tải công khai số hotline 1800\.1096")
 RAW_HOTLINE = "Ping tai cong khai sb hotline 1800.1096"
 QUESTION = "Số hotline hỗ trợ dịch vụ công là gì?"
 QUESTION_ASCII = "so hotline ho tro dich vu cong la gi"

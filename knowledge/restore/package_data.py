@@ -20,6 +20,7 @@ from knowledge.restore.syllables import normalize_syllable
 
 NUM = "<num>"
 PUNCT = "<p>"
+FOREIGN = "<x>"  # a word that is not a Vietnamese syllable (a name, an English word, a URL)
 _NUMBER = re.compile(r"^[\d.,/:-]*\d[\d.,/:-]*$")
 
 
@@ -59,7 +60,7 @@ def token_class(token: str) -> str:
         return syl
     if _NUMBER.match(token):
         return NUM
-    return PUNCT if not any(c.isalnum() for c in token) else ""
+    return PUNCT if not any(c.isalnum() for c in token) else FOREIGN
 
 
 def viet74k_words() -> Iterator[list[str]]:
@@ -83,7 +84,6 @@ def vlsp_sentences() -> Iterator[list[str]]:
         word = line.split("\t", 1)[0]
         for part in word.split():
             cls = token_class(part)
-            # An unknown token (a foreign name) breaks the context like punctuation does.
             sentence.append(cls or PUNCT)
     if sentence:
         yield sentence

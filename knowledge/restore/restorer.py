@@ -21,7 +21,7 @@ from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
-from knowledge.restore.package_data import NUM, PUNCT, token_class
+from knowledge.restore.package_data import FOREIGN, NUM, PUNCT, token_class
 from knowledge.restore.syllables import fold_syllable, normalize_syllable
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class Restorer:
         memo: dict[tuple[str, bool, bool, bool], list[tuple[str, float]]] = {}
         punct = [(PUNCT, 0.0)]
         number = [(NUM, 0.0)]
+        foreign = [(FOREIGN, 0.0)]
         for li, pieces in enumerate(doc_pieces):
             if not any(p.kind != "sep" for p in pieces):
                 if cur:
@@ -127,7 +128,7 @@ class Restorer:
                     if p.text.strip():  # any punctuation, as the LM saw it in running text
                         cur.append(_Slot(punct))
                 elif p.kind == "keep":
-                    cur.append(_Slot(number if any(c.isdigit() for c in p.text) else punct))
+                    cur.append(_Slot(number if any(c.isdigit() for c in p.text) else foreign))
                 else:
                     pattern = case_pattern(p.text)
                     parens = _in_parens(pieces, pi)
@@ -181,7 +182,7 @@ class Restorer:
             for slot in par:
                 got = by_object.get(id(slot.candidates))
                 if got is None:
-                    keys = tuple(PUNCT if c.startswith("\x00") else c for c, _ in slot.candidates)
+                    keys = tuple(FOREIGN if c.startswith("\x00") else c for c, _ in slot.candidates)
                     ident = keys + tuple(str(ch) for _, ch in slot.candidates)  # same words, other costs: apart
                     i = list_id.get(ident)
                     if i is None:
@@ -317,9 +318,9 @@ def _sentences(chosen: list[str]) -> Iterable[list[str]]:
     """The decoded syllables of a paragraph, cut at punctuation and unknown tokens."""
     cur: list[str] = []
     for s in chosen:
-        if s == NUM:
-            cur.append(s)
-        elif s == PUNCT or s.startswith("\x00"):
+        if s in (NUM, FOREIGN) or s.startswith("\x00"):
+            cur.append(FOREIGN if s.startswith("\x00") else s)
+        elif s == PUNCT:
             if cur:
                 yield cur
             cur = []
