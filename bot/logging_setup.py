@@ -24,10 +24,18 @@ class RedactingFilter(logging.Filter):
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        """Redact `secret` and its URL-encoded form (tokens appear encoded in file URLs)."""
+        """Redact `secret` and its URL-encoded form (tokens appear encoded in file URLs).
+
+        A bot token "<id>:<secret>" also has its secret half redacted on its own: a base URL without
+        its trailing "/bot" glues the id to the host, and httpx then quotes only "port: '<secret>'"
+        in its error (issue 13)."""
         if not secret or len(secret) < 4:
             return
-        for form in (secret, quote(secret, safe="")):
+        forms = [secret, quote(secret, safe="")]
+        _, colon, half = secret.partition(":")
+        if colon and len(half) >= 8:
+            forms.append(half)
+        for form in forms:
             if form not in self.secrets:
                 self.secrets.append(form)
         self.secrets.sort(key=len, reverse=True)  # a secret containing another is replaced whole
@@ -77,6 +85,13 @@ def register_secrets(secrets: list[str]) -> RedactingFilter:
     for secret in secrets:
         _registered.add(secret)
     return _registered
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret (and anything shaped like a bot token) replaced: for what
+    is printed outside logging — the one-line error messages of the command line."""
+    redactor = _registered or RedactingFilter([])
+    return redactor.redact(text)
 
 
 def configure_logging(level: str, secrets: list[str]) -> RedactingFilter:

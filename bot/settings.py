@@ -55,6 +55,28 @@ def _admin_password_hash(raw: str) -> str:
     return raw if is_password_hash(raw) else hash_password(raw)
 
 
+def api_base(url: str, suffix: str = "/bot") -> str:
+    """A Bot API base URL ending in `suffix` ("/bot", or "/file/bot" for Telegram's files), whether
+    it was written with it, without it, or with a trailing slash.
+
+    WHY: the token is appended to this URL. "https://bot-api.zaloplatforms.com" without "/bot"
+    glued the token's id to the host name, and the resulting error quoted the token (issue 13).
+    """
+    url = url.strip().rstrip("/")
+    parts = suffix.strip("/").split("/")
+    for keep in range(len(parts), 0, -1):  # the longest start of the suffix the URL already ends with
+        if url.endswith("/" + "/".join(parts[:keep])):
+            return url + "".join(f"/{p}" for p in parts[keep:])
+    return url + suffix
+
+
+def _file_base(api: str) -> str:
+    """TELEGRAM_FILE_BASE when unset: beside TELEGRAM_API_BASE (a local Bot API server serves both)."""
+    if not api.strip():
+        return Settings.telegram_file_base
+    return api_base(api).removesuffix("/bot") + "/file/bot"
+
+
 def _admins(raw: str) -> frozenset[str]:
     """`telegram:123,zalo:abc` → {"telegram:123", "zalo:abc"}."""
     return frozenset(p.strip() for p in raw.split(",") if p.strip())
@@ -101,6 +123,12 @@ class Settings:
     web_login_attempts: int = 5  # failed logins before a lockout
     web_lockout_minutes: int = 15
 
+    def __post_init__(self) -> None:
+        """Base URLs are accepted with or without their trailing /bot, however Settings is made."""
+        for name, suffix in (("telegram_api_base", "/bot"), ("telegram_file_base", "/file/bot"),
+                             ("zalo_api_base", "/bot")):
+            object.__setattr__(self, name, api_base(getattr(self, name), suffix))
+
     @property
     def kb_path(self) -> Path:
         return self.data_dir / "knowledge.db"
@@ -126,7 +154,7 @@ class Settings:
             admins=_admins(e("CCHC_ADMINS", "")),
             telegram_token=e("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_api_base=e("TELEGRAM_API_BASE", "").strip() or cls.telegram_api_base,
-            telegram_file_base=e("TELEGRAM_FILE_BASE", "").strip() or cls.telegram_file_base,
+            telegram_file_base=e("TELEGRAM_FILE_BASE", "").strip() or _file_base(e("TELEGRAM_API_BASE", "")),
             telegram_webhook_url=e("TELEGRAM_WEBHOOK_URL", "").strip(),
             telegram_webhook_secret=e("TELEGRAM_WEBHOOK_SECRET", "").strip(),
             telegram_listen=e("TELEGRAM_LISTEN", "").strip() or cls.telegram_listen,

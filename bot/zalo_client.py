@@ -39,8 +39,8 @@ _redactor = RedactingFilter([])
 
 def protect_secret(secret: str) -> None:
     """Redact `secret` from every record of the loggers that could ever carry it."""
-    if secret and len(secret) >= 4 and secret not in _redactor.secrets:
-        _redactor.secrets.append(secret)
+    if secret and len(secret) >= 4:
+        _redactor.add(secret)  # the token, its URL-encoded form and its secret half
     for name in _PROTECTED_LOGGERS:
         logger = logging.getLogger(name)
         if _redactor not in logger.filters:
@@ -173,8 +173,9 @@ class ZaloClient:
         try:
             response = await self._http.post(
                 url, json=payload, timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
             # `from None`: the httpx exception carries the request (and so the URL with the token).
+            # InvalidURL: a malformed ZALO_API_BASE; its message quotes the URL, so it is redacted too.
             raise ZaloNetworkError(0, f"{type(exc).__name__}: {redact(str(exc))}", method) from None
         try:
             body = response.json()

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 FILE_PLATFORMS = frozenset({"telegram"})  # channels that can deliver a user's file to the bot
-PLATFORM_NAMES = {"zalo": "Zalo", "console": "cửa sổ dòng lệnh", "telegram": "Telegram"}
+PLATFORM_NAMES = {"zalo": "Zalo", "console": "cửa sổ dòng lệnh", "telegram": "Telegram", "web": "trang web"}
 BUSY_WAIT_SECONDS = 300.0  # a second change waits for the first one (an admin may send 3 files at once)
 GAP_DAYS = 30
 STATS_DAYS = 7
@@ -143,7 +143,8 @@ class AdminService:
             return [Reply(
                 f"Bot trên {where} không nhận được tệp, nên không thêm tài liệu qua trò chuyện ở đây được.\n"
                 "Bạn hãy chép tệp lên máy chủ và chạy lệnh: cchc kb add TỆP (ví dụ: cchc kb add "
-                "ke-hoach-cchc-2025.docx). Bot đang chạy sẽ tự nạp tài liệu mới, không cần khởi động lại.")]
+                "ke-hoach-cchc-2025.docx). Bot đang chạy sẽ tự nạp tài liệu mới, không cần khởi động lại. "
+                "Trang quản trị /admin của kênh web cũng có mục tải tài liệu lên.")]
         return [Reply(
             "Bạn hãy gửi tệp tài liệu vào cuộc trò chuyện này (gửi dưới dạng tệp, không phải ảnh): .docx, "
             f".pdf có lớp chữ, .txt hoặc .md, tối đa {self.max_upload_mb} MB. Tôi sẽ kiểm tra, thêm vào cơ "

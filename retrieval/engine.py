@@ -22,14 +22,14 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from knowledge.structure import END_MATTER
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
-from knowledge.structure import END_MATTER
 from retrieval.answer import select_answer, shown_text, with_lead
 from retrieval.constraints import Missing, doc_years, fits, periods_of, places_named
 from retrieval.derived import load as load_derived
@@ -67,6 +67,15 @@ _NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
 def _unnumbered(text: str) -> str:
     """A passage without its list numbering ("1.", "II.", "a)"): those digits answer no "how many"."""
     return _NUMBERING.sub(" ", text)
+
+
+def _in_shown_order(hits: list[Hit]) -> list[Hit]:
+    """The passage the answer comes from is cited first; it ranks first, so its score is shown as
+    the best one: the scores people see go down the list as the citations do."""
+    if len(hits) < 2:
+        return hits
+    top = max(h.score for h in hits)
+    return [replace(hits[0], score=top)] + hits[1:]
 
 
 def describe_document(doc: dict) -> str:
@@ -345,7 +354,7 @@ class AskEngine:
             row = rows.get(pid) or self._passage_rows([pid]).get(pid)
             if row is not None:
                 hits.append(self._hit(row, score))
-        return AskResult(question, True, answer, hits)
+        return AskResult(question, True, answer, _in_shown_order(hits))
 
     def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
                   skip: set[int]) -> list[tuple[int, float]]:
