@@ -24,23 +24,29 @@ _ADMIN = re.compile(r"\b(xa|phuong|huyen|tinh|quan|thi xa|thi tran|thanh pho|tp)
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> frozenset[str]:
+def gazetteer() -> dict[str, str]:
     """Folded names of Vietnam's administrative units without their kind ("phu thai", "hoa binh"),
     from underthesea's address data: tells a place name from words that follow "xã"/"tỉnh" by
     chance ("của tỉnh về CCHC")."""
     from knowledge.restore.package_data import place_names
 
     kinds = ("thanh pho ", "thi xa ", "thi tran ", "tinh ", "huyen ", "quan ", "xa ", "phuong ")
-    out = set()
+    out: dict[str, str] = {}
     for name in place_names():
         f = fold(name)
         for kind in kinds:
             if f.startswith(kind):
+                name = " ".join(name.split()[len(kind.split()):])
                 f = f[len(kind):]
                 break
         if f:
-            out.add(f)
-    return frozenset(out)
+            out.setdefault(f, name)
+    return out
+
+
+def place_display(folded_name: str) -> str:
+    """A place as Vietnam writes it ("hoa binh" → "Hòa Bình")."""
+    return gazetteer().get(folded_name, folded_name.title())
 
 
 def places_named(folded_question: str) -> list[str]:

@@ -31,7 +31,7 @@ from knowledge.structure import END_MATTER
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
 from retrieval.answer import select_answer, shown_text, with_lead
-from retrieval.constraints import Missing, doc_years, fits, periods_of, places_named
+from retrieval.constraints import Missing, doc_years, fits, periods_of, place_display, places_named
 from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
 from retrieval.inverted_index import TABLE as PASSAGE_INDEX_TABLE
@@ -67,6 +67,32 @@ _NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
 def _unnumbered(text: str) -> str:
     """A passage without its list numbering ("1.", "II.", "a)"): those digits answer no "how many"."""
     return _NUMBERING.sub(" ", text)
+
+
+def _slot_words(tokens: list[str]) -> set[str]:
+    """The noun a "… nào" question asks for ("đơn vị nào", "cơ quan nào"): the answer names the
+    unit without that word, so it is no part of the topic the answer must cover."""
+    slot: set[str] = set()
+    for i, t in enumerate(tokens):
+        if t == "nao":
+            slot.update(x for x in tokens[max(0, i - 2):i] if x in _SLOT_NOUNS)
+    return slot
+
+
+_SLOT_NOUNS = frozenset("don vi co quan phong ban so to chuc bo phan nganh khoa".split())
+
+
+def _as_written(question: str, folded_phrase: str) -> str:
+    """The words of `question` that fold to `folded_phrase` ("Hòa Bình" for "hoa binh")."""
+    words = question.split()
+    n = len(folded_phrase.split())
+    for i in range(len(words) - n + 1):
+        chunk = " ".join(words[i:i + n])
+        if fold(chunk) == folded_phrase:
+            written = chunk.strip(",.;:?!()\"“”")
+            if written != fold(written):  # written with diacritics: as the person wrote it
+                return written
+    return place_display(folded_phrase)
 
 
 def _in_shown_order(hits: list[Hit]) -> list[Hit]:
@@ -308,7 +334,7 @@ class AskEngine:
         if not terms.content:
             return AskResult(question, False, "", reason="no_terms")
         q = understand(text, terms.tokens)
-        missing = self._missing(q, terms)
+        missing = self._missing(q, terms, text)
         if missing is not None:
             return AskResult(question, False, "", reason="constraint", detail=missing)
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
@@ -392,7 +418,7 @@ class AskEngine:
             got = self._years_cache = doc_years(list(self.docs.values()))
         return got
 
-    def _missing(self, q: Question, terms: QueryTerms) -> Missing | None:
+    def _missing(self, q: Question, terms: QueryTerms, text: str = "") -> Missing | None:
         """A year, plan, period or place the knowledge base does not have at all."""
         years = self._kb_years()
         for year in q.years:
@@ -411,7 +437,7 @@ class AskEngine:
                     return Missing("period", period, tuple(sorted(same)))
         for place in list(terms.places) + [p.replace(" ", "_") for p in places_named(" ".join(terms.tokens))]:
             if not self._known_place(place):
-                return Missing("place", place.replace("_", " "))
+                return Missing("place", _as_written(text, place.replace("_", " ")))
         return None
 
     def _unfit(self, q: Question) -> Missing:
@@ -585,8 +611,10 @@ class AskEngine:
             return self.index.idf(term) if self.index.df(term) else unseen
 
         words = [p for p in terms.pairs if terms.weights.get(p, 0.0) >= 1.0]
+        slot = _slot_words(terms.tokens)
+        words = [p for p in words if not set(p.split("_")) <= slot]
         total = found = 0.0
-        for t in dict.fromkeys(terms.content):
+        for t in dict.fromkeys(t for t in terms.content if t not in slot):
             total += idf(t)
             padded = f" {t} "
             have = padded in body or padded in head or t in extra or t in doc_terms

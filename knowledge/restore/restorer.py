@@ -22,7 +22,7 @@ from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_cl
 from knowledge.restore.model_store import RestoreModel, load_model
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
 from knowledge.restore.package_data import FOREIGN, NUM, PUNCT, token_class
-from knowledge.restore.syllables import fold_syllable, normalize_syllable
+from knowledge.restore.syllables import fold_syllable, is_syllable_shape, normalize_syllable
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,9 @@ class Restorer:
                 return [(syl, 0.0)]
             return [(word, 0.0)]
         low = word.lower()
+        if (mixed_case_line or in_parens) and word.isupper() and len(word) >= 2 and word.isascii() \
+                and word.isalpha() and not is_syllable_shape(low):
+            return [(_keep(word), 0.0)]  # an acronym among ordinary words (CCHC, SIPAS, PAR INDEX)
         cands = list(index.candidates(word))
         known = self.model.known_words
         if low in known and not normalize_syllable(low):
