@@ -7,7 +7,10 @@ nothing is mocked. Servers with tight limits share the module's assistant to sta
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -419,3 +422,46 @@ def test_knowledge_gaps_group_similar_wordings(assistant: Assistant) -> None:
     assert wording_key("Cho tôi hỏi số hotline là gì ạ?") == "so hotline"
     usage = usage_by_day(state, 7, now=now)
     assert len(usage) == 7 and usage[-1].per_platform == {"web": 1, "zalo": 1} and usage[-1].answered == 0
+
+
+# -- the command itself ------------------------------------------------------------------------------------------
+def test_cchc_run_web_subprocess_serves_and_never_logs_secrets(seed_data_dir: Path, tmp_path: Path) -> None:
+    """`python -m bot run web` with DEBUG logging: chat, API and an admin login work, SIGTERM → exit 0,
+    and neither the password nor the cookie key appear in its output."""
+    data = copy_seed(seed_data_dir, tmp_path / "data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    secret = "khoa-bi-mat-cookie-0123456789"
+    env = {**os.environ, "CCHC_DATA_DIR": str(data), "CCHC_WEB_PORT": str(port), "CCHC_WEB_LISTEN": "127.0.0.1",
+           "CCHC_WEB_ADMIN_PASSWORD": ADMIN_PASSWORD, "CCHC_WEB_SECRET": secret, "CCHC_LOG_LEVEL": "DEBUG",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("CCHC_DOCS_DIR", None)
+    log_path = tmp_path / "web.log"
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "web"], cwd=tmp_path, env=env,
+                                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url + "/healthz", trust_env=False).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+                time.sleep(0.1)
+            with httpx.Client(base_url=url, trust_env=False) as http:
+                chat = http.post("/api/chat", json={"text": "sdt hotline dvc la j"}).json()
+                assert "1800" in chat["replies"][0]["text"]
+                assert http.post("/api/ask", json={"question": "đường dây nóng"}).json()["found"]
+                assert http.post("/admin/login", data={"password": ADMIN_PASSWORD}).status_code == 303
+                assert http.post("/admin/login", data={"password": "sai"}).status_code == 401
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(20)
+    output = log_path.read_text("utf-8", "replace")
+    assert code == 0, output[-3000:]
+    assert "web channel listening" in output and "DEBUG" in output
+    assert ADMIN_PASSWORD not in output and secret not in output
