@@ -19,6 +19,7 @@ rate limits, same-origin checks on every state-changing request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import secrets
@@ -101,7 +102,8 @@ class WebChannel:
         self.questions = RateLimiter(settings.web_api_per_minute)
         self.user_locks = KeyedLocks()
         self.static = {p.name: p.read_bytes() for p in STATIC_DIR.iterdir() if p.is_file()}
-        self.version = str(abs(hash(tuple(sorted((k, len(v)) for k, v in self.static.items())))))[:8]
+        # A digest of the files: browsers fetch new CSS and JS after an upgrade, never stale ones.
+        self.version = hashlib.sha256(b"".join(self.static[k] for k in sorted(self.static))).hexdigest()[:10]
         self.upload_limit = settings.max_upload_mb * 1024 * 1024 + SMALL_BODY
         self.frame_ancestors = " ".join(["'self'", *settings.web_allowed_origins])
         from bot.web_admin import AdminSite  # the dashboard needs the channel's keys and limits
