@@ -12,6 +12,7 @@ from typing import TextIO
 from bot.app import Assistant, build_assistant
 from bot.settings import Settings
 from handlers.messages import Reply
+from handlers.numbers import parse_int
 from handlers.render_text import render_plain
 
 EXIT_WORDS = {"/exit", "/quit", "/thoat", "exit", "quit", "thoat", "thoát", "/thoát"}
@@ -29,9 +30,10 @@ class ConsoleSession:
     def handle(self, line: str) -> list[str]:
         """One typed line → the texts to print."""
         line = line.strip()[:MAX_LINE_CHARS]
-        if line.isdigit() and self.pending and 1 <= int(line) <= len(self.pending):
+        number = parse_int(line.rstrip(".)"))  # any digit form: "２" and "₂" choose 2 as well
+        if number is not None and self.pending and 1 <= number <= len(self.pending):
             incoming = self.assistant.incoming("console", self.user_id, self.user_id,
-                                               self.pending[int(line) - 1], kind="callback")
+                                               self.pending[number - 1], kind="callback")
         else:
             incoming = self.assistant.incoming("console", self.user_id, self.user_id, line)
         replies = self.assistant.dispatcher.dispatch(incoming)
@@ -55,6 +57,9 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
     if interactive:
         print("Đang nạp cơ sở tri thức…", file=stdout, flush=True)
     assistant = build_assistant(settings)
+    # One local user at their own keyboard: the per-user flood limit protects a shared bot from
+    # its users, not the terminal from its owner (issue 13: pasting 20 questions got "please wait").
+    assistant.dispatcher.flood = None
     session = ConsoleSession(assistant)
     try:
         for text in session.handle("/start"):

@@ -30,6 +30,7 @@ from bot.zalo_client import (
     protect_secret,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.numbers import parse_int
 from handlers.render_text import render_plain, split_text
 
 log = logging.getLogger(__name__)
@@ -203,10 +204,10 @@ class ZaloBot:
         """A typed "2" right after a reply offering choices means pressing its second button."""
         if incoming.kind != "text":
             return incoming
-        typed = incoming.text.strip().rstrip(".)")
+        number = parse_int(incoming.text.strip().rstrip(".)"))  # "２", "₂" and "2." choose 2 as well
         choices = self._choices.get(incoming.chat_id, ())
-        if typed.isdigit() and choices and 1 <= int(typed) <= len(choices):
-            return replace(incoming, kind="callback", text=choices[int(typed) - 1].payload)
+        if number is not None and choices and 1 <= number <= len(choices):
+            return replace(incoming, kind="callback", text=choices[number - 1].payload)
         return incoming
 
     def _remember(self, chat_id: str, choices: tuple[Button, ...]) -> None:

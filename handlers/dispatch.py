@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from handlers.flood import FLOOD_TEXT, FloodGuard
 from handlers.messages import Incoming, Reply
+from handlers.numbers import MAX_DIGITS, ascii_digits, is_number
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,11 @@ TextInterceptor = Callable[[Incoming], "list[Reply] | None"]
 ERROR_TEXT = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Bạn vui lòng thử lại sau ít phút."
 NOT_ADMIN_TEXT = "Xin lỗi, lệnh này chỉ dành cho quản trị viên. Yêu cầu của bạn không được thực hiện."
 MAX_COMMAND_CHARS = 4000
+EXPIRED_BUTTON_TEXT = "Nút này đã hết hạn. Bạn hãy gửi lại câu hỏi nhé."
+LONE_NUMBER_TEXT = ("Bạn vừa gõ số “{number}”, nhưng lúc này không có lựa chọn đánh số nào đang chờ. "
+                    "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “Số đường dây nóng hỗ trợ dịch vụ công là gì?”, "
+                    "hoặc gõ /help để xem các lệnh.")
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -85,10 +91,12 @@ class Dispatcher:
             if wait:
                 return [Reply(FLOOD_TEXT.format(seconds=wait))]
         if incoming.kind == "callback":
-            prefix, _, rest = incoming.text.partition(":")
+            # Payloads are ASCII by construction (Button); a forged one may hold any digits.
+            payload = ascii_digits(incoming.text)
+            prefix, _, rest = payload.partition(":")
             handler = self.callbacks.get(prefix)
-            if handler is None:
-                return [Reply("Nút này đã hết hạn. Bạn hãy gửi lại câu hỏi nhé.")]
+            if handler is None or _LONG_NUMBER.search(rest):
+                return [Reply(EXPIRED_BUTTON_TEXT)]
             return handler(incoming, rest)
         if incoming.kind != "text" and not (incoming.kind == "file" and incoming.text.startswith("/")):
             if self.non_text is not None:
@@ -101,6 +109,8 @@ class Dispatcher:
             replies = interceptor(incoming)
             if replies is not None:
                 return replies
+        if is_number(text):  # "2" with no numbered choice waiting (the channel would have mapped it)
+            return [Reply(LONE_NUMBER_TEXT.format(number=text[:20]))]
         if self.free_text is None:
             return [Reply("Xin lỗi, tôi chưa sẵn sàng trả lời câu hỏi.")]
         return self.free_text(incoming, text)
@@ -116,7 +126,7 @@ class Dispatcher:
             if self.audit is not None:
                 self.audit(incoming, name, args.strip()[:200], False)
             return [Reply(NOT_ADMIN_TEXT)]
-        return command.handler(incoming, args.strip())
+        return command.handler(incoming, ascii_digits(args.strip()))  # "/quiz １５５" is /quiz 155
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.numbers import ascii_digits
 from knowledge.text import fold, strip_marks
 
 LETTERS = "ABCD"
@@ -29,7 +30,7 @@ def parse_choice(text: str) -> int | None:
     """0-based option index when the whole message is an answer (A–D, a–d, 1–4 …), else None."""
     if not text or len(text) > 60:
         return None
-    folded = fold(text)
+    folded = fold(ascii_digits(text))  # "２" or "₂" is 2
     match = _CHOICE.match(folded)
     if match is None:
         return None
@@ -59,7 +60,7 @@ def parse_prediction(text: str) -> Prediction | None:
     Accepted: "25", "25 người", "dự đoán 25", "1.000" / "1 000" (thousands separators), "không ai"
     (zero). Refused with a reason: negatives, decimals, numbers too large, words that are no number.
     """
-    raw = " ".join(strip_marks(text or "").lower().split())
+    raw = " ".join(strip_marks(ascii_digits(text or "")).lower().split())  # "₅", "٣", "５" are digits
     if not raw:
         return Prediction(error=PREDICTION_HELP)
     if fold(raw) in _ZERO_WORDS:
