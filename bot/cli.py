@@ -7,6 +7,8 @@
   cchc run web                      chat page, portal widget, admin dashboard and JSON API
   cchc web hash-password            the scrypt hash to put in CCHC_WEB_ADMIN_PASSWORD
   cchc zalo set-webhook URL
+  cchc doctor [--offline]           check configuration, tokens, webhooks, data dir and databases
+  cchc state backup FILE            a checked copy of the state DB (online backup API); state check FILE
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ def cmd_chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.core import AskService
+    from handlers.dispatch import ERROR_TEXT
     from handlers.knowledge_holder import KnowledgeHolder
     from retrieval.engine import AskEngine
     from retrieval.indexer import ensure_knowledge_db
+    from retrieval.results import AskResult
 
     ensure_knowledge_db(settings.kb_path, settings.docs_dir)
     service = AskService(KnowledgeHolder(AskEngine.open(settings.kb_path)))
@@ -55,7 +59,11 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
     for raw in questions:
         question = raw.rstrip("\r\n") if args.question == ["-"] else raw
-        result = service.ask(question, k=k)
+        try:
+            result = service.ask(question, k=k)
+        except Exception:  # one reply per question, whatever the question: never a half-read stdin
+            logging.getLogger("cchc").exception("ask failed")
+            result = AskResult(question, False, ERROR_TEXT, reason="error")
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -112,6 +120,18 @@ def cmd_web(_settings: Settings, _args: argparse.Namespace) -> int:
         return 1
     print(hash_password(password))
     return 0
+
+
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(settings, offline=args.offline)
+
+
+def cmd_state(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.state_commands import run_state_command
+
+    return run_state_command(settings, args)
 
 
 def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
@@ -184,6 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     web_sub.add_parser("hash-password", help="in mã băm scrypt của mật khẩu quản trị (đọc từ bàn phím/stdin)")
     web_cmd.set_defaults(func=cmd_web)
 
+    doctor = sub.add_parser("doctor", help="kiểm tra cấu hình, token, webhook, thư mục dữ liệu và cơ sở dữ liệu")
+    doctor.add_argument("--offline", action="store_true", help="không kiểm tra qua mạng (token, webhook)")
+    doctor.set_defaults(func=cmd_doctor)
+
+    state = sub.add_parser("state", help="sao lưu và kiểm tra state.db (dữ liệu người dùng)")
+    state_sub = state.add_subparsers(dest="state_command", required=True)
+    state_backup = state_sub.add_parser("backup", help="sao lưu state.db sang TỆP khi bot vẫn chạy")
+    state_backup.add_argument("file", type=Path, help="tệp sao lưu (hoặc thư mục: tên tệp theo ngày giờ)")
+    state_check = state_sub.add_parser("check", help="kiểm tra toàn vẹn một tệp state.db hoặc bản sao lưu")
+    state_check.add_argument("file", type=Path)
+    state.set_defaults(func=cmd_state)
+
     text = sub.add_parser("text", help="xử lý văn bản (khôi phục dấu tiếng Việt cho văn bản quét OCR)")
     text_sub = text.add_subparsers(dest="text_command", required=True)
     restore = text_sub.add_parser("restore", help="in văn bản đã khôi phục dấu, giữ nguyên từng dòng")
@@ -193,19 +225,45 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure ends as one or two Vietnamese lines and an exit code
+    (bot/failures.py), the traceback only with CCHC_LOG_LEVEL=DEBUG, and no token in either."""
+    from bot.failures import EXIT_BROKEN_PIPE, EXIT_CONFIG, EXIT_INTERRUPTED, fail, report
+    from bot.logging_setup import register_secrets
+
     _reconfigure_stdio()
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SystemExit as exc:  # a variable with a bad value: settings explain which, in Vietnamese
+        if isinstance(exc.code, str):
+            return fail(f"Lỗi cấu hình: {exc.code}", EXIT_CONFIG)
+        raise
+    register_secrets([settings.telegram_token, settings.zalo_token, settings.telegram_webhook_secret,
+                      settings.zalo_webhook_secret, settings.web_secret])
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.func(settings, args) or 0)
+        code = int(args.func(settings, args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below, not at exit
+        return code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `cchc kb list | head`: the reader has all it wanted; say nothing
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: a clear message, never a traceback
-        logging.getLogger("cchc").debug("command failed", exc_info=True)
-        print(f"Lỗi: không thực hiện được lệnh ({type(exc).__name__}: {str(exc)[:200]}). "
-              "Chạy lại với CCHC_LOG_LEVEL=DEBUG để xem chi tiết.", file=sys.stderr)
-        return 1
+        return report(exc, settings.log_level, settings.data_dir)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise BrokenPipeError
+    again (the recipe of Python's signal documentation)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":
