@@ -31,7 +31,12 @@ from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
-RESTORE_GROUP_CHARS = 120_000  # documents restored together per call (the five seed plans: 95,000)
+# Up to SMALL_CORPUS_CHARS of scans (an office's folder of plans) are restored the way
+# `cchc text restore` restores one text: the whole folder first, as evidence, then each text with
+# it (the best readability measured). Larger folders are restored in groups of LARGE_GROUP_CHARS,
+# each group in one pass (its own texts as evidence): the 100,000-passage build stays in minutes.
+SMALL_CORPUS_CHARS = 400_000
+LARGE_GROUP_CHARS = 1_500_000
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^a-z]+")
@@ -120,7 +125,8 @@ def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[
                 progress: Callable[[str, int, int], None] | None = None) -> list[str | None]:
     """Per text, its restored text (None when it needs no restoring).
 
-    The texts that need it are restored in groups of about RESTORE_GROUP_CHARS: each with the
+    The texts that need it are restored together (SMALL_CORPUS_CHARS) or in groups of about
+    LARGE_GROUP_CHARS: each with the
     others of its group and the clean `evidence` (the folder's clean documents) as evidence for
     the restorer's language model. A group
     whose texts and evidence were restored before is read back from the cache; several groups to
@@ -130,10 +136,13 @@ def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[
     out: list[str | None] = [None] * len(texts)
     groups: list[list[int]] = [[]]
     size = 0
+    total_chars = sum(len(t) for t, need in zip(texts, needs) if need)
+    two_stage = total_chars <= SMALL_CORPUS_CHARS
+    group_chars = SMALL_CORPUS_CHARS if two_stage else LARGE_GROUP_CHARS
     for i, need in enumerate(needs):
         if not need:
             continue
-        if groups[-1] and size + len(texts[i]) > RESTORE_GROUP_CHARS:
+        if groups[-1] and size + len(texts[i]) > group_chars:
             groups.append([])
             size = 0
         groups[-1].append(i)
@@ -156,7 +165,7 @@ def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[
     done = 0
     if progress:
         progress("restore", 0, total)
-    work = [([texts[i] for i in group], list(evidence)) for group, _ in todo]
+    work = [([texts[i] for i in group], list(evidence), two_stage) for group, _ in todo]
     for (group, context), restored in zip(todo, map_chunks(_restore_groups, [[w] for w in work],
                                                            work=len(work), min_parallel=2)):
         for i, text in zip(group, restored[0]):
@@ -171,14 +180,20 @@ def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[
     return out
 
 
-def _restore_groups(groups: Sequence[tuple[list[str], list[str]]]) -> list[list[str]]:
-    """Each group's texts restored with the group and the clean evidence as the restorer's corpus."""
-    from knowledge.restore import restore_text
+def _restore_groups(groups: Sequence[tuple[list[str], list[str], bool]]) -> list[list[str]]:
+    """Each group's texts restored with the group and the clean evidence as the restorer's corpus
+    (two stages for a small folder, as `cchc text restore` does; one joint pass for a large one)."""
+    from knowledge.restore import get_restorer, restore_text
+    from knowledge.restore.corpus_evidence import corpus_sentences
 
     out = []
-    for texts, evidence in groups:
-        corpus = [*texts, *evidence]
-        out.append([restore_text(text, force=True, corpus_texts=corpus) for text in texts])
+    for texts, evidence, two_stage in groups:
+        if two_stage:
+            corpus = [*texts, *evidence]
+            out.append([restore_text(text, force=True, corpus_texts=corpus) for text in texts])
+        else:
+            sentences = corpus_sentences(list(evidence)) if evidence else None
+            out.append(get_restorer().restore_many(list(texts), force=True, corpus=sentences))
     return out
 
 

@@ -188,7 +188,8 @@ def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatc
 
     names = ("004_1ddf88fba73ab6aa", "000_ea17d4eb7683e29a")
     texts = [(SEEDS_DIR / f"{name}.txt").read_text("utf-8") for name in names]
-    monkeypatch.setattr(display, "RESTORE_GROUP_CHARS", 1)  # one document a group
+    monkeypatch.setattr(display, "SMALL_CORPUS_CHARS", 1)  # a "large" folder: joint groups …
+    monkeypatch.setattr(display, "LARGE_GROUP_CHARS", 1)  # … of one document each
     monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path / "one"))
     monkeypatch.setenv("CCHC_BUILD_WORKERS", "1")
     here = display.restore_all(texts, [True, True])
