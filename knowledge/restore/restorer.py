@@ -47,6 +47,7 @@ class _Slot:
     piece: int = -1
     pattern: str = "lower"
     costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
+    key: tuple[str, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name)
 
 
 def needs_restoring(text: str) -> bool:
@@ -87,9 +88,11 @@ class Restorer:
         index = self.index
         choice: dict[int, list[list[str]]] = {}
         first = None
+        slots = {i: self._layout(pieces[i]) for i in todo}
         for r in range(rounds + 1):
             index.prepare((p.text for i in todo for line in pieces[i] for p in line if p.kind == "word"), first)
-            slots = {i: self._slots(pieces[i], index) for i in todo}
+            for i in todo:
+                self._fill(slots[i], index)
             decoded = self._decode([par for i in todo for par in slots[i]], lm)
             for i in todo:
                 choice[i], decoded = decoded[: len(slots[i])], decoded[len(slots[i]):]
@@ -108,14 +111,12 @@ class Restorer:
         return out
 
     # -- building the sequence ----------------------------------------------------------------
-    def _slots(self, doc_pieces: list[list[Piece]], index: CandidateIndex) -> list[list[_Slot]]:
-        """Paragraphs (runs of non-empty lines) as sequences of slots."""
+    def _layout(self, doc_pieces: list[list[Piece]]) -> list[list[_Slot]]:
+        """Paragraphs (runs of non-empty lines) as sequences of slots: punctuation, numbers and
+        kept tokens as fixed symbols, words with the key their candidates are looked up by (done
+        once; each decoding round only fills in candidates, see `_fill`)."""
         paragraphs: list[list[_Slot]] = []
         cur: list[_Slot] = []
-        memo: dict[tuple[str, bool, bool, bool], list[tuple[str, float]]] = {}
-        punct = [(PUNCT, 0.0)]
-        number = [(NUM, 0.0)]
-        foreign = [(FOREIGN, 0.0)]
         for li, pieces in enumerate(doc_pieces):
             if not any(p.kind != "sep" for p in pieces):
                 if cur:
@@ -126,24 +127,36 @@ class Restorer:
             for pi, p in enumerate(pieces):
                 if p.kind == "sep":
                     if p.text.strip():  # any punctuation, as the LM saw it in running text
-                        cur.append(_Slot(punct))
+                        cur.append(_Slot(_PUNCT_SLOT))
                 elif p.kind == "keep":
-                    cur.append(_Slot(number if any(c.isdigit() for c in p.text) else foreign))
+                    cur.append(_Slot(_NUM_SLOT if any(c.isdigit() for c in p.text) else _FOREIGN_SLOT))
                 else:
                     pattern = case_pattern(p.text)
                     parens = _in_parens(pieces, pi)
                     name = pattern == "title" and mixed_case and bool(cur) and cur[-1].line >= 0
-                    key = (p.text, mixed_case, parens, name)
-                    cands = memo.get(key)
-                    if cands is None:  # one list object per distinct word: the decoder memoises on it
-                        cands = self._candidates(index, p.text, mixed_case, in_parens=parens)
-                        if name:
-                            cands = _as_name(p.text, cands)
-                        memo[key] = cands
-                    cur.append(_Slot(cands, li, pi, pattern))
+                    cur.append(_Slot([], li, pi, pattern, key=(p.text, mixed_case, parens, name)))
         if cur:
             paragraphs.append(cur)
         return paragraphs
+
+    def _fill(self, paragraphs: list[list[_Slot]], index: CandidateIndex) -> None:
+        """Each word slot gets the candidate list of its key (one list object per distinct key:
+        the decoder memoises on it)."""
+        memo: dict[tuple[str, bool, bool, bool], list[tuple[str, float]]] = {}
+        for par in paragraphs:
+            for slot in par:
+                key = slot.key
+                if key is None:
+                    continue
+                cands = memo.get(key)
+                if cands is None:
+                    word, mixed_case, parens, name = key
+                    cands = self._candidates(index, word, mixed_case, in_parens=parens)
+                    if name:
+                        cands = _as_name(word, cands)
+                    memo[key] = cands
+                slot.candidates = cands
+                slot.costs = None
 
     def _candidates(self, index: CandidateIndex, word: str, mixed_case_line: bool,
                     in_parens: bool = False) -> list[tuple[str, float]]:
@@ -176,7 +189,7 @@ class Restorer:
         repeat the same token pairs ("hanh chinh") hundreds of times: each distinct pair of lists
         is scored once, all of them in one numpy call.
         """
-        list_id: dict[tuple[str, ...], int] = {(BOS,): 0}
+        list_id: dict[tuple, int] = {((BOS,), (0.0,)): 0}
         lists: list[tuple[str, ...]] = [(BOS,)]
         seq: list[list[int]] = []
         by_object: dict[int, tuple[int, np.ndarray]] = {}
@@ -186,7 +199,7 @@ class Restorer:
                 got = by_object.get(id(slot.candidates))
                 if got is None:
                     keys = tuple(FOREIGN if c.startswith("\x00") else c for c, _ in slot.candidates)
-                    ident = keys + tuple(str(ch) for _, ch in slot.candidates)  # same words, other costs: apart
+                    ident = (keys, tuple(ch for _, ch in slot.candidates))  # same words, other costs: apart
                     i = list_id.get(ident)
                     if i is None:
                         i = list_id[ident] = len(lists)
@@ -287,6 +300,11 @@ class Restorer:
                 continue
             out_lines.append("".join(replaced.get((li, pi), p.text) for pi, p in enumerate(pieces)))
         return "\n".join(out_lines)
+
+
+_PUNCT_SLOT = [(PUNCT, 0.0)]
+_NUM_SLOT = [(NUM, 0.0)]
+_FOREIGN_SLOT = [(FOREIGN, 0.0)]
 
 
 def _keep(word: str) -> str:
