@@ -193,7 +193,9 @@ def _restore_groups(groups: Sequence[tuple[list[str], list[str], bool]]) -> list
             out.append([restore_text(text, force=True, corpus_texts=corpus) for text in texts])
         else:
             sentences = corpus_sentences(list(evidence)) if evidence else None
-            out.append(get_restorer().restore_many(list(texts), force=True, corpus=sentences))
+            # One decoding pass: a group this large is its own evidence already (self-training
+            # and re-learnt costs gain least here and would double the build's longest step).
+            out.append(get_restorer().restore_many(list(texts), force=True, corpus=sentences, rounds=0))
     return out
 
 
