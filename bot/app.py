@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.settings import Settings
+from handlers.account import register_account
 from handlers.admin import AdminService
 from handlers.admin import register as register_admin
 from handlers.core import AskService, register_core
@@ -62,4 +63,5 @@ def build_assistant(settings: Settings) -> Assistant:
     # Registration order is the order of the command menu: learners' commands before admin ones.
     quiz = register_quiz(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    register_account(dispatcher)
     return Assistant(settings, dispatcher, holder, state, ask, quiz, admin)

@@ -29,6 +29,7 @@ from handlers.insights import knowledge_gaps, usage_by_day
 from handlers.kb_admin import KnowledgeAdmin, Outcome
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming, Reply
+from handlers.render_text import shorten
 from handlers.state_db import StateDB
 from knowledge.text import fold
 
@@ -194,7 +195,7 @@ class AdminService:
             number = f"số {d['number']}" if d.get("number") else "không rõ số hiệu"
             day = d.get("date") or ""
             when = (f"ngày {day}" if day.count("/") == 2 else f"năm {day}") if day else "không rõ ngày"
-            lines.append(f"• {d['doc_id']} — {(d.get('title') or d.get('filename') or '')[:100]} "
+            lines.append(f"• {d['doc_id']} — {shorten(d.get('title') or d.get('filename') or '', 100)} "
                          f"({number}, {when}) — {d.get('passages') or 0} đoạn")
         if incoming.is_admin:
             lines.append("Xoá một tài liệu: /xoa <mã>. Thêm: gửi tệp vào đây, hoặc /themtailieu để xem cách.")

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from handlers.dispatch import Command, Dispatcher, clean_text
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, Reply
+from handlers.render_text import shorten
 from handlers.state_db import StateDB
+from retrieval.engine import ContactView
 from retrieval.results import AskResult, Hit
 
 MAX_QUESTION_CHARS = 1000
@@ -59,6 +61,15 @@ def constraint_text(missing: object) -> str:
     if kind == "plan":
         return f"Xin lỗi, tôi không tìm thấy văn bản số {asked} trong các tài liệu hiện có."
     return ""
+
+
+def contact_source(holder: KnowledgeHolder, contact: ContactView) -> str:
+    """The plan a contact comes from: "Kế hoạch 155/KH-SYT", or, for a plan without a number, its
+    title cut at a word boundary (the engine's reference cuts it mid-word)."""
+    doc = holder.engine.docs.get(contact.doc_id) or {}
+    if doc.get("number") or not doc.get("title"):
+        return contact.doc_ref
+    return shorten(doc["title"], 80)
 
 
 def hit_citation(hit: Hit) -> Citation:
@@ -143,7 +154,7 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
         lines = ["Đường dây nóng, cổng thông tin nêu trong các kế hoạch:"]
         for c in contacts[:12]:
             owner = f" — {c.owner}" if c.owner else ""
-            lines.append(f"• {c.label}: {c.value}{owner} (theo {c.doc_ref})")
+            lines.append(f"• {c.label}: {c.value}{owner} (theo {contact_source(holder, c)})")
         return [Reply("\n".join(lines))]
 
     def show_source(_incoming: Incoming, rest: str) -> list[Reply]:

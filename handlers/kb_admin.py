@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from handlers.render_text import shorten
 from knowledge.build import (
     BuildError,
     BuildReport,
@@ -280,7 +281,7 @@ class KnowledgeAdmin:
             return f"Đã thêm tài liệu {doc_id}."
         number = f"số {doc['number']}" if doc["number"] else "không đọc được số hiệu"
         date = f"ngày {doc['date']}" if doc["date"] else "không đọc được ngày ban hành"
-        return (f"Đã thêm tài liệu {doc_id}: “{(doc['title'] or doc['filename'])[:120]}” — {number}, {date}, "
+        return (f"Đã thêm tài liệu {doc_id}: “{shorten(doc['title'] or doc['filename'], 120)}” — {number}, {date}, "
                 f"{doc['passages']} đoạn văn.")
 
     def remove_document(self, doc_id: str, progress: Progress | None = None) -> Outcome:
@@ -348,7 +349,7 @@ class KnowledgeAdmin:
         for d in docs:
             number = d["number"] or "không số"
             date = d["date"] or "không rõ ngày"
-            lines.append(f"• {d['doc_id']} — {d['title'][:90]} ({number}, {date}) — {d['passages']} đoạn")
+            lines.append(f"• {d['doc_id']} — {shorten(d['title'], 90)} ({number}, {date}) — {d['passages']} đoạn")
         return "\n".join(lines)
 
     def stats_text(self) -> str:

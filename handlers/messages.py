@@ -60,8 +60,10 @@ class Citation:
         bits = [head]
         if self.number:
             bits.append(f"số {self.number}")
-        if self.date:
-            bits.append(f"ngày {self.date}" if self.date.count("/") == 2 else f"năm {self.date}")
+        if self.date and self.date.count("/") == 2:
+            bits.append(f"ngày {self.date}")
+        elif self.date and self.date not in head:  # "… năm 2025" needs no second "năm 2025"
+            bits.append(f"năm {self.date}")
         line = " ".join(bits)
         if self.issuer:
             line += f" — {self.issuer}"

@@ -27,6 +27,7 @@ from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, QuizCard, Reply
 from handlers.quiz_answers import LETTERS, PREDICTION_HELP, parse_choice, parse_prediction
 from handlers.quiz_store import LIVE_EXAM, Attempt, Card, Exam, QuizStore
+from handlers.render_text import shorten
 from handlers.state_db import StateDB
 from knowledge.text import fold
 
@@ -97,7 +98,7 @@ class Bank:
             issuer = issuer.title() if sum(c.isupper() for c in issuer) <= 1 else issuer
             year = f" ({doc['date']})" if doc.get("date") else ""
             return f"{kind} của {issuer}{year}"
-        return (doc.get("title") or doc_id)[:80]
+        return shorten(doc.get("title") or doc_id, 80)
 
     def doc_hint(self, doc_id: str) -> str:
         """What to type after /quiz to pick this document."""

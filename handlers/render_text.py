@@ -76,3 +76,17 @@ def short_quote(quote: str, body: str, limit: int = 300) -> str:
         cut = quote.rfind(" ", 0, limit)
         quote = quote[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
     return f"“{quote}”"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word boundary with "…" — titles must never end
+    mid-word ("… Mai Châu 6 th")."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[:cut] if cut > limit // 2 else text[:limit - 1]
+    words = head.split(" ")
+    if len(words) > 2 and words[-1].isdigit() and len(words[-1]) <= 2:  # "… Phú Thái 6" → "… Phú Thái"
+        head = " ".join(words[:-1])
+    return head.rstrip(" ,;:-–—") + "…"
