@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sys
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -132,6 +131,8 @@ class TelegramChannel:
         self.settings: Settings = assistant.settings
         self.typing_delay = typing_delay
         self.recent = RecentIds()
+        self.mode = ""  # "long polling" / "webhook on …", for the log line once connected
+        self.on_ready: Callable[[], None] | None = None  # run_telegram: start-up is over
 
     # -- start-up --------------------------------------------------------------------------
     async def post_init(self, application: Application) -> None:
@@ -151,7 +152,9 @@ class TelegramChannel:
                 await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(int(user_id)))
             except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
                 log.info("admin menu for %s not set: %s", user_id, exc)
-        log.info("Telegram bot @%s ready", bot.username)
+        log.info("Telegram bot @%s ready%s", bot.username, f" ({self.mode})" if self.mode else "")
+        if self.on_ready is not None:
+            self.on_ready()
 
     # -- handlers ----------------------------------------------------------------------------
     async def drop_duplicates(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -399,43 +402,75 @@ def settings_problem(settings: Settings, webhook: bool) -> str | None:
     return None
 
 
+class QuietStartup(logging.Filter):
+    """Until the bot is connected, python-telegram-bot's own report of a failed start-up (ERROR
+    with a 50–100-line traceback) is held back: `run_telegram` says what failed in one Vietnamese
+    line instead. With CCHC_LOG_LEVEL=DEBUG nothing is held back (the traceback is for developers).
+    Installed on the root handlers, so it sees PTB's records whichever logger they come from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starting = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.starting and record.name.startswith("telegram") and record.levelno >= logging.ERROR)
+
+
+def _quiet_startup(settings: Settings) -> QuietStartup | None:
+    if settings.log_level == "DEBUG":
+        return None
+    quiet = QuietStartup()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
+    return quiet
+
+
 def run_telegram(settings: Settings, webhook: bool) -> int:
-    """`cchc run telegram [--webhook]`: serve until SIGINT/SIGTERM; 0 on a clean stop."""
+    """`cchc run telegram [--webhook]`: serve until SIGINT/SIGTERM; 0 on a clean stop.
+
+    Every start-up failure is one or two Vietnamese lines and an exit code (2: configuration,
+    1: the bot could not start), never a traceback unless CCHC_LOG_LEVEL=DEBUG."""
+    from bot.failures import EXIT_CONFIG, EXIT_FAILED, explain, fail
+
     problem = settings_problem(settings, webhook)
     if problem:
-        print(problem, file=sys.stderr)
-        return 2
+        return fail(problem, EXIT_CONFIG)
     register_secrets([settings.telegram_token, settings.telegram_webhook_secret])
     from bot.app import build_assistant
 
-    assistant = build_assistant(settings)
+    try:
+        assistant = build_assistant(settings)
+    except Exception as exc:
+        log.debug("build_assistant failed", exc_info=True)
+        return fail(explain(exc, settings.data_dir), EXIT_FAILED)
+    quiet = _quiet_startup(settings)
     application = build_application(assistant)
+    channel: TelegramChannel = application.bot_data["channel"]
+    channel.on_ready = (lambda: setattr(quiet, "starting", False)) if quiet is not None else None
     # PTB closes the loop it runs on; a fresh one keeps run_telegram callable more than once.
     asyncio.set_event_loop(asyncio.new_event_loop())
     try:
         if webhook:
             options = webhook_options(settings)
-            log.info("Telegram webhook listening on %s:%s/%s", options["listen"], options["port"],
-                     options["url_path"])
+            channel.mode = f"webhook on {options['listen']}:{options['port']}/{options['url_path']}"
             application.run_webhook(**options, bootstrap_retries=BOOTSTRAP_RETRIES)
         else:
-            log.info("Telegram long polling")
+            channel.mode = "long polling"
             application.run_polling(**polling_options(), bootstrap_retries=BOOTSTRAP_RETRIES)
     except InvalidToken:
-        print("Telegram từ chối TELEGRAM_BOT_TOKEN (token sai hoặc đã bị thu hồi). "
-              "Hãy kiểm tra lại token với @BotFather.", file=sys.stderr)
-        return 1
+        return fail("Telegram từ chối TELEGRAM_BOT_TOKEN (token sai hoặc đã bị thu hồi). "
+                    "Hãy kiểm tra lại token với @BotFather.")
     except NetworkError as exc:
-        print(f"Không kết nối được tới Telegram ({type(exc).__name__}). Hãy kiểm tra mạng và "
-              "TELEGRAM_API_BASE rồi chạy lại.", file=sys.stderr)
-        return 1
+        return fail(f"Không kết nối được tới Telegram ({type(exc).__name__}) qua {settings.telegram_api_base}.\n"
+                    "Hãy kiểm tra mạng, proxy (HTTPS_PROXY) và TELEGRAM_API_BASE rồi chạy lại.")
     except TelegramError as exc:  # e.g. setWebhook refused: Telegram's reason carries no token
-        print(f"Telegram từ chối yêu cầu khi khởi động: {exc.message}", file=sys.stderr)
-        return 1
+        return fail(f"Telegram từ chối yêu cầu khi khởi động: {exc.message}")
     except OSError as exc:
-        print(f"Không mở được cổng {settings.telegram_listen}:{settings.telegram_port} cho webhook "
-              f"({exc.strerror or exc}). Hãy đổi TELEGRAM_LISTEN/TELEGRAM_PORT.", file=sys.stderr)
-        return 1
+        return fail(f"Không mở được cổng {settings.telegram_listen}:{settings.telegram_port} cho webhook "
+                    f"({exc.strerror or exc}). Hãy đổi TELEGRAM_LISTEN/TELEGRAM_PORT.", EXIT_CONFIG)
     finally:
         assistant.close()
+        if quiet is not None:
+            for handler in logging.getLogger().handlers:
+                handler.removeFilter(quiet)
     return 0

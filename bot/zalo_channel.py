@@ -47,9 +47,11 @@ DRAIN_SECONDS = 10.0
 
 
 def _fail(message: str, code: int = 2) -> int:
-    """A start-up problem: one clear Vietnamese line on stderr, and a non-zero exit code."""
-    print(message, file=sys.stderr, flush=True)
-    return code
+    """A start-up problem: one clear Vietnamese line on stderr (redacted), and a non-zero exit code:
+    2 for configuration, 1 when the platform refused or could not be reached (bot/failures.py)."""
+    from bot.failures import fail
+
+    return fail(message, code)
 
 
 class _LRU:
@@ -269,7 +271,7 @@ async def _poll_forever(client: ZaloClient, bot: ZaloBot, stop: asyncio.Event, s
         try:
             updates = await client.get_updates()
         except ZaloUnauthorized:
-            return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.")
+            return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.", 1)
         except ZaloError as exc:
             failures += 1
             delay = min(60.0, max(0.05, settings.zalo_retry_delay) * (2 ** min(failures, 6)))
@@ -315,22 +317,28 @@ async def open_assistant(settings: Settings) -> Assistant | None:
     try:
         return await asyncio.to_thread(build_assistant, settings)
     except Exception as exc:
+        from bot.failures import explain
+
         log.debug("build_assistant failed", exc_info=True)
-        _fail(f"Không mở được cơ sở tri thức trong {settings.data_dir} ({type(exc).__name__}: {exc}). "
-              "Hãy chạy `cchc kb build` để dựng lại.")
+        _fail(explain(exc, settings.data_dir), 1)
         return None
 
 
 async def _start_checks(client: ZaloClient, force: bool) -> int:
-    """getMe (is the token valid?) and getWebhookInfo (Zalo refuses polling while a webhook is set)."""
+    """getMe (is the token valid?) and getWebhookInfo (Zalo refuses polling while a webhook is set).
+
+    Their retries are logged at DEBUG: a failed start is reported once, in Vietnamese, below."""
+    client.retry_log_level = logging.DEBUG
     try:
         me = await client.get_me()
         info = await client.get_webhook_info()
     except ZaloUnauthorized:
-        return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.")
+        return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.", 1)
     except ZaloError as exc:
-        return _fail(f"Không kết nối được Zalo Bot API ({exc.error_code or 'mạng'}: {exc.description}). "
-                     "Hãy kiểm tra mạng và ZALO_API_BASE.")
+        return _fail(f"Không kết nối được Zalo Bot API ({exc.error_code or 'mạng'}: {exc.description}).\n"
+                     f"Hãy kiểm tra mạng, proxy và ZALO_API_BASE ({client.base_url}).", 1)
+    finally:
+        client.retry_log_level = logging.WARNING
     log.info("Zalo bot: %s", me.get("display_name") or me.get("account_name") or me.get("id") or "?")
     if info["url"]:
         if not force:
@@ -340,7 +348,7 @@ async def _start_checks(client: ZaloClient, force: bool) -> int:
         try:
             await client.delete_webhook()
         except ZaloError as exc:
-            return _fail(f"Không xoá được webhook đang đặt ({exc.error_code}: {exc.description}).")
+            return _fail(f"Không xoá được webhook đang đặt ({exc.error_code}: {exc.description}).", 1)
         print(f"Đã xoá webhook {info['url']} (--force); chuyển sang long polling.",
               file=sys.stderr, flush=True)
     return 0

@@ -123,6 +123,7 @@ class ZaloClient:
         self.retries = max(0, retries)
         self.retry_delay = max(0.0, retry_delay)
         self.max_retry_delay = max(self.retry_delay, max_retry_delay)
+        self.retry_log_level = logging.WARNING  # start-up checks lower it: their failure is reported once
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(request_timeout, connect=10.0), trust_env=trust_env, transport=transport,
             headers={"User-Agent": "tro-ly-cchc"},
@@ -158,8 +159,8 @@ class ZaloClient:
                 if not _retryable(exc) or attempt + 1 >= attempts:
                     raise
                 delay = self._backoff(attempt)
-                log.warning("Zalo %s failed (%s), retry %d/%d in %.2fs", method, exc.error_code or
-                            exc.description, attempt + 1, attempts - 1, delay)
+                log.log(self.retry_log_level, "Zalo %s failed (%s), retry %d/%d in %.2fs", method,
+                        exc.error_code or exc.description, attempt + 1, attempts - 1, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -118,7 +118,7 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event, *, assistant: A
     try:
         async with make_client(settings) as client:
             if not await _token_accepted(client):
-                return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.")
+                return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.", 1)
             bot = ZaloBot(assistant, client)
             runner = web.AppRunner(make_app(bot, settings.zalo_webhook_secret, path), shutdown_timeout=5.0)
             await runner.setup()
