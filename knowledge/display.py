@@ -346,6 +346,22 @@ class TokenMap:
 _COUNTERS = frozenset("thang ngay nam so lan dieu khoan muc gio quy tuan".split())
 
 
+def _glyph_for_glyph(raw: str, shown: str) -> bool:
+    """Whether the restored word replaces the raw one letter for letter, each digit standing for
+    one letter and every raw letter kept in place ("16p" → "lớp", "1y" → "lý"): digits read for
+    letters, not a number ("s624" → "số" is not)."""
+    core = re.sub(r"^\W+|\W+$", "", raw)
+    word = re.sub(r"^\W+|\W+$", "", shown)
+    if len(core) != len(word) or not core:
+        return False
+    for a, b in zip(core, word):
+        if a.isdigit():
+            continue
+        if fold(a) != fold(b):
+            return False
+    return True
+
+
 def _numbers_kept(raw: str, shown: str) -> str:
     """`shown` unless the restorer lost or changed a number of `raw`. OCR reads letters and marks
     as single digits ("cu6i" is cuối, "1a" là, "HO6" HỒ), and those rightly go; a run of two or more
@@ -358,7 +374,8 @@ def _numbers_kept(raw: str, shown: str) -> str:
     kept.subtract(Counter(raw_runs))
     if any(count > 0 for count in kept.values()):
         return raw  # digits the scan does not have
-    if any(len(run) >= 2 for run in (Counter(raw_runs) - Counter(shown_runs)).elements()):
+    if any(len(run) >= 2 for run in (Counter(raw_runs) - Counter(shown_runs)).elements()) \
+            and not _glyph_for_glyph(raw, shown):
         return raw
     # As many letters as the restored word: the digit was not one of them ("s6" is số, "thang8" tháng 8).
     if not shown_runs and _letters(shown) in _COUNTERS and len(_letters(_DIGITS.sub("", raw))) == len(
