@@ -32,7 +32,7 @@ ACCENT_GLYPHS = set("&¢€")
 
 # Base-level glyph confusions: (true base, true vowel mark) → {OCR glyph: cost}. "*" = any mark.
 _GLYPHS: dict[tuple[str, str], dict[str, float]] = {
-    ("d", "-"): {"p": 0.9, "b": 1.3, "D": 0.9},
+    ("d", "-"): {"p": 0.9, "b": 2.0, "D": 0.9},
     ("o", "^"): {"6": 0.7, "d": 1.4, "b": 1.4, "0": 1.4, "a": 2.2, "e": 2.0, "g": 2.0},
     ("o", "+"): {"6": 0.9, "d": 1.4, "b": 1.6, "q": 1.4, "0": 1.6, "e": 2.0},
     ("o", ""): {"6": 1.6, "0": 1.3, "d": 2.2, "a": 2.4},
