@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.restore.syllables import has_vietnamese_only_letter, is_syllable_shape
 from knowledge.text import strip_marks
@@ -90,6 +91,7 @@ def _mark_protected_words(pieces: list[Piece]) -> None:
             p.kind = "keep"
 
 
+@lru_cache(maxsize=65_536)
 def case_pattern(token: str) -> str:
     """"upper", "title" or "lower": how the OCR token was written, to write the restored one."""
     letters = [c for c in token if c.isalpha()]
