@@ -132,7 +132,8 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
                                     top.score if top else 0.0)
         if not result.found or top is None:
             return [Reply(result.answer)]
-        buttons = [Button("Xem nguyên văn", f"src:{top.passage_id}")]
+        # A passage can be shown whole; a signature block (passage_id 0) is already shown whole.
+        buttons = [Button("Xem nguyên văn", f"src:{top.passage_id}")] if top.passage_id else []
         if len(result.citations) > 1:
             buttons.append(Button("Kết quả khác", f"more:{log_id}"))
         return [Reply(result.answer, citation=hit_citation(top), buttons=tuple(buttons))]
@@ -150,8 +151,8 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
     def hotline(_incoming: Incoming, args: str) -> list[Reply]:
         contacts = holder.engine.contacts(args)
         if not contacts:
-            return [Reply("Các kế hoạch hiện có chưa nêu số đường dây nóng hay cổng thông tin nào.")]
-        lines = ["Đường dây nóng, cổng thông tin nêu trong các kế hoạch:"]
+            return [Reply("Các tài liệu hiện có chưa nêu số đường dây nóng hay cổng thông tin nào.")]
+        lines = ["Đường dây nóng, cổng thông tin nêu trong các tài liệu:"]
         for c in contacts[:12]:
             owner = f" — {c.owner}" if c.owner else ""
             lines.append(f"• {c.label}: {c.value}{owner} (theo {contact_source(holder, c)})")

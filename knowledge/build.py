@@ -29,7 +29,7 @@ from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display, needs_restoring, restore_all
 from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
-from knowledge.structure import document_passages
+from knowledge.structure import document_passages, end_matter
 
 SCHEMA_VERSION = "6"  # 5: restored text for people to read beside the raw text; 6: signer
 QUESTION_SUFFIXES = (".yaml", ".yml")
@@ -166,7 +166,8 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
         meta.warnings.append(f"văn bản lưu bằng bảng mã {content.converted_from}, đã chuyển sang Unicode")
     return {"path": path, "text": content.text, "fmt": content.fmt, "header": header,
             "passages": passages, "meta": meta, "contacts": extract_contacts(content.text),
-            "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text)}, None
+            "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text),
+            "end_matter": end_matter(content.text)}, None
 
 
 def add_displays(docs: list[dict], questions: list | None = None,
@@ -307,7 +308,9 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
                          "chars": len(doc["text"]), "passages": len(doc["passages"]),
                          "warnings": json.dumps(meta.warnings, ensure_ascii=False),
                          "title_display": shown.title, "issuer_display": shown.issuer,
-                         "restored": int(shown.restored), "signer": meta.signer})
+                         "restored": int(shown.restored), "signer": meta.signer,
+                         "signature": doc.get("end_matter", ""),
+                         "signature_display": _signature_display(doc) if shown.restored else None})
         if progress:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")
@@ -347,6 +350,21 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
                          "passages": r["passages"], "sha256": r["sha256"]} for r in doc_rows]
     report.passages, report.contacts, report.questions = len(passage_rows), len(contact_rows), len(q_rows)
     report.restored = sum(r["restored"] for r in doc_rows)
+
+
+def _signature_display(doc: dict) -> str | None:
+    """The "Nơi nhận" and signature block as people read it: the restored document's same lines."""
+    block = doc.get("end_matter") or ""
+    restored = doc.get("restored") or ""
+    if not block or not restored:
+        return None
+    raw_lines, shown_lines = doc["text"].split("\n"), restored.split("\n")
+    first = block.split("\n")[0]
+    for i, line in enumerate(raw_lines):
+        if line.rstrip() == first and len(shown_lines) == len(raw_lines):
+            n = len(block.split("\n"))
+            return "\n".join(x.rstrip() for x in shown_lines[i:i + n]).strip()
+    return None
 
 
 def _passage_of(rows: list[dict], first: int, last: int, value: str) -> int:

@@ -149,13 +149,10 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
             prev_blank = True
             continue
         if _is_end_matter(line):
-            # "Nơi nhận" and the signature block: who receives the plan and who signed it, a
-            # passage of its own (section END_MATTER) that questions like "ai ký" can cite.
+            # "Nơi nhận" and the signature block are no passage (measured: indexed, they pulled
+            # recipients' names into answers); `end_matter` keeps them for "ai ký" questions.
             flush()
-            skipping = False
-            stack.clear()
-            push(1, END_MATTER, "")
-            current, lead = [line], None
+            skipping = True
         elif _is_appendix(line):
             flush()
             skipping = False
@@ -303,6 +300,22 @@ def _chunk(text: str, max_chars: int) -> list[str]:
     if cur:
         chunks.append(cur)
     return chunks
+
+
+def end_matter(text: str, max_lines: int = 14) -> str:
+    """The "Nơi nhận" block with the signature beside it, as written (empty when there is none):
+    from its first line to the appendix, a new part, or `max_lines` lines."""
+    lines = text.split("\n")
+    start = _body_start(lines)
+    for i in range(start, len(lines)):
+        if lines[i].strip() and _is_end_matter(lines[i].strip()):
+            block = []
+            for line in lines[i:i + max_lines]:
+                if block and line.strip() and (_is_appendix(line.strip()) or _ROMAN.match(line.strip())):
+                    break
+                block.append(line.rstrip())
+            return "\n".join(block).strip()
+    return ""
 
 
 def document_passages(text: str) -> tuple[list[str], list[Passage]]:

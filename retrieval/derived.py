@@ -21,7 +21,7 @@ from retrieval.analyzer import bigrams
 from retrieval.normalize import analyze_question, lexicon, lexicon_path, prime_word_pairs, word_pairs_primed
 
 META_KEY = "derived"
-HEADER_SECTIONS = ("", "Phần đầu", "Nơi nhận")  # header, "Căn cứ ..." preamble, recipients and signature
+HEADER_SECTIONS = ("", "Phần đầu")  # the plan's header and its "Căn cứ ..." preamble
 ATTACHED = " kem theo ke hoach "  # "(kèm theo Kế hoạch số ...)": an appendix's title block
 _SOURCES = ("retrieval/derived.py", "retrieval/normalize.py", "retrieval/analyzer.py", "knowledge/text.py")
 

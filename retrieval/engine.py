@@ -188,7 +188,8 @@ class AskEngine:
         # case); `title_source` and `issuer_source` are as the build extracted them from the raw text.
         self.docs: dict[str, dict] = {r["doc_id"]: dict(r) for r in self._conn.execute(
             "SELECT doc_id, filename, title_display AS title, kind, number, date, issuer_display AS issuer, "
-            "title AS title_source, issuer AS issuer_source, restored, signer, passages, terms, warnings "
+            "title AS title_source, issuer AS issuer_source, restored, signer, signature, signature_display, "
+            "passages, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
@@ -473,19 +474,18 @@ class AskEngine:
         else:
             return None
         cite = [(pid, s) for pid, s in ranked if rows.get(pid) is not None and rows[pid]["doc_id"] == doc_id]
-        if q.asks == "signer":  # the signature block itself first
-            cite = self._section_passages(doc_id, END_MATTER) + cite
         if not cite:
             cite = self._first_passage(doc_id)
         hits = [self._hit(rows.get(pid) or self._passage_rows([pid])[pid], score)
                 for pid, score in self._distinct(cite, rows, k, skip=set())]
+        if q.asks == "signer" and doc.get("signature"):  # the signature block itself is cited first
+            top = max((h.score for h in hits), default=0.0)
+            hits = [Hit(doc_id=doc_id, title=doc.get("title", ""), number=doc.get("number", ""),
+                        date=doc.get("date", ""), issuer=doc.get("issuer", ""), section=END_MATTER,
+                        text=doc.get("signature_display") or doc["signature"], source_text=doc["signature"],
+                        score=top, passage_id=0, kind="signature",
+                        restored=bool(doc.get("signature_display")))] + hits[:k - 1]
         return AskResult(question, True, lead, hits)
-
-    def _section_passages(self, doc_id: str, section: str) -> list[tuple[int, float]]:
-        with self._lock:
-            found = self._conn.execute("SELECT id FROM passages WHERE doc_id = ? AND section = ? ORDER BY ordinal",
-                                       (doc_id, section)).fetchall()
-        return [(r[0], 0.0) for r in found]
 
     def _first_passage(self, doc_id: str) -> list[tuple[int, float]]:
         with self._lock:

@@ -1,9 +1,10 @@
-"""A syllable bigram language model (Witten–Bell interpolation), stored as numpy arrays.
+"""A syllable bigram language model (interpolated absolute discounting), stored as numpy arrays.
 
-Why Witten–Bell: the evidence is a few hundred thousand syllables from mixed sources (running
-text, a word list, the corpus being restored); Witten–Bell needs no held-out data to set its
-discounts and backs off in proportion to how many different words follow a context, which suits
-syllables ("hành" is followed by many, "nghĩa" by few).
+Why absolute discounting: the evidence is a few hundred thousand syllables from mixed sources
+(running text, a word list, place names, the corpus being restored). Witten–Bell was tried first:
+in a context seen 9 times with 7 different followers it gave one follower seen once P ≈ 0.06
+("vài cải" beat "với cải"); subtracting 0.75 from every count leaves rare pairs their due
+(gold slices: 0.958 → 0.960 alone, 0.958 → 0.964 with the corpus).
 
 Why arrays: the decoder asks for the cost of hundreds of thousands of (previous, next) pairs at a
 time, and self-training adds a document's own text to the model for a second pass; both are a few
@@ -19,6 +20,7 @@ import numpy as np
 
 BOS = "<s>"
 UNI_ADD = 0.1  # add-k smoothing of the unigram floor
+DISCOUNT = 0.75  # interpolated absolute discounting (the textbook 0.75); 0: Witten–Bell
 
 
 class LanguageModel:
@@ -117,8 +119,12 @@ class LanguageModel:
         c_uw = np.where(self.bi_keys[pos] == keys, self.bi_counts[pos], 0.0)
         pw = (self.uni_arr[w] + UNI_ADD) / (self.total + UNI_ADD * self.vocabulary_size)
         cu, nu = self.ctx_c[u], self.ctx_n[u]
-        p = np.where(nu > 0, (c_uw + nu * pw) / np.maximum(cu + nu, 1e-12), pw)
-        return -np.log(p)
+        if DISCOUNT > 0:  # interpolated absolute discounting
+            safe = np.maximum(cu, 1e-12)
+            p = np.where(cu > 0, np.maximum(c_uw - DISCOUNT, 0.0) / safe + DISCOUNT * nu / safe * pw, pw)
+        else:  # Witten–Bell
+            p = np.where(nu > 0, (c_uw + nu * pw) / np.maximum(cu + nu, 1e-12), pw)
+        return -np.log(np.maximum(p, 1e-300))
 
     def cost2(self, u: str, w: str) -> float:
         """-log P(w | u) for one pair (diagnostics and tests; the decoder uses `pair_costs`)."""
