@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from knowledge.text import fold
 
 END_MATTER = "Nơi nhận"
+_CLOSING = re.compile(r"tren day (?:la|1a|ia|l a) (?:ke hoach|k[a-z0-9]{0,2} hoach)")
 MAX_PASSAGE_CHARS = 800  # 350–800 measured; 650–800 best
 HEADING_MAX_CHARS = 160
 
@@ -148,7 +149,12 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
         if not line:
             prev_blank = True
             continue
-        if _is_end_matter(line):
+        if _CLOSING.match(fold(line[:40])):
+            # "Trên đây là Kế hoạch …, yêu cầu các đơn vị nghiêm túc thực hiện": the plan's closing
+            # formula belongs to no section (it answered "what must the units do" measured).
+            flush()
+            skipping = True
+        elif _is_end_matter(line):
             # "Nơi nhận" and the signature block are no passage (measured: indexed, they pulled
             # recipients' names into answers); `end_matter` keeps them for "ai ký" questions.
             flush()

@@ -57,6 +57,8 @@ ANSWER_POOL = 1  # passages whose sentences compete for the answer (more measure
 ANSWER_RANK_POWER = 1.0
 RERANK = 30  # candidates re-scored by their best sentence
 FIT_DEPTH = 8  # candidates searched for one that respects the question's year and period
+HOLD_DEPTH = 5  # candidates searched for one holding the asked kind of fact …
+HOLD_RATIO = 0.6  # … scoring at least this share of the best
 CITE_DEPTH = 12  # candidates searched for citations of other sections
 SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
 
@@ -75,7 +77,8 @@ def _slot_words(tokens: list[str]) -> set[str]:
     slot: set[str] = set()
     for i, t in enumerate(tokens):
         if t == "nao":
-            slot.update(x for x in tokens[max(0, i - 2):i] if x in _SLOT_NOUNS)
+            before = tokens[max(0, i - 2):i]
+            slot.update(x for x in before if x in _SLOT_NOUNS)
     return slot
 
 
@@ -348,6 +351,7 @@ class AskEngine:
         if not fitting:
             return AskResult(question, False, "", reason="constraint", detail=self._unfit(q))
         ranked = fitting + [item for item in ranked if item not in fitting]
+        ranked = self._holding_first(q, ranked, rows)
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
         if q.meta:
@@ -382,6 +386,26 @@ class AskEngine:
             if row is not None:
                 hits.append(self._hit(row, score))
         return AskResult(question, True, answer, _in_shown_order(hits))
+
+    def _holding_first(self, q: Question, ranked: list[tuple[int, float]],
+                       rows: dict[int, sqlite3.Row]) -> list[tuple[int, float]]:
+        """For "how many / what share / which day" questions, a near-best candidate that holds such
+        a thing goes before a best one that does not (the best shares the question's words, the
+        next one has the 100%)."""
+        if q.asks not in ("number", "day", "date", "rank") or not ranked:
+            return ranked
+        top = ranked[0][1] or 1.0
+
+        def holds(pid: int) -> bool:
+            row = rows.get(pid)
+            return row is not None and answer_holds(q, fold(_unnumbered(row["text"])), row["text"], strict=True)
+
+        if holds(ranked[0][0]):
+            return ranked
+        for i, (pid, score) in enumerate(ranked[1:HOLD_DEPTH], 1):
+            if score >= HOLD_RATIO * top and holds(pid):
+                return [ranked[i]] + ranked[:i] + ranked[i + 1:]
+        return ranked
 
     def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
                   skip: set[int]) -> list[tuple[int, float]]:

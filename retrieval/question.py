@@ -148,12 +148,13 @@ _SURNAMES = ("Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ho Ngo Duon
 _NAME = re.compile(r"\b(?:" + "|".join(_SURNAMES) + r")(?:\s+[A-Z][a-z]+){1,3}\b")
 
 
-def answer_holds(q: Question, folded_answer: str, raw: str = "") -> bool:
+def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = False) -> bool:
     """Whether a passage or sentence (folded) holds the kind of thing the question asks for.
 
     A question asking "when" answered by a sentence with no time in it, "how many teams" by one
     with no count of teams, "how much is the fine" by one with no amount: the plans do not say,
-    and the bot must not pretend they do."""
+    and the bot must not pretend they do. `strict` (for ranking, not declining) wants a share
+    written as a share."""
     text = f" {folded_answer} "
     if q.asks == "person":
         from knowledge.text import strip_marks
@@ -171,7 +172,8 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "") -> bool:
         if q.count_unit:
             return bool(re.search(rf"\b\d[\d.,]*\s+{re.escape(q.count_unit)}\b", text)) or \
                 bool(re.search(rf"\b{re.escape(q.count_unit)}\s+\d", text))
-        if q.percent:
-            return bool(_PERCENT_IN_TEXT.search(text)) or bool(_NUMBER_IN_TEXT.search(text))
+        if q.percent:  # strict: a share must be written as one ("100%", "phần trăm")
+            share = bool(_PERCENT_IN_TEXT.search(text)) or "%" in raw
+            return share or (not strict and bool(_NUMBER_IN_TEXT.search(text)))
         return bool(_NUMBER_IN_TEXT.search(text))
     return True
