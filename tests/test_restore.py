@@ -60,6 +60,13 @@ def test_clean_text_passes_through_unchanged() -> None:
     assert restore_text(questions) == questions
 
 
+def test_clean_text_in_nfd_is_unchanged() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", CLEAN)
+    assert restore_text(decomposed) == decomposed
+
+
 def test_text_without_letters_is_unchanged() -> None:
     for text in ("", "\n\n", "2026 - 15/12/2025", "1800.1096"):
         assert restore_text(text) == text

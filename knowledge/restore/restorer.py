@@ -12,6 +12,7 @@ become evidence for their damaged copies elsewhere in the same text).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ class _Slot:
 
 
 def needs_restoring(text: str) -> bool:
-    """False for text typed with Vietnamese letters (or with no letters at all)."""
+    """False for text typed with Vietnamese letters (or with no letters at all), in NFC or NFD."""
+    text = unicodedata.normalize("NFC", text)
     words = [p.text for line in text.splitlines() for p in split_line(line) if p.kind == "word"
              and any(c.isalpha() for c in p.text)]
     if not words:
