@@ -66,6 +66,9 @@ SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3,
 _NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
 
 
+_CONTACT_VALUE = re.compile(r"\d{3,5}[ .]?\d{3,4}(?:[ .]?\d{3,4})?|https?://|www\.|\w\.(?:gov\.)?vn\b|@\w")
+
+
 def _unnumbered(text: str) -> str:
     """A passage without its list numbering ("1.", "II.", "a)"): those digits answer no "how many"."""
     return _NUMBERING.sub(" ", text)
@@ -359,7 +362,9 @@ class AskEngine:
             if meta is not None:
                 return meta
         contact_hit = self._contact_answer(terms) if q.asks == "contact" else None
-        if q.asks == "contact" and contact_hit is None:
+        if q.asks == "contact" and contact_hit is None and not _CONTACT_VALUE.search(top_row["text"]):
+            # No contact of the asked kind belongs to what is asked about, and the passage names
+            # none either: a number for another body would be the worst answer.
             return AskResult(question, False, "", reason="no_contact")
         if contact_hit is None and not self.confident(terms, top_row, ranked[0][1]):
             return AskResult(question, False, "", reason="not_found")

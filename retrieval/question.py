@@ -59,6 +59,7 @@ _RANGE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
 _PERIOD = re.compile(r"\b(6 thang (?:dau|cuoi)|nua (?:dau|cuoi) nam|quy (?:i{1,3}|iv|[1-4]))\b")
 _PLAN_NUMBER = re.compile(r"\b(?:ke hoach|kh)\s+(?:so\s+)?(\d{1,5})\b")
 _COUNT_UNIT = re.compile(r"\bbao nhieu\s+([a-z]+(?:\s[a-z]+)?)")
+_PRICED = re.compile(r"\b(le phi|gia ve|gia ca|gia (la )?bao nhieu|muc luong|tien luong|chi phi|bi phat)\b")
 _NOW = re.compile(r"\b(hien nay|hien tai|bay gio|hom nay|ngay mai|tuan nay|tuan sau|sap toi|luc nay)\b")
 # Units a count question may ask for that are not a thing counted ("bao nhiêu phần trăm" is a share).
 _NOT_UNITS = frozenset("phan tram ty le lan nam thang ngay tien dong a a vay the nhi chu ha nua la".split())
@@ -89,6 +90,8 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     folded = " ".join(tokens) if tokens is not None else fold(question)
     padded = f" {folded} "
     asks = next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
+    if asks == "contact" and re.search(r"\b(ty le|phan tram|bao nhieu phan)\b", padded):
+        asks = "number"  # "tỷ lệ Cổng thông tin … đạt bao nhiêu": a share, not an address
     raw = fold(question)  # years and codes are read before shorthand expansion
     no_ranges = _RANGE.sub(" ", _code_free(question))
     years = tuple(sorted({int(y) for y in _YEAR.findall(no_ranges)}))
@@ -100,8 +103,8 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
         first = m.group(1).split()[0]
         if first not in _NOT_UNITS and len(first) >= 2:
             unit = first
-    money = bool(re.search(r"\b(bao nhieu tien|muc phat|phat bao nhieu|bi phat|le phi|chi phi bao nhieu|gia ve|gia ca"
-                           r"|gia bao nhieu|muc luong|tien luong)\b", padded))
+    money = bool(re.search(r"\b(bao nhieu tien|bao nhieu dong|muc phat|phat bao nhieu)\b", padded)) or (
+        "bao nhieu" in padded and bool(_PRICED.search(padded)))
     percent = bool(re.search(r"\b(phan tram|ty le)\b", padded))
     return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent)
 
