@@ -82,6 +82,8 @@ def test_numbers_codes_urls_emails_and_acronyms_are_untouched() -> None:
                  "95,5%", "0912.345.678"):
         assert kept in out, (kept, out)
     assert "Quyết định số" in out, out
+    money = restore_text("Kinh phi 500$ va ma 30¢/NQ-CP cho hoi nghi", force=True)
+    assert "500$" in money and "30¢/NQ-CP" in money, money
     glued = restore_text("ngay 27 thang8 nim 2025 va dén thang12", force=True)
     assert "tháng8" in glued and "tháng12" in glued, glued
 

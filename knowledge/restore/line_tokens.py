@@ -15,17 +15,18 @@ from functools import lru_cache
 from knowledge.restore.syllables import has_vietnamese_only_letter, is_syllable_shape
 from knowledge.text import strip_marks
 
-_W = r"[^\W_]|[¢€§¥&]"  # a word character: letters, digits and the glyphs OCR prints for letters
+_W = r"[^\W_]|[¢€§¥&$]"  # a word character: letters, digits and the glyphs OCR prints for letters
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+"                                    # URLs
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                             # e-mail
     r"|(?<!\w)[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|gov|edu|info)(?:/\S*)?\b"  # bare domains
-    r"|(?<!\w)[0-9A-Za-zĐđ]*\d[0-9A-Za-zĐđ]*(?:[/-][0-9A-Za-zĐđ]+)*/[0-9A-Za-zĐđ/-]*"  # 148/KH-SYT, 12/KH-
+    r"|(?<!\w)[0-9A-Za-zĐđ¢€§]*\d[0-9A-Za-zĐđ¢€§]*(?:[/-][0-9A-Za-zĐđ]+)*/[0-9A-Za-zĐđ/-]*"  # 148/KH-SYT, 30¢/NQ-CP
     r"|(?<!\w)[A-ZĐ]{1,6}(?:-[A-ZĐ]{1,8})+\b"                    # KH-SYT, QĐ-UBND
     r"|(?<=[A-ZĐ]-)\s?[A-ZĐ]{2,8}\b"                             # "KH- SYT": the part after a broken dash
     rf"|(?<!{_W})\d+(?:[.,:/-]\d+)*(?!{_W})"                     # numbers, dates, phones
 )
 _WORD = re.compile(rf"(?:{_W})+(?:['’](?:{_W})+)*['’]?")
+_DIGIT_RUN = re.compile(r"\d{3}")
 _GLUED_NUMBER = re.compile(r"^([^\W\d_]+(?:c|ch|m|n|ng|nh|p|t))(\d+)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^(?:[a-zđ]|[IVXLC]+)$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -87,13 +88,15 @@ def _mark_protected_words(pieces: list[Piece]) -> None:
             p.kind = "keep"
         elif _ROMAN.match(p.text) and len(p.text) > 1 and (nxt.startswith(".") or not prev.strip()):
             p.kind = "keep"
-        elif p.text.isdigit():
-            p.kind = "keep"
+        elif p.text.isdigit() or _DIGIT_RUN.search(p.text):
+            p.kind = "keep"  # a number, glued to a glyph or not ("500$"): OCR reads 1–2 digits for letters, not 3
 
 
 @lru_cache(maxsize=65_536)
 def case_pattern(token: str) -> str:
     """"upper", "title" or "lower": how the OCR token was written, to write the restored one."""
+    if token[:1] == "$":  # the glyph OCR prints for a capital S ("$6:" is "Số:")
+        return "title"
     letters = [c for c in token if c.isalpha()]
     if not letters:
         return "lower"

@@ -25,7 +25,7 @@ from knowledge.restore.syllables import VOWELS, fold_syllable, split_letter
 
 # Skeleton: what an OCR glyph most likely stands for, marks removed (for the shortlist only).
 _SKELETON = str.maketrans({"6": "o", "0": "o", "3": "a", "4": "a", "1": "l", "¢": "c", "€": "e", "§": "s",
-                           "¥": "y", "&": "e", "8": "b", "5": "s", "w": "u", "'": None, "’": None, "‘": None,
+                           "¥": "y", "&": "e", "8": "b", "5": "s", "$": "s", "w": "u", "'": None, "’": None, "‘": None,
                            "`": None, "\u00b0": None})
 JUNK = set("'’‘`°")
 ACCENT_GLYPHS = set("&¢€")
@@ -48,7 +48,7 @@ _GLYPHS: dict[tuple[str, str], dict[str, float]] = {
     ("l", ""): {"1": 1.0, "i": 1.6},
     ("r", ""): {"1": 1.8},
     ("c", ""): {"¢": 1.0, "e": 2.0},
-    ("s", ""): {"§": 1.0, "5": 1.3, "8": 1.8},
+    ("s", ""): {"§": 1.0, "$": 0.8, "5": 1.3, "8": 1.8},
     ("b", ""): {"8": 1.3, "6": 2.0},
     ("g", ""): {"q": 1.8, "9": 1.8},
     ("h", ""): {"b": 2.0, "k": 2.2},
