@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge.restore.model_store import MODEL_VERSION, cache_dir
@@ -25,7 +26,7 @@ def corpus_sentences(texts: list[str]) -> list[list[str]]:
     """Restored syllable sentences of `texts` (from the disk cache when they were seen before)."""
     from knowledge.restore import get_restorer
 
-    digest = hashlib.sha256(f"{MODEL_VERSION}|{versions()}".encode())
+    digest = hashlib.sha256(f"{MODEL_VERSION}|{versions()}|{code_fingerprint()}".encode())
     for text in sorted(texts):
         digest.update(hashlib.sha256(text.encode("utf-8", "replace")).digest())
     path = cache_dir() / f"corpus-{digest.hexdigest()[:20]}.pickle"
@@ -47,6 +48,17 @@ def corpus_sentences(texts: list[str]) -> list[list[str]]:
     except Exception as e:  # noqa: BLE001 - without a cache the next call recomputes, nothing more
         log.debug("corpus cache not written (%s)", e)
     return sentences
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The restorer's own source files: a cached corpus restored by other code is not reused."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def folder_texts(folder: Path) -> list[str]:
