@@ -171,7 +171,9 @@ def with_lead(q, answer: str) -> str:
         m = _NUMBER_SHOWN.search(answer.split(": ", 1)[-1])
         if m:
             clause = " ".join(m.group().split())
-            if 0 < len(clause) <= MAX_LEAD_CHARS:
+            words = [w for w in clause.split() if w.isalpha()]
+            # A lead is a clause a person can read: words around one share, not OCR debris ("4% %i").
+            if 0 < len(clause) <= MAX_LEAD_CHARS and len(words) >= 4 and clause.count("%") <= 1:
                 lead = clause[:1].upper() + clause[1:] + "."
     if not lead or fold(lead) == fold(answer):
         return answer
