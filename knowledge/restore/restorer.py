@@ -67,7 +67,9 @@ class Restorer:
 
     def __init__(self, model: RestoreModel | None = None) -> None:
         self.model = model or load_model()
-        self.index = CandidateIndex(self.model.syllables, self.model.costs, frequency=self.model.lm.unigram_counts())
+        # The inventory's arrays are the model's (built once per model); the caches are this
+        # restorer's own, so nothing learnt from one text is reused for another.
+        self.index = _inventory_index(self.model).with_costs(self.model.costs)
 
     # -- public API -------------------------------------------------------------------------
     def restore(self, text: str, force: bool = False) -> str:
@@ -218,18 +220,21 @@ class Restorer:
                 prev = cur
         if not pair_at:
             return [[] for _ in paragraphs]
-        word_ids = [lm.ids(list(keys)) for keys in lists]
-        K = max(len(w) for w in word_ids)
-        # Every distinct (previous list, list) pair as a padded K × K matrix of LM costs.
-        pairs = list(pair_at)
-        sizes = np.array([len(word_ids[a]) * len(word_ids[b]) for a, b in pairs])
-        u = np.concatenate([np.repeat(word_ids[a], len(word_ids[b])) for a, b in pairs])
-        w = np.concatenate([np.tile(word_ids[b], len(word_ids[a])) for a, b in pairs])
-        rows = np.concatenate([np.repeat(np.arange(len(word_ids[a])), len(word_ids[b])) for a, b in pairs])
-        cols = np.concatenate([np.tile(np.arange(len(word_ids[b])), len(word_ids[a])) for a, b in pairs])
-        owner = np.repeat(np.arange(len(pairs)), sizes)
+        K = max(len(keys) for keys in lists)
+        # Word ids of every list, padded with -1 to K; every distinct (previous list, list) pair
+        # as a K × K matrix of LM costs, all pairs scored in one call.
+        flat_ids = lm.ids([w for keys in lists for w in keys])
+        padded = np.full((len(lists), K), -1, dtype=np.int64)
+        lens = np.array([len(keys) for keys in lists])
+        padded[np.repeat(np.arange(len(lists)), lens), np.arange(len(flat_ids)) - np.repeat(np.cumsum(lens) - lens,
+                                                                                              lens)] = flat_ids
+        pairs = np.array(list(pair_at), dtype=np.int64)
+        U = padded[pairs[:, 0]][:, :, None]
+        W = padded[pairs[:, 1]][:, None, :]
+        valid = (U >= 0) & (W >= 0)
         mats = np.full((len(pairs), K, K), np.inf, dtype=np.float32)
-        mats[owner, rows, cols] = LM_WEIGHT * lm.pair_costs(u, w)
+        mats[valid] = LM_WEIGHT * lm.pair_costs(np.broadcast_to(U, valid.shape)[valid],
+                                                 np.broadcast_to(W, valid.shape)[valid])
         costs = np.full((len(lists), K), np.inf, dtype=np.float32)
         for obj_list_id, arr in by_object.values():
             costs[obj_list_id, : len(arr)] = arr
@@ -307,6 +312,17 @@ class Restorer:
 _PUNCT_SLOT = [(PUNCT, 0.0)]
 _NUM_SLOT = [(NUM, 0.0)]
 _FOREIGN_SLOT = [(FOREIGN, 0.0)]
+
+
+_INDEXES: dict[int, tuple[RestoreModel, CandidateIndex]] = {}
+
+
+def _inventory_index(model: RestoreModel) -> CandidateIndex:
+    got = _INDEXES.get(id(model))
+    if got is None or got[0] is not model:
+        got = _INDEXES[id(model)] = (model, CandidateIndex(model.syllables, model.costs,
+                                                           frequency=model.lm.unigram_counts()))
+    return got[1]
 
 
 def _keep(word: str) -> str:
