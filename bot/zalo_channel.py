@@ -15,6 +15,7 @@ import signal
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,8 @@ EVENT_KINDS: dict[str, str] = {
 }
 SECRET_MIN, SECRET_MAX = 8, 256
 DRAIN_SECONDS = 10.0
+TYPING_DELAY = 0.3  # seconds: an answer back sooner needs no "typing…" (as on Telegram): one request less
+DISPATCH_THREADS = 32  # answers computed at once; more than the cores so that slow ones never starve quick ones
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -141,13 +144,20 @@ class ZaloBot:
     """Turns Zalo updates into dispatcher calls and replies; shared by long polling and webhook.
 
     `submit` is synchronous and cheap (parse, de-duplicate, start a task), so a webhook can
-    answer 200 at once; each chat's updates are handled in arrival order behind a per-chat lock.
+    answer 200 at once; each chat's updates are handled in arrival order behind a per-chat lock,
+    while different chats are answered concurrently (issue 13: one slow user must not hold up the
+    others). Answers are computed in the bot's own thread pool — not asyncio's default one (6
+    threads on 2 cores), where a few slow answers (an admin's rebuild, a long question) would make
+    every other user wait — and "typing…" is sent only when an answer takes a while.
     """
 
     def __init__(self, assistant: Assistant, client: ZaloClient, *, dedup_size: int = 10_000,
-                 chats_remembered: int = 5_000) -> None:
+                 chats_remembered: int = 5_000, typing_delay: float = TYPING_DELAY,
+                 threads: int = DISPATCH_THREADS) -> None:
         self.assistant = assistant
         self.client = client
+        self.typing_delay = typing_delay
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="zalo-answer")
         self._seen = _LRU(dedup_size)
         self._choices: OrderedDict[str, tuple[Button, ...]] = OrderedDict()
         self._chats_remembered = chats_remembered
@@ -176,13 +186,13 @@ class ZaloBot:
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Let replies in flight finish (bounded), then cancel what is left."""
         pending = set(self.tasks)
-        if not pending:
-            return
-        _done, still = await asyncio.wait(pending, timeout=timeout)
-        for task in still:
-            task.cancel()
-        if still:
-            await asyncio.gather(*still, return_exceptions=True)
+        if pending:
+            _done, still = await asyncio.wait(pending, timeout=timeout)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.gather(*still, return_exceptions=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def _handle(self, incoming: Incoming) -> None:
         chat = incoming.chat_id
@@ -219,14 +229,22 @@ class ZaloBot:
             while len(self._choices) > self._chats_remembered:
                 self._choices.popitem(last=False)
 
+    async def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        """The dispatcher's replies, computed in the pool; "typing…" once if they are slow to come."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool, self.assistant.dispatcher.dispatch, incoming)
+        done, _ = await asyncio.wait({future}, timeout=self.typing_delay)
+        if not done:
+            try:
+                await self.client.send_chat_action(incoming.chat_id, "typing")
+            except ZaloError as exc:
+                log.debug("sendChatAction failed: %s", exc)
+        return await future
+
     async def _answer(self, incoming: Incoming) -> None:
         incoming = self._as_choice(incoming)
         self.handled += 1
-        try:
-            await self.client.send_chat_action(incoming.chat_id, "typing")
-        except ZaloError as exc:
-            log.debug("sendChatAction failed: %s", exc)
-        replies = await asyncio.to_thread(self.assistant.dispatcher.dispatch, incoming)
+        replies = await self._dispatch(incoming)
         texts, choices = render_burst(replies)
         # One burst per incoming message, never re-sent as a whole: the free plan counts messages.
         for i, text in enumerate(texts):

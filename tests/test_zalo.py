@@ -150,7 +150,7 @@ async def test_typed_digit_presses_the_numbered_choice(bot: FakeZalo) -> None:
     answer = bot.texts_to("d1")[0]
     assert "Gõ 1 để xem nguyên văn" in answer
     chat = [c.method for c in bot.calls if c.payload.get("chat_id") == "d1"]
-    assert chat[:2] == ["sendChatAction", "sendMessage"]  # "typing…" before the answer
+    assert chat[:1] == ["sendMessage"]  # a quick answer needs no "typing…" (tests/test_zalo_concurrency.py)
     bot.push_text("1", user_id="d1")
     await bot.wait_for(lambda: any(t.startswith("Nguyên văn:") for t in bot.texts_to("d1")))
     assert all(len(t) <= 2000 for t in bot.texts_to("d1"))
