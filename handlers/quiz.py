@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.dispatch import Command, Dispatcher, clean_text
+from handlers.dispatch import LONE_NUMBER_TEXT, Command, Dispatcher, clean_text
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, QuizCard, Reply
+from handlers.numbers import is_number
 from handlers.quiz_answers import LETTERS, PREDICTION_HELP, parse_choice, parse_prediction
 from handlers.quiz_store import LIVE_EXAM, Attempt, Card, Exam, QuizStore
 from handlers.render_text import shorten
@@ -489,6 +490,8 @@ class QuizService:
                 self.store.to_prediction(exam.id)
                 return [self._prediction_prompt()]
             choice = parse_choice(text)
+            if choice is None and is_number(text):  # "7" (or "₇") for a question with options A–D
+                return [Reply(self._range_text(current))]
             if choice is None:
                 return self._qa_then(incoming, text, [Reply(
                     f"⏳ Bạn đang thi: câu {current.seq}/{exam.n_questions} đang chờ trả lời (còn "
@@ -515,6 +518,8 @@ class QuizService:
             replies = interceptor(incoming)
             if replies is not None:
                 return replies + after
+        if is_number(text):  # a lone number is no question: never answer it with a random passage
+            return [Reply(LONE_NUMBER_TEXT.format(number=text[:20]))] + after
         if self.dispatcher.free_text is None:
             return after
         return self.dispatcher.free_text(incoming, text) + after
