@@ -10,8 +10,9 @@ import logging
 import re
 from urllib.parse import quote
 
-# A bot token "<digits>:<secret>", also with the colon URL-encoded as it appears in file URLs.
-_TOKEN_SHAPE = re.compile(r"\b\d{6,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}\b")
+# A bot token "<digits>:<secret>", also with the colon URL-encoded as it appears in file URLs, and
+# also right after "bot" as in every Bot API URL ("/bot123456:AA…/getMe": no word boundary there).
+_TOKEN_SHAPE = re.compile(r"(?<![0-9])\d{6,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}\b")
 
 
 class RedactingFilter(logging.Filter):
