@@ -25,6 +25,7 @@ from bot import cli
 from bot.app import build_assistant
 from bot.console_channel import ConsoleSession, run_console
 from bot.doctor import run_doctor
+from bot.kb_commands import TqdmProgress
 from bot.logging_setup import RedactingFilter
 from bot.settings import Settings, api_base
 from bot.state_commands import backup
@@ -417,3 +418,19 @@ def test_numbers_in_every_unicode_digit_form() -> None:
     assert ascii_digits("₅５٣۳३①²𝟓") == "55333125"
     assert [parse_int(t) for t in ("₅", " ５ ", "٣٠", "12a", "", "-1", "9" * 19)] == [5, 5, 30, None, None, None, None]
     assert is_number("(２)") and is_number("2.") and not is_number("2 người") and not is_number("½")
+
+
+def test_build_progress_is_tqdm_with_rate_and_time_left() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    progress = TqdmProgress(screen)
+    for done in range(1, 6):
+        progress("passages", done, 5)
+    shown = screen.getvalue()
+    assert "đoạn văn" in shown and "5/5" in shown and "mục/s" in shown and "00:00<00:00" in shown
+    piped = io.StringIO()  # not a terminal (a log, a pipe): no bar at all
+    TqdmProgress(piped)("passages", 1, 1)
+    assert piped.getvalue() == ""
