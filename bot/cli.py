@@ -9,6 +9,7 @@
   cchc zalo set-webhook URL
   cchc doctor [--offline]           check configuration, tokens, webhooks, data dir and databases
   cchc state backup FILE            a checked copy of the state DB (online backup API); state check FILE
+  cchc health                       0 when a bot of this host beat recently (container health check)
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     return run_doctor(settings, offline=args.offline)
 
 
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.heartbeat import run_health
+
+    return run_health(settings.data_dir, args.max_age)
+
+
 def cmd_state(settings: Settings, args: argparse.Namespace) -> int:
     from bot.state_commands import run_state_command
 
@@ -207,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="kiểm tra cấu hình, token, webhook, thư mục dữ liệu và cơ sở dữ liệu")
     doctor.add_argument("--offline", action="store_true", help="không kiểm tra qua mạng (token, webhook)")
     doctor.set_defaults(func=cmd_doctor)
+
+    health = sub.add_parser("health", help="bot trên máy này còn chạy không (dùng cho HEALTHCHECK của Docker)")
+    health.add_argument("--max-age", type=float, default=120.0, help="số giây tối đa từ nhịp tim gần nhất")
+    health.set_defaults(func=cmd_health)
 
     state = sub.add_parser("state", help="sao lưu và kiểm tra state.db (dữ liệu người dùng)")
     state_sub = state.add_subparsers(dest="state_command", required=True)

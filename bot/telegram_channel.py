@@ -42,6 +42,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.heartbeat import BEAT_SECONDS, beat
 from bot.logging_setup import register_secrets
 from bot.settings import Settings
 from bot.telegram_render import render_reply
@@ -152,9 +153,16 @@ class TelegramChannel:
                 await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(int(user_id)))
             except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
                 log.info("admin menu for %s not set: %s", user_id, exc)
+        beat(self.settings.data_dir, PLATFORM, mode=self.mode)  # the heartbeat `cchc health` reads
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(self._beat, interval=BEAT_SECONDS, first=BEAT_SECONDS,
+                                                name="heartbeat")
         log.info("Telegram bot @%s ready%s", bot.username, f" ({self.mode})" if self.mode else "")
         if self.on_ready is not None:
             self.on_ready()
+
+    async def _beat(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        beat(self.settings.data_dir, PLATFORM, mode=self.mode)
 
     # -- handlers ----------------------------------------------------------------------------
     async def drop_duplicates(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

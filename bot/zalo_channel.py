@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.app import Assistant, build_assistant
+from bot.heartbeat import beat_forever
 from bot.settings import Settings
 from bot.zalo_client import (
     MAX_TEXT_CHARS,
@@ -321,7 +322,11 @@ async def serve_polling(settings: Settings, stop: asyncio.Event, *, force: bool 
                     return 2
             bot = ZaloBot(assistant, client)
             log.info("Zalo long polling started")
-            code = await _until_stopped(stop, _poll_forever(client, bot, stop, settings))
+            heart = asyncio.create_task(beat_forever(settings.data_dir, "zalo"))  # for `cchc health`
+            try:
+                code = await _until_stopped(stop, _poll_forever(client, bot, stop, settings))
+            finally:
+                heart.cancel()
             await bot.drain()
             log.info("Zalo long polling stopped (%d messages handled)", bot.handled)
             return code

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import Assistant
+from bot.heartbeat import beat_forever
 from bot.settings import Settings
 from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant
 from bot.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
@@ -134,7 +135,11 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event, *, assistant: A
                 log.info("Zalo webhook listening on %s:%s%s", settings.zalo_listen, port, path)
                 if on_started is not None:
                     on_started(port)
-                await stop.wait()
+                heart = asyncio.create_task(beat_forever(settings.data_dir, "zalo"))  # for `cchc health`
+                try:
+                    await stop.wait()
+                finally:
+                    heart.cancel()
             finally:
                 await runner.cleanup()  # stop accepting first, then let replies in flight finish
                 await bot.drain()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, heartbeat
 from bot.app import build_assistant
 from bot.console_channel import ConsoleSession, run_console
 from bot.doctor import run_doctor
@@ -123,6 +123,8 @@ def test_zalo_start_up_failures_and_a_base_url_without_bot(data_dir: Path) -> No
 def test_telegram_runs_with_base_urls_written_without_bot(data_dir: Path) -> None:
     """TELEGRAM_API_BASE without "/bot" (and no TELEGRAM_FILE_BASE): the bot connects and answers;
     at INFO the start-up is one line, in no case a traceback."""
+    unhealthy = cchc(["health"], {"CCHC_DATA_DIR": str(data_dir)})
+    assert unhealthy.returncode == 1 and "Chưa có bot nào chạy" in unhealthy.stderr
     with FakeTelegram(TG_TOKEN) as fake:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "CCHC_DATA_DIR": str(data_dir), "TELEGRAM_BOT_TOKEN": TG_TOKEN,
                "TELEGRAM_API_BASE": fake.base_url.removesuffix("/bot") + "/", "NO_PROXY": "127.0.0.1,localhost"}
@@ -132,6 +134,8 @@ def test_telegram_runs_with_base_urls_written_without_bot(data_dir: Path) -> Non
             fake.push_update(fake.message("/hotline", user_id=4242))
             [reply] = fake.wait_sync("sendMessage", 1, 4242, timeout=60)
             assert "1800 1096" in reply.result["text"]
+            healthy = cchc(["health"], {"CCHC_DATA_DIR": str(data_dir)})  # the container's HEALTHCHECK
+            assert healthy.returncode == 0 and "Bot đang chạy: telegram" in healthy.stdout, healthy.stderr
         finally:
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=30)
@@ -213,6 +217,8 @@ async def test_whoami_on_telegram_and_zalo(data_dir: Path) -> None:
             stop = asyncio.Event()
             task = asyncio.create_task(serve_polling(replace(settings, zalo_api_base=zalo.base_url), stop,
                                                      assistant=assistant))
+            await zalo.wait_for(lambda: zalo.count("getUpdates") >= 1)
+            assert heartbeat.check(data_dir)[0] and not heartbeat.check(data_dir, now=time.time() + 600)[0]
             zalo.push_text("/whoami", user_id="z-user")
             zalo.push_text("/whoami", user_id="z-admin")
             await zalo.wait_for(lambda: zalo.texts_to("z-user") and zalo.texts_to("z-admin"))
