@@ -16,13 +16,13 @@ from handlers.admin import register as register_admin
 from handlers.core import AskService, register_core
 from handlers.dispatch import Dispatcher
 from handlers.flood import FloodGuard
+from handlers.kb_admin import KnowledgeAdmin
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
 from handlers.quiz import QuizService
 from handlers.quiz import register as register_quiz
 from handlers.state_db import StateDB
 from retrieval.engine import AskEngine
-from retrieval.indexer import ensure_knowledge_db
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ class Assistant:
 def build_assistant(settings: Settings) -> Assistant:
     """Open (building on first use) the knowledge DB, open the state DB, register all features."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    ensure_knowledge_db(settings.kb_path, settings.docs_dir)
+    # Under the knowledge base's file lock: two bots started together on one data volume (Telegram
+    # and Zalo in docker compose) must not both copy the seed plans and build at the same time.
+    KnowledgeAdmin(settings.docs_dir, settings.kb_path).ensure()
     holder = KnowledgeHolder(AskEngine.open(settings.kb_path))
     state = StateDB(settings.state_path)
     dispatcher = Dispatcher(FloodGuard(settings.flood_per_minute))

@@ -105,4 +105,5 @@ def configure_logging(level: str, secrets: list[str]) -> RedactingFilter:
         handler.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # the heartbeat job's every start and stop
     return redactor

@@ -1,0 +1,94 @@
+"""The deployment files stay in step with the code (issue 13): .env.example lists every variable of
+the README's configuration table and loads as it is; the compose file runs both bots on one image
+and one volume; the Dockerfile runs unprivileged with a volume, a health check and `cchc` as entry
+point, copying only what exists and what .dockerignore lets through; the systemd unit runs
+`cchc run %i` and does not restart on a configuration error.
+
+No Docker engine is needed (none exists where these tests run): the files are read and checked,
+and the image's steps are exercised by the rest of the suite (see docs/huong-dan-van-hanh.md, mục 12).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.failures import EXIT_CONFIG
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_variables() -> list[str]:
+    """Every variable named in the first column of the README's configuration table."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    table = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names: list[str] = []
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            names += re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])
+    return names
+
+
+def test_env_example_has_every_readme_variable_and_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    example = (ROOT / ".env.example").read_text("utf-8")
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    names = readme_variables()
+    assert len(names) >= 40
+    assert not [n for n in names if n not in listed], "add these to .env.example"
+    assert not [n for n in listed if n not in names], "document these in the README table"
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    uncommented = tmp_path / ".env"
+    uncommented.write_text(re.sub(r"^# ([A-Z][A-Z0-9_]+=)", r"\1", example, flags=re.M), "utf-8")
+    settings = Settings.from_env(env_file=str(uncommented))  # every default as written is valid
+    assert settings.exam_questions == 20 and settings.zalo_api_base.endswith("/bot")
+
+
+def test_compose_runs_both_bots_on_one_image_and_volume() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    assert set(services) == {"telegram", "zalo"}
+    assert services["telegram"]["command"] == ["run", "telegram"] and services["zalo"]["command"] == ["run", "zalo"]
+    for service in services.values():
+        assert service["image"] == "tro-ly-cchc:latest" and service["env_file"] == ".env"
+        assert service["volumes"] == ["cchc-data:/data"] and service["restart"] == "unless-stopped"
+    assert services["telegram"]["build"] == "." and "cchc-data" in compose["volumes"]
+
+
+def test_dockerfile_runs_unprivileged_with_volume_and_health_check() -> None:
+    text = (ROOT / "Dockerfile").read_text("utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert all(re.match(r"FROM python:3\.\d+-slim", line) for line in lines if line.startswith("FROM"))
+    user = [line for line in lines if line.startswith("USER ")]
+    assert user and user[-1].split()[1].split(":")[0] not in ("0", "root")
+    assert 'VOLUME ["/data"]' in lines and "ENV PATH=/opt/cchc/bin:$PATH \\" in lines
+    assert any(line.startswith("HEALTHCHECK") and line.endswith('CMD ["cchc", "health"]') for line in lines)
+    assert 'ENTRYPOINT ["cchc"]' in lines and 'CMD ["run", "telegram"]' in lines
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()}
+    for line in lines:
+        if line.startswith("COPY") and "--from" not in line:
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
+                assert source not in ignored and source.rstrip("/") not in ignored, source
+
+
+def test_systemd_unit_runs_the_channel_and_stops_on_configuration_errors() -> None:
+    unit = (ROOT / "deploy" / "systemd" / "cchc@.service").read_text("utf-8")
+    assert "ExecStart=/opt/cchc/.venv/bin/cchc run %i" in unit
+    assert f"RestartPreventExitStatus={EXIT_CONFIG}" in unit and "Restart=on-failure" in unit
+    assert "User=cchc" in unit and "EnvironmentFile=/etc/cchc/cchc.env" in unit
+
+
+def test_the_operator_guide_is_linked_and_names_what_it_ships() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "docs/huong-dan-van-hanh.md" in readme
+    guide = (ROOT / "docs" / "huong-dan-van-hanh.md").read_text("utf-8")
+    for needle in ("@BotFather", "Zalo Bot Creator", "/whoami", "cchc doctor", "cchc state backup",
+                   "Caddyfile", "deploy/nginx/cchc.conf", "journalctl", "docker compose logs", "cchc health"):
+        assert needle in guide, needle
+    for path in re.findall(r"`(deploy/[^`\s]+)`", guide):
+        assert (ROOT / path).exists(), path
