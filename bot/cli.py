@@ -151,10 +151,13 @@ def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Lỗi: không đọc được tệp {source}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
-    if b"\x00" in data[:65536]:
-        print("Lỗi: đầu vào không phải văn bản thuần (UTF-8).", file=sys.stderr)
+    from knowledge.encodings import UnknownEncoding, decode_text
+
+    try:
+        text = decode_text(data).text  # UTF-8 (BOM or not), UTF-16, Windows-1258, TCVN3, VNI
+    except UnknownEncoding:
+        print("Lỗi: đầu vào không phải văn bản thuần (UTF-8, UTF-16, TCVN3, VNI).", file=sys.stderr)
         return 1
-    text = data.decode("utf-8-sig", errors="replace")
     newline = text.endswith("\n")
     corpus = None
     if needs_restoring(text):  # the office's own documents are evidence (cached after the first call)

@@ -164,12 +164,14 @@ def load_bank_file(path: str | pathlib.Path) -> list[BankQuestion]:
     such a file cannot be partly trusted; content problems (quote not found, duplicates, lengths) are
     left to `validate_questions`, which needs the documents and the whole bank.
     """
+    from knowledge.encodings import UnknownEncoding, decode_text
+
     path = pathlib.Path(path)
     where = path.name
     try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BankError([f"tệp {where}: không đọc được tệp vì không phải chữ UTF-8"]) from exc
+        raw = decode_text(path.read_bytes()).text  # saved by Notepad as "Unicode", or in TCVN3/VNI: fine
+    except UnknownEncoding as exc:
+        raise BankError([f"tệp {where}: không đọc được tệp vì không phải chữ (UTF-8, UTF-16, TCVN3, VNI)"]) from exc
     except OSError as exc:
         raise BankError([f"tệp {where}: không đọc được tệp ({exc.strerror or exc})"]) from exc
     try:

@@ -206,3 +206,17 @@ def test_add_and_remove_do_not_repeat_the_seed_plans_warnings(data_dir: Path, tm
     (data_dir / "knowledge.db").unlink()
     first = cchc(["kb", "build"], data_dir)
     assert "001_60cbb597f620e29e.txt: không đọc được số hiệu văn bản" in first.stdout
+
+
+def test_question_banks_and_text_restore_read_other_encodings_too(tmp_path: Path) -> None:
+    from knowledge.quiz_bank import load_bank_file
+
+    bank = (ROOT / "knowledge" / "questions" / "000_ea17d4eb7683e29a.yaml").read_text("utf-8")
+    saved = tmp_path / "000_ea17d4eb7683e29a.yaml"
+    saved.write_bytes(bank.encode("utf-16"))  # a question file edited and saved in Notepad
+    assert len(load_bank_file(saved)) == len(load_bank_file(ROOT / "knowledge" / "questions" / saved.name))
+    clean = "Kế hoạch tuyên truyền cải cách hành chính năm 2025.\nĐường dây nóng: 1800 1096.\n"
+    env = {**os.environ, "CCHC_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "bot", "text", "restore", "-"], input=encode_tcvn3(clean),
+                          capture_output=True, env=env, cwd=ROOT / "tests", timeout=300)
+    assert proc.returncode == 0 and proc.stdout.decode("utf-8") == clean, proc.stderr
