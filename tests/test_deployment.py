@@ -92,3 +92,35 @@ def test_the_operator_guide_is_linked_and_names_what_it_ships() -> None:
         assert needle in guide, needle
     for path in re.findall(r"`(deploy/[^`\s]+)`", guide):
         assert (ROOT / path).exists(), path
+
+
+def docker_engine() -> bool:
+    """A Docker engine answers (the client alone is not enough: the machines this project is
+    developed on have the client and no engine)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.skipif(not docker_engine(), reason="no Docker engine here: see docs/huong-dan-van-hanh.md, mục 12")
+def test_the_image_builds_and_answers_a_question() -> None:
+    import json
+    import subprocess
+
+    tag = "tro-ly-cchc:test"
+    built = subprocess.run(["docker", "build", "-t", tag, str(ROOT)], capture_output=True, text=True, timeout=1800)
+    assert built.returncode == 0, built.stderr[-3000:]
+    asked = subprocess.run(["docker", "run", "--rm", tag, "ask", "--json", "Số hotline hỗ trợ dịch vụ công là gì?"],
+                           capture_output=True, text=True, timeout=600)
+    assert asked.returncode == 0, asked.stderr[-3000:]
+    answer = json.loads(asked.stdout)
+    assert answer["found"] and "1096" in answer["answer"]
+    who = subprocess.run(["docker", "run", "--rm", "--entrypoint", "id", tag, "-u"], capture_output=True, text=True,
+                         timeout=120)
+    assert who.stdout.strip() == "10001"
