@@ -66,6 +66,12 @@ def _warm_up() -> None:
         _word_tokenize()
     except Exception:  # a question will meet (and survive) the same error in underthesea_compounds
         pass
+    try:  # the place-name gazetteer (≈ 0.15 s), read by the first question that names a "xã"/"tỉnh"
+        from retrieval.constraints import gazetteer
+
+        gazetteer()
+    except Exception:  # a missing address file only means lower-case place names go unchecked
+        pass
 
 
 def has_diacritics(text: str) -> bool:
