@@ -31,7 +31,8 @@ from knowledge.metadata import extract_metadata, number_suffix, resolve_from_cit
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
 from knowledge.structure import document_passages, end_matter
 
-SCHEMA_VERSION = "6"  # 5: restored text for people to read beside the raw text; 6: signer
+SCHEMA_VERSION = "7"  # 5: restored text for people to read beside the raw text; 6: signer;
+# 7: index terms include the restored words (headings and sentences)
 QUESTION_SUFFIXES = (".yaml", ".yml")
 SEEDS_DIR = Path(__file__).parent / "seeds"
 BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"

@@ -141,8 +141,25 @@ def analyze(question: str) -> QueryTerms:
         bg = f"{a}_{b}"
         is_word = bg in words or f"{a} {b}" in lexicon_bigrams
         weights[bg] = max(weights.get(bg, 0.0), WORD_BIGRAM_WEIGHT if is_word else OTHER_BIGRAM_WEIGHT)
+    _lower_plan_references(question, weights)
     return QueryTerms(tokens, content, weights, list(dict.fromkeys(pairs)), question_intent(" ".join(tokens)),
                       named_places(question))
+
+
+PLAN_REFERENCE_WEIGHT = 0.25  # words that only name the plan ("Kế hoạch 155/KH-SYT") vs the topic's
+_PLAN_REFERENCE = re.compile(r"(?i:\b(?:kế hoạch|ke hoach|kh)\s+(?:số\s+|so\s+)?)(\d{1,5}(?:/[\w.-]+)?)")
+
+
+def _lower_plan_references(question: str, weights: dict[str, float]) -> None:
+    """"Yêu cầu … trong Kế hoạch 155/KH-SYT": the reference says which plan (the plan-number
+    constraint and the document prior use it), not what is asked, so its words weigh little in
+    ranking sentences and in coverage. The number itself keeps its weight."""
+    for match in _PLAN_REFERENCE.finditer(question):
+        ref = analyze_question(match.group())
+        number = fold(match.group(1)).split()[:1]
+        for term in set(ref) | {f"{a}_{b}" for a, b in zip(ref, ref[1:])}:
+            if term in weights and term not in number:
+                weights[term] *= PLAN_REFERENCE_WEIGHT
 
 
 _PLACE = re.compile(r"(?i:\b(xã|xa|phường|phuong|huyện|huyen|tỉnh|tinh|thành phố|thanh pho|quận|quan|thị xã|"

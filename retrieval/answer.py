@@ -24,6 +24,7 @@ from retrieval.analyzer import QueryTerms
 from retrieval.rerank import many_sentence_scores, sentence_scores, split_sentence_terms
 
 MAX_ANSWER_CHARS = 500
+LIST_INTRO_MIN = 120  # a preamble shorter than this before a list's colon is kept
 _ITEM = re.compile(r"^\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s")
 _INTRO = re.compile(r"\b(nhu sau|gom|bao gom|cu the|cac noi dung|sau day)\s*$")
 LIST_ANSWER_CHARS = 420  # a list answer stops adding items here (the lead and heading come on top)
@@ -115,7 +116,7 @@ def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int
     # the items after it, as far as the answer's length allows.
     if pieces[best].rstrip().endswith(":") or (listing and _INTRO.search(fold(pieces[best]))):
         j = best + 1
-        while j < len(pieces) and scores[j] >= 0 and length + len(pieces[j]) < LIST_ANSWER_CHARS \
+        while j < len(pieces) and scores[j] >= 0 and (length + len(pieces[j]) < LIST_ANSWER_CHARS or j == best + 1) \
                 and not _CLOSING.match(fold(pieces[j])) and (j == best + 1 or _ITEM.match(pieces[j])):
             chosen.append(j)
             length += len(pieces[j])
@@ -133,8 +134,24 @@ def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int
     heading = shown_heads[owner].strip()[:150] if owner is not None else ""
     answer = f"{heading}: {body}" if heading else body
     if len(answer) > MAX_ANSWER_CHARS:
+        body = _from_list_intro(body, MAX_ANSWER_CHARS - len(heading) - 2)
+        answer = f"{heading}: {body}" if heading else body
+    if len(answer) > MAX_ANSWER_CHARS:
         answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return answer
+
+
+def _from_list_intro(body: str, room: int) -> str:
+    """A sentence too long to show whole, with a list after a colon ("… tập trung vào một số lĩnh
+    vực chủ yếu: các thủ tục …"): the list is the answer, so the text starts at the clause that
+    introduces it (after the last comma or semicolon before the colon), not at the preamble."""
+    colon = body.find(": ")
+    if colon < LIST_INTRO_MIN or len(body) - colon < 40 or len(body) <= room:
+        return body
+    start = max(body.rfind(mark, 0, colon) for mark in (", ", "; ", ". "))
+    if start < LIST_INTRO_MIN // 2:
+        return body
+    return "… " + body[start + 2:]
 
 
 def _owner_heading(headings: list[str], body: str) -> int | None:

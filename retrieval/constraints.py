@@ -73,9 +73,30 @@ class Missing:
     have: tuple[str, ...] = ()
 
 
-def fits(q: Question, passage_folded: str, doc: dict) -> bool:
-    """Whether one candidate answer respects the question's year and period."""
-    doc_text = fold(" ".join(str(doc.get(k) or "") for k in ("title", "title_source", "date", "number")))
+def doc_folded(doc: dict) -> str:
+    """The document fields a year, period or plan number is checked against, folded."""
+    return fold(" ".join(str(doc.get(k) or "") for k in ("title", "title_source", "date", "number")))
+
+
+def plan_numbered(number: str, doc: dict) -> bool:
+    """Whether the document is plan `number` ("155" fits "155/KH-SYT")."""
+    return fold(str(doc.get("number") or "")).split(" ")[:1] == [number]
+
+
+def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = None,
+         numbered_docs: bool = False) -> bool:
+    """Whether one candidate answer respects the question's year, period and plan number.
+
+    `numbered_docs`: the knowledge base holds a document with the asked number, so only that
+    document's passages fit; otherwise a passage that cites the number does (a plan referred to)."""
+    if doc_text is None:
+        doc_text = doc_folded(doc)
+    for number in q.plan_numbers:
+        if numbered_docs:
+            if not plan_numbered(number, doc):
+                return False
+        elif f" {number} " not in f" {passage_folded} ":
+            return False
     # A year inside a range ("giai đoạn 2016 - 2020") is not what the passage is about.
     passage_years = years_in(_RANGE_FOLDED.sub(" ", passage_folded)) if q.years else set()
     for year in q.years:

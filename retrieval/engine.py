@@ -31,7 +31,16 @@ from knowledge.structure import END_MATTER
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze, bigrams, passage_terms, warm_up_segmenter
 from retrieval.answer import select_answer, shown_text, with_lead
-from retrieval.constraints import Missing, doc_years, fits, periods_of, place_display, places_named
+from retrieval.constraints import (
+    Missing,
+    doc_folded,
+    doc_years,
+    fits,
+    periods_of,
+    place_display,
+    places_named,
+    plan_numbered,
+)
 from retrieval.derived import load as load_derived
 from retrieval.index import RankBM25Index, TermIndex, unseen_idf
 from retrieval.inverted_index import TABLE as PASSAGE_INDEX_TABLE
@@ -60,6 +69,7 @@ FIT_DEPTH = 8  # candidates searched for one that respects the question's year a
 HOLD_DEPTH = 5  # candidates searched for one holding the asked kind of fact …
 HOLD_RATIO = 0.6  # … scoring at least this share of the best
 CITE_DEPTH = 12  # candidates searched for citations of other sections
+FOLD_CACHE = 20_000  # folded passage texts kept per engine (≈ 10 MB at most)
 SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
 
 
@@ -199,6 +209,9 @@ class AskEngine:
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
+        self._doc_folded_cache: dict[str, str] = {}
+        self._numbered_cache: dict[str, list[str]] = {}
+        self._fold_cache: dict[int, str] = {}
         self.doc_index: TermIndex = self._stored_or_built(
             factory, document_index_fingerprint(), DOCUMENT_INDEX_TABLE, len(self.docs),
             lambda: (document_index_terms(d) for d in self.docs.values()))
@@ -349,8 +362,10 @@ class AskEngine:
             return AskResult(question, False, "", reason="not_found")
         rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
         # The first candidate that respects the question's year and period leads; none → decline.
-        fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH]
-                   if pid in rows and fits(q, fold(rows[pid]["text"]), self.docs.get(rows[pid]["doc_id"], {}))]
+        fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])]
+        if not fitting and q.plan_numbers:
+            fitting = self._numbered_passages(q, terms)
+            rows.update(self._passage_rows([pid for pid, _ in fitting if pid not in rows]))
         if not fitting:
             return AskResult(question, False, "", reason="constraint", detail=self._unfit(q))
         ranked = fitting + [item for item in ranked if item not in fitting]
@@ -366,7 +381,8 @@ class AskEngine:
             # No contact of the asked kind belongs to what is asked about, and the passage names
             # none either: a number for another body would be the worst answer.
             return AskResult(question, False, "", reason="no_contact")
-        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1]):
+        named_plan = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
+        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1], named_plan):
             return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
         term_idf = scorer.term_idf
@@ -469,6 +485,48 @@ class AskEngine:
             if not self._known_place(place):
                 return Missing("place", _as_written(text, place.replace("_", " ")))
         return None
+
+    def _folded_doc(self, doc_id: str) -> str:
+        got = self._doc_folded_cache.get(doc_id)
+        if got is None:
+            got = self._doc_folded_cache[doc_id] = doc_folded(self.docs.get(doc_id, {}))
+        return got
+
+    def _numbered(self, number: str) -> list[str]:
+        """Ids of the documents that are plan `number`."""
+        got = self._numbered_cache.get(number)
+        if got is None:
+            got = [doc_id for doc_id, doc in self.docs.items() if plan_numbered(number, doc)]
+            if len(self._numbered_cache) < FOLD_CACHE:
+                self._numbered_cache[number] = got
+        return got
+
+    def _fits(self, q: Question, row: sqlite3.Row) -> bool:
+        if not (q.years or q.periods or q.plan_numbers):
+            return True
+        doc_id = row["doc_id"]
+        numbered = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
+        return fits(q, self._folded_text(row), self.docs.get(doc_id, {}), self._folded_doc(doc_id), numbered)
+
+    def _folded_text(self, row: sqlite3.Row) -> str:
+        """The passage text folded, kept per passage (texts never change inside one engine)."""
+        pid = row["id"]
+        got = self._fold_cache.get(pid)
+        if got is None:
+            if len(self._fold_cache) >= FOLD_CACHE:
+                self._fold_cache.clear()
+            got = self._fold_cache[pid] = fold(row["text"])
+        return got
+
+    def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
+        """The asked plan's best passages when the overall ranking found none of them: the
+        question names the plan, so its passages are the only fitting ones."""
+        docs = {doc_id for n in q.plan_numbers for doc_id in self._numbered(n)}
+        if not docs:
+            return []
+        ranked, rows, _ = self._rank(terms, max(CANDIDATES * 4, 200))
+        rows.update(self._passage_rows([pid for pid, _ in ranked if pid not in rows]))
+        return [(pid, score) for pid, score in ranked if pid in rows and self._fits(q, rows[pid])][:FIT_DEPTH]
 
     def _unfit(self, q: Question) -> Missing:
         if q.years:
@@ -590,18 +648,21 @@ class AskEngine:
     def _sentence_scorer(self, scorer: SentenceScorer) -> Callable[[sqlite3.Row, list[str]], list[float]]:
         return lambda row, head: self._sentence_scores(scorer, [row], [head])[0]
 
-    def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float) -> bool:
+    def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float, named_plan: bool = False) -> bool:
         """Answer only when the best passage holds enough of the question (coverage), and, for a
         partial match, when it also matches strongly (a score of several rare-term units: the unit is
         the IDF of a term no passage has, so the bar scales with the size of the knowledge base).
         Measured on 215 answerable and 75 out-of-scope questions (README): no answerable question
-        declined, every out-of-scope one declined."""
+        declined, every out-of-scope one declined.
+
+        `named_plan`: the question names, by number, the plan this passage belongs to (checked by
+        the caller), which is the strong match the score bar stands for."""
         if any(not self._known_place(place) for place in terms.places):
             return False
         coverage = self.coverage(terms, row)
         if coverage < MIN_COVERAGE:
             return False
-        return coverage >= STRONG_COVERAGE or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
+        return coverage >= STRONG_COVERAGE or named_plan or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
 
     def _document_terms(self, doc_id: str) -> frozenset[str]:
         """A plan's metadata terms as a set, made when first needed (2,650 sets cost 0.07 s at start)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from knowledge.display import display_pieces
 from knowledge.structure import passage_pieces
 from knowledge.workers import chunked, map_chunks
 from retrieval.analyzer import places_in
@@ -96,7 +97,26 @@ def _repairer() -> _RememberingRepairer:
     return repairer
 
 
-def _analyze_chunk(passages: Sequence[tuple[int, str, str]]) -> AnalyzedChunk:
+def _heading_terms(raw: str, restored: str, repairer) -> list[str]:
+    """A passage's heading terms: the scan's heading as repaired, plus the words its restored
+    heading adds. Headings name who a passage is about ("5. Sở Tư pháp", scanned as "5. S& Tw
+    phap"), and the restorer, which reads the whole plan, gets them right where the word-by-word
+    repair cannot; each term once, so a heading restored to its own words weighs as before."""
+    terms = analyze_document(raw, repairer)
+    if restored:
+        seen = set(terms)
+        terms += [t for t in dict.fromkeys(analyze_document(restored, repairer)) if t not in seen]
+    return terms
+
+
+def _with_restored(terms: list[str], restored: str, raw: str, repairer) -> list[str]:
+    if restored == raw:
+        return terms
+    seen = set(terms)
+    return terms + [t for t in dict.fromkeys(analyze_document(restored, repairer)) if t not in seen]
+
+
+def _analyze_chunk(passages: Sequence[tuple[int, str, str, str | None]]) -> AnalyzedChunk:
     """Stored terms of each passage — (terms by sentence, heading terms, extra terms, id) — the
     places they name, and, counted here too, their index terms and term ids. A pure function of
     the passages and the corpus counts."""
@@ -108,16 +128,21 @@ def _analyze_chunk(passages: Sequence[tuple[int, str, str]]) -> AnalyzedChunk:
     head_cache: dict[str, str] = {}
     places: set[str] = set()
     rows = []
-    for pid, text, headings_json in passages:
+    for pid, text, headings_json, shown_json, shown_text in passages:
         headings = json.loads(headings_json or "[]")
+        shown = json.loads(shown_json or "[]")
         key = "\n".join(headings[-2:])
-        if key not in head_cache:
-            head_cache[key] = " ".join(analyze_document(key, repairer))
-        pieces = [" ".join(analyze_document(piece, repairer)) for piece in passage_pieces(text)]
+        shown_key = "\n".join(shown[-2:]) if len(shown) == len(headings) else ""
+        if (key, shown_key) not in head_cache:
+            head_cache[key, shown_key] = " ".join(_heading_terms(key, shown_key, repairer))
+        raw_pieces = passage_pieces(text)
+        restored = display_pieces(text, shown_text, raw_pieces) if shown_text else raw_pieces
+        pieces = [" ".join(_with_restored(analyze_document(piece, repairer), r, piece, repairer))
+                  for piece, r in zip(raw_pieces, restored)]
         for piece in pieces:
             places |= places_in(piece.split())
         extra = " ".join(dict.fromkeys(acronyms(text, repairer) + url_words(text)))
-        rows.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key], extra, pid))
+        rows.append((f" {SENTENCE_BREAK} ".join(pieces), head_cache[key, shown_key], extra, pid))
     counted = count_docs(passage_index_terms({"terms": t, "head_terms": h, "extra_terms": e})
                          for t, h, e, _ in rows)
     local_vocab = {term: i for i, term in enumerate(counted.terms)}
@@ -139,9 +164,11 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
     contacts; returns the passage index's postings, counted along the way."""
     from retrieval.token_ids import add_column, globalize, mark_stored
 
-    passages = [(r["id"], r["text"], r["headings"]) for r in
-                db.query("SELECT id, text, headings FROM passages ORDER BY id")]
-    counts = corpus_counts([text for _, text, _ in passages])
+    shown = "headings_display" if "headings_display" in db["passages"].columns_dict else "NULL"
+    body = "display" if "display" in db["passages"].columns_dict else "NULL"
+    passages = [(r["id"], r["text"], r["headings"], r["shown"], r["body"]) for r in
+                db.query(f"SELECT id, text, headings, {shown} AS shown, {body} AS body FROM passages ORDER BY id")]
+    counts = corpus_counts([p[1] for p in passages])
     places: set[str] = set()
     updates = []
     builder = PostingsBuilder()

@@ -309,9 +309,25 @@ def acronyms(text: str, repairer: OcrRepairer) -> list[str]:
     return out
 
 
+_CASED_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
 def analyze_document(text: str, repairer: OcrRepairer) -> list[str]:
-    """Document text → folded, repaired, abbreviation-expanded syllables."""
-    return expand(repairer.repair(fold_tokens(text)), ABBREVIATIONS)
+    """Document text → folded, repaired, abbreviation-expanded syllables.
+
+    A two-letter abbreviation is expanded only where the document writes it in capitals ("TW",
+    "KH"): in a scan, "Tw" and "Kt" are damaged syllables ("Sở Tư pháp" read as "S& Tw phap"),
+    not "trung ương" and "kinh tế". Longer ones ("UBND", "cchc") cannot be syllables."""
+    cased = _CASED_TOKEN.findall(strip_marks(prepare(text)))
+    tokens = repairer.repair([t.lower() for t in cased])
+    out: list[str] = []
+    for raw, tok in zip(cased, tokens):
+        rep = ABBREVIATIONS.get(tok)
+        if rep and (len(tok) > 2 or raw.isupper()):
+            out.extend(rep.split())
+        else:
+            out.append(tok)
+    return out
 
 
 def analyze_question(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge.restore.agency_names import agency_names
 from knowledge.restore.language_model import LanguageModel
 from knowledge.restore.ocr_channel import ChannelCosts
 from knowledge.restore.package_data import (
@@ -29,10 +30,11 @@ from knowledge.restore.syllables import normalize_syllable
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "8"
+MODEL_VERSION = "9"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 KNOWN_WORD_ZIPF = 3.5       # a non-syllable word at least this common (Zipf scale) is kept as is
 PLACE_PAIR_WEIGHT = 1.0     # pairs inside Vietnam's place names ("mai châu", "xã phú")
+AGENCY_PAIR_WEIGHT = 20.0    # pairs inside state bodies' names ("sở y tế"): agency_names.py
 DICT_PAIR_WEIGHT = 2.0       # each Viet74K word's inner pairs, as bigram counts
 
 
@@ -64,8 +66,23 @@ def build_model() -> RestoreModel:
     lm.add_pairs(words, DICT_PAIR_WEIGHT)
     places = [[normalize_syllable(t) for t in name.split()] for name in place_names()]
     lm.add_pairs((p for p in places if all(p)), PLACE_PAIR_WEIGHT)
+    lm.add_pairs(_agency_chunks(), AGENCY_PAIR_WEIGHT)
     lm.freeze(inventory)
     return RestoreModel(frozenset(inventory), lm, ChannelCosts(), frozenset(_known_words()))
+
+
+def _agency_chunks() -> list[list[str]]:
+    """Each state body's name as runs of syllables between punctuation ("Sở Văn hóa, Thể thao và
+    Du lịch" → [sở văn hóa] [thể thao và du lịch])."""
+    import re
+
+    chunks = []
+    for name in agency_names():
+        for part in re.split(r"[,\-–]", name):
+            syllables = [normalize_syllable(t) for t in part.split()]
+            if len(syllables) > 1 and all(syllables):
+                chunks.append(syllables)
+    return chunks
 
 
 def _known_words() -> set[str]:

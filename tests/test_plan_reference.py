@@ -1,0 +1,98 @@
+# ruff: noqa: E501 - the made-up documents keep their long lines, as a real plan has them
+"""A question that names a plan by number is answered from that plan (issue 12, constraints), and a
+long sentence that introduces a list is shown from the list's introduction (answers that answer).
+
+Two made-up plans share their wording on purpose: plan 35 says more of the question's words than
+plan 21, so only the plan number can pick plan 21's requirement.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.core import AskService
+from handlers.knowledge_holder import KnowledgeHolder
+from retrieval.analyzer import analyze
+from retrieval.engine import AskEngine
+from retrieval.indexer import rebuild
+
+HOA_BINH = """ỦY BAN NHÂN DÂN
+XÃ HÒA BÌNH
+Số: 21/KH-UBND
+Hòa Bình, ngày 10 tháng 2 năm 2025
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính năm 2025
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+- Nâng cao nhận thức của người dân về dịch vụ công trực tuyến.
+2. Yêu cầu
+- Công tác tuyên truyền được tổ chức thường xuyên, liên tục, đúng đối tượng, tiết kiệm.
+II. NỘI DUNG
+1. Nội dung tuyên truyền
+- Tuyên truyền kết quả giải quyết thủ tục hành chính của xã trên loa truyền thanh.
+"""
+
+TAN_LAP = """ỦY BAN NHÂN DÂN
+XÃ TÂN LẬP
+Số: 35/KH-UBND
+Tân Lập, ngày 12 tháng 2 năm 2025
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính năm 2025
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+- Giúp người dân hiểu các thủ tục hành chính của xã.
+2. Yêu cầu
+- Công tác tuyên truyền cải cách hành chính phải bám sát Kế hoạch cải cách hành chính của huyện, gắn với nhiệm vụ chính trị của xã.
+II. NỘI DUNG
+1. Nội dung tuyên truyền
+- Thông tin kịp thời đến người dân và doanh nghiệp về hoạt động và kết quả thực hiện nhiệm vụ cải cách thủ tục hành chính của xã, chú trọng tuyên truyền về việc giải quyết thủ tục hành chính cho cá nhân, tổ chức, trong đó tập trung vào một số lĩnh vực chủ yếu: hộ tịch, chứng thực tại Bộ phận tiếp nhận và trả kết quả của xã, đất đai và xây dựng nhà ở riêng lẻ, các thủ tục được tiếp nhận hồ sơ và trả kết quả qua dịch vụ bưu chính công ích, và trên môi trường mạng ở mức độ toàn trình.
+"""
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> AskService:
+    root = tmp_path_factory.mktemp("plan-ref-kb")
+    docs = root / "documents"
+    docs.mkdir()
+    (docs / "hoa_binh.txt").write_text(HOA_BINH, encoding="utf-8")
+    (docs / "tan_lap.txt").write_text(TAN_LAP, encoding="utf-8")
+    rebuild(docs, root / "knowledge.db")
+    return AskService(KnowledgeHolder(AskEngine.open(root / "knowledge.db")))
+
+
+@pytest.mark.parametrize("question", [
+    "Yêu cầu đối với công tác tuyên truyền cải cách hành chính trong Kế hoạch 21/KH-UBND là gì?",
+    "yeu cau doi voi cong tac tuyen truyen cai cach hanh chinh trong ke hoach so 21 la gi",
+])
+def test_the_named_plan_answers(service: AskService, question: str) -> None:
+    result = service.ask(question, k=3)
+    assert result.found, result.answer
+    assert "thường xuyên, liên tục" in result.answer
+    assert result.citations[0].doc_id.startswith("hoa_binh")
+
+
+def test_the_other_plan_answers_for_its_own_number(service: AskService) -> None:
+    result = service.ask("Yêu cầu đối với công tác tuyên truyền cải cách hành chính trong Kế hoạch 35/KH-UBND là gì?", k=3)
+    assert result.found, result.answer
+    assert "bám sát" in result.answer
+    assert result.citations[0].doc_id.startswith("tan_lap")
+
+
+def test_a_plan_the_knowledge_base_lacks_is_declined(service: AskService) -> None:
+    result = service.ask("Yêu cầu đối với công tác tuyên truyền trong Kế hoạch 99/KH-UBND là gì?", k=3)
+    assert not result.found
+    assert "99" in result.answer
+
+
+def test_words_that_name_the_plan_weigh_less_than_the_topic() -> None:
+    terms = analyze("Yêu cầu đối với công tác tuyên truyền trong Kế hoạch 21/KH-UBND là gì?")
+    assert terms.weights["hoach"] < terms.weights["tuyen"]
+    assert terms.weights["21"] == 1.0  # the number still routes to the plan
+
+
+def test_a_long_sentence_is_shown_from_the_list_it_introduces(service: AskService) -> None:
+    result = service.ask("Khi tuyên truyền về giải quyết thủ tục hành chính, xã Tân Lập tập trung vào những lĩnh vực chủ yếu nào?", k=3)
+    assert result.found, result.answer
+    assert "lĩnh vực chủ yếu: hộ tịch" in result.answer
+    assert "bưu chính công ích" in result.answer  # the list's end, past the first 500 characters
+    assert "…" in result.answer  # the preamble left out is marked
