@@ -16,6 +16,7 @@ what it was restored with (the other damaged documents of its group, the clean q
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import os
@@ -414,17 +415,32 @@ def display_span(raw: str, shown: str, start: int, end: int) -> str:
 
 
 def display_pieces(raw: str, shown: str | None, pieces: list[str]) -> list[str]:
-    """The restored form of each piece of `raw` (pieces in order, e.g. its sentences)."""
+    """The restored form of each piece of `raw` (pieces in order, e.g. its sentences): the same as
+    `display_span` per piece, with both texts tokenized once (this runs for every answer)."""
     if not shown or shown == raw:
         return list(pieces)
+    raw_tokens = list(_TOKEN.finditer(raw))
+    shown_tokens = list(_TOKEN.finditer(shown))
+    if len(raw_tokens) != len(shown_tokens):
+        return list(pieces)
+    starts = [m.start() for m in raw_tokens]
     out, cursor = [], 0
     for piece in pieces:
         at = raw.find(piece, cursor)
         if at < 0:
             out.append(piece)
             continue
-        out.append(display_span(raw, shown, at, at + len(piece)))
-        cursor = at + len(piece)
+        end = at + len(piece)
+        cursor = end
+        # tokens overlapping [at, end): from the first ending after `at` to the last starting before `end`
+        first = bisect.bisect_right(starts, at)
+        if first > 0 and raw_tokens[first - 1].end() > at:
+            first -= 1
+        last = bisect.bisect_left(starts, end) - 1
+        if last < first:
+            out.append(piece)
+            continue
+        out.append(shown[shown_tokens[first].start():shown_tokens[last].end()])
     return out
 
 

@@ -83,6 +83,12 @@ def plan_numbered(number: str, doc: dict) -> bool:
     return fold(str(doc.get("number") or "")).split(" ")[:1] == [number]
 
 
+@lru_cache(maxsize=4096)
+def _passage_years(passage_folded: str) -> frozenset[int]:
+    """The years a passage is about; a year inside a range ("giai đoạn 2016 - 2020") is not."""
+    return frozenset(years_in(_RANGE_FOLDED.sub(" ", passage_folded)))
+
+
 def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = None,
          numbered_docs: bool = False) -> bool:
     """Whether one candidate answer respects the question's year, period and plan number.
@@ -97,8 +103,7 @@ def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = Non
                 return False
         elif f" {number} " not in f" {passage_folded} ":
             return False
-    # A year inside a range ("giai đoạn 2016 - 2020") is not what the passage is about.
-    passage_years = years_in(_RANGE_FOLDED.sub(" ", passage_folded)) if q.years else set()
+    passage_years = _passage_years(passage_folded) if q.years else frozenset()
     for year in q.years:
         if year not in passage_years and year not in years_in(doc_text):
             return False

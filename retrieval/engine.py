@@ -445,7 +445,7 @@ class AskEngine:
                     continue
                 row = rows[pid]
                 key = (row["doc_id"], row["section"] or "")
-                body = fold(row["text"])[:300]
+                body = self._folded_text(row)[:300]
                 if body in seen_text or (strict and key in sections and chosen):
                     continue
                 chosen.append((pid, score))
