@@ -43,7 +43,7 @@ _INTENT_PATTERNS = {
 def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
                   must_contain: str | None = None,
                   score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None,
-                  listing: bool = False) -> tuple[str, int]:
+                  listing: bool = False, list_noun: str = "") -> tuple[str, int]:
     """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
     characters, its heading first; returns (answer, id of the passage it comes from).
 
@@ -90,7 +90,40 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
     _, n, i = best
     row, pieces, scores, headings = prepared[n]
     shown = display_pieces(row["text"], shown_text(row), pieces)
-    return _compose(pieces, shown, scores, i, headings, shown_headings(row, headings), listing), row["id"]
+    heads = shown_headings(row, headings)
+    if list_noun and headings and f" {list_noun} " in f" {row['head_terms'] or ''} ":
+        whole = _whole_list(pieces, shown, headings, heads, i)
+        if whole:
+            return whole, row["id"]
+    return _compose(pieces, shown, scores, i, headings, heads, listing), row["id"]
+
+
+def _whole_list(pieces: list[str], shown: list[str], headings: list[str], shown_heads: list[str],
+                best: int) -> str:
+    """The passage is the list asked for (its heading names it: "II. MỘT SỐ CHỈ TIÊU CHỦ YẾU"):
+    the heading, then its items in order, as many as LIST_ANSWER_CHARS holds; "" when that would
+    leave out the best sentence (it goes first then, as for any question)."""
+    heading_lines = {fold(h) for h in headings}
+    lines: list[str] = []
+    length, shown_best = 0, False
+    for k, (piece, text) in enumerate(zip(pieces, shown)):
+        if fold(piece) in heading_lines or _CLOSING.match(fold(piece)):
+            continue
+        if lines and length + len(text) > LIST_ANSWER_CHARS:
+            break
+        if lines and not _ITEM.match(piece):
+            lines[-1] += " " + text.strip()  # a clause cut at ';' continues its item
+        else:
+            lines.append(text.strip())
+        length += len(text)
+        shown_best = shown_best or k == best
+    if not shown_best:
+        return ""
+    heading = shown_heads[-1].strip().rstrip(":")[:150]
+    answer = f"{heading}:\n" + "\n".join(lines)
+    if len(answer) > MAX_ANSWER_CHARS:
+        answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return answer
 
 
 def _column(row: sqlite3.Row, name: str) -> str | None:

@@ -44,7 +44,8 @@ def fingerprint() -> str:
 
 
 def routing_terms(docs: Iterable[dict]) -> frozenset[str]:
-    """Terms that name a plan (place, issuer, year, number in its title and metadata): they route a
+    """Terms that name a plan (place, issuer, year, number in its title and metadata, as scanned and
+    as restored — "SOY TE" is "Sở Y tế"): they route a
     question to a plan through the document prior, and count less inside passages, so a plan's
     header does not outrank the passage that answers. None with fewer than two plans."""
     docs = list(docs)
@@ -53,7 +54,7 @@ def routing_terms(docs: Iterable[dict]) -> frozenset[str]:
     terms: set[str] = set()
     for doc in docs:
         meta = " ".join([doc.get("title") or "", doc.get("issuer") or "", doc.get("number") or "",
-                         doc.get("date") or ""])
+                         doc.get("date") or "", doc.get("title_display") or "", doc.get("issuer_display") or ""])
         toks = analyze_question(meta)
         terms.update(toks)
         terms.update(bigrams(toks))
@@ -71,7 +72,9 @@ def header_passages(conn: sqlite3.Connection) -> frozenset[int]:
 
 
 def _documents(conn: sqlite3.Connection) -> list[dict]:
-    cur = conn.execute("SELECT title, issuer, number, date FROM documents ORDER BY doc_id")
+    have = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    shown = [c if c in have else f"NULL AS {c}" for c in ("title_display", "issuer_display")]
+    cur = conn.execute(f"SELECT title, issuer, number, date, {', '.join(shown)} FROM documents ORDER BY doc_id")
     names = [c[0] for c in cur.description]
     return [dict(zip(names, row)) for row in cur]
 

@@ -66,6 +66,8 @@ ANSWER_POOL = 1  # passages whose sentences compete for the answer (more measure
 ANSWER_RANK_POWER = 1.0
 RERANK = 30  # candidates re-scored by their best sentence
 FIT_DEPTH = 8  # candidates searched for one that respects the question's year and period
+LIST_DEPTH = 20  # candidates searched for a heading naming the list a question asks for …
+LIST_HEADING_BONUS = 1.0  # … whose score it raises by this share (0–1 measured alike on dev)
 HOLD_DEPTH = 5  # candidates searched for one holding the asked kind of fact …
 HOLD_RATIO = 0.6  # … scoring at least this share of the best
 CITE_DEPTH = 12  # candidates searched for citations of other sections
@@ -360,6 +362,8 @@ class AskEngine:
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
+        if q.listed:
+            ranked = self._list_heading_first(q.listed, ranked)
         rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
         # The first candidate that respects the question's year and period leads; none → decline.
         fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])]
@@ -396,7 +400,7 @@ class AskEngine:
             answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
             answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences,
-                                               listing=q.asks == "list")
+                                               listing=q.asks == "list", list_noun=q.listed)
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")
@@ -407,6 +411,21 @@ class AskEngine:
             if row is not None:
                 hits.append(self._hit(row, score))
         return AskResult(question, True, answer, _in_shown_order(hits))
+
+    def _list_heading_first(self, noun: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """"Kế hoạch … có những chỉ tiêu gì?": a passage under a heading that names the list asked
+        for ("II. MỘT SỐ CHỈ TIÊU CHỦ YẾU") is that list; its score is raised by LIST_HEADING_BONUS
+        among the first LIST_DEPTH candidates, whose other words (the plan's name) match elsewhere."""
+        head = ranked[:LIST_DEPTH]
+        marks = ",".join("?" * len(head))
+        named = {r[0] for r in self._conn.execute(
+            f"SELECT id, head_terms FROM passages WHERE id IN ({marks})", [pid for pid, _ in head])
+            if f" {noun} " in f" {r[1] or ''} "}
+        if not named:
+            return ranked
+        head = sorted(((pid, score * (1.0 + LIST_HEADING_BONUS) if pid in named else score) for pid, score in head),
+                      key=lambda item: -item[1])
+        return head + ranked[LIST_DEPTH:]
 
     def _holding_first(self, q: Question, ranked: list[tuple[int, float]],
                        rows: dict[int, sqlite3.Row]) -> list[tuple[int, float]]:
@@ -464,6 +483,12 @@ class AskEngine:
             got = self._years_cache = doc_years(list(self.docs.values()))
         return got
 
+    def _kb_periods(self) -> set[str]:
+        got = getattr(self, "_periods_cache", None)
+        if got is None:
+            got = self._periods_cache = periods_of(list(self.docs.values()))
+        return got
+
     def _missing(self, q: Question, terms: QueryTerms, text: str = "") -> Missing | None:
         """A year, plan, period or place the knowledge base does not have at all."""
         years = self._kb_years()
@@ -475,7 +500,7 @@ class AskEngine:
                     and not self.index.df(number):
                 return Missing("plan", number)
         if q.periods:
-            have = periods_of(list(self.docs.values()))
+            have = self._kb_periods()
             for period in q.periods:
                 kind = period.split()[0]
                 same = {p for p in have if p.split()[0] == kind}
@@ -532,7 +557,7 @@ class AskEngine:
         if q.years:
             years = self._kb_years()
             return Missing("year", str(q.years[0]), tuple(str(y) for y in sorted(years, reverse=True)))
-        have = periods_of(list(self.docs.values()))
+        have = self._kb_periods()
         return Missing("period", q.periods[0] if q.periods else "", tuple(sorted(have)))
 
     def _meta_answer(self, q: Question, question: str, ranked: list[tuple[int, float]],

@@ -110,7 +110,10 @@ def _heading_terms(raw: str, restored: str, repairer) -> list[str]:
 
 
 def _with_restored(terms: list[str], restored: str, raw: str, repairer) -> list[str]:
-    if restored == raw:
+    """`terms` (of the scan's `raw` text) plus the words its restored form adds, each once: the
+    restorer reads the whole plan and gets words right that the word-by-word repair cannot
+    ("S& Tw phap" → "Sở Tư pháp"); the scan's own terms stay, since restoration can be wrong too."""
+    if not restored or restored == raw:
         return terms
     seen = set(terms)
     return terms + [t for t in dict.fromkeys(analyze_document(restored, repairer)) if t not in seen]
@@ -192,12 +195,16 @@ def write_index(db: sqlite_utils.Database, progress: Callable[[str, int, int], N
                         updates)
     del updates
 
-    docs = list(db.query("SELECT doc_id, title, issuer, number, date, header FROM documents"))
-    if "terms" not in db["documents"].columns_dict:
+    doc_columns = db["documents"].columns_dict
+    shown = ", ".join(c if c in doc_columns else f"NULL AS {c}" for c in ("title_display", "issuer_display"))
+    docs = list(db.query(f"SELECT doc_id, title, issuer, number, date, header, {shown} FROM documents"))
+    if "terms" not in doc_columns:
         db["documents"].add_column("terms", str)
     db.conn.executemany("UPDATE documents SET terms = ? WHERE doc_id = ?", [
-        (" ".join(analyze_document(" ".join([d["title"], d["issuer"], d["number"], d["date"], d["header"]]),
-                                   repairer)), d["doc_id"]) for d in docs])
+        (" ".join(_with_restored(
+            analyze_document(" ".join([d["title"], d["issuer"], d["number"], d["date"], d["header"]]), repairer),
+            " ".join([d["title_display"] or "", d["issuer_display"] or ""]), "", repairer)), d["doc_id"])
+        for d in docs])
 
     for d in docs:
         places |= places_in(analyze_document(" ".join([d["title"], d["issuer"], d["header"]]), repairer))

@@ -61,6 +61,7 @@ SHORTHAND: dict[str, str] = {
 # Phrases and words a question is made of that say nothing about its topic. Kept short on
 # purpose: many Vietnamese function words are also content once folded ("hội thi", "thẻ", "cần").
 QUESTION_PHRASES = ("cho toi hoi", "cho em hoi", "cho hoi", "xin hoi", "vui long", "cam on", "la bao nhieu",
+                    "bao gom nhung gi", "gom nhung gi", "bao gom nhung", "gom nhung",
                     "bao nhieu", "nhu the nao", "the nao", "la gi", "o dau", "khi nao", "nao", "la ai")
 QUESTION_STOPWORDS = frozenset(
     "la gi nao ai dau sao khong nhung cac cua va voi vay oi a e o toi minh muon biet hay ma nay kia "

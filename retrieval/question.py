@@ -78,6 +78,7 @@ class Question:
     now: bool = False
     money: bool = False
     percent: bool = False
+    listed: str = ""  # the noun a "những/các … gì/nào" question asks for ("chi tieu"), folded
 
     @property
     def meta(self) -> bool:
@@ -106,7 +107,16 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     money = bool(re.search(r"\b(bao nhieu tien|bao nhieu dong|muc phat|phat bao nhieu)\b", padded)) or (
         "bao nhieu" in padded and bool(_PRICED.search(padded)))
     percent = bool(re.search(r"\b(phan tram|ty le)\b", padded))
-    return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent)
+    m = _LISTED.search(padded)
+    listed = " ".join(m.group(1).split()[:2]) if m and m.group(1).split()[0] not in _NOT_LISTED else ""
+    return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent,
+                    listed)
+
+
+# "có những chỉ tiêu gì", "các nhiệm vụ nào", "gồm những hình thức nào": the noun of the list asked for.
+_LISTED = re.compile(r" (?:nhung|cac|mot so) ([a-z]+(?: [a-z]+){0,3}?) (?:chu yeu |cu the |khac )?(?:gi|nao) ")
+# Nouns whose answer is a body or a vague "thing", never a heading's list ("những đơn vị nào").
+_NOT_LISTED = frozenset("don co phong ban so to bo nganh khoa ai viec cai gi nao ve".split())
 
 
 def _code_free(question: str) -> str:

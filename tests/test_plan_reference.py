@@ -96,3 +96,12 @@ def test_a_long_sentence_is_shown_from_the_list_it_introduces(service: AskServic
     assert "lĩnh vực chủ yếu: hộ tịch" in result.answer
     assert "bưu chính công ích" in result.answer  # the list's end, past the first 500 characters
     assert "…" in result.answer  # the preamble left out is marked
+
+
+def test_the_listed_noun_is_read_from_the_question() -> None:
+    from retrieval.question import understand
+
+    assert understand("Kế hoạch có những chỉ tiêu gì?").listed == "chi tieu"
+    assert understand("xa tuyen truyen qua cac kenh nao").listed == "kenh"
+    assert understand("gồm những hình thức tuyên truyền nào").listed == "hinh thuc"
+    assert understand("những đơn vị nào phối hợp").listed == ""  # the answer is a body, not a heading's list

@@ -142,6 +142,15 @@ def test_constraints_the_documents_do_not_cover_are_declined_plainly(service: As
     assert "kế hoạch cải cách hành chính hiện có" not in result.answer
 
 
+
+@pytest.mark.parametrize("question", ["Kế hoạch tổ chức Ngày hội cải cách hành chính của xã An Lạc có những chỉ tiêu gì?",
+                                      "ngay hoi cchc xa an lac co nhung chi tieu gi"])
+def test_a_heading_that_names_the_asked_list_answers_with_its_items(service: AskService, question: str) -> None:
+    """The plan's name is most of the question; the heading "3. Chỉ tiêu" names what is asked."""
+    result = ask(service, question)
+    assert result.found, result.answer
+    assert result.answer.splitlines()[:2] == ["3. Chỉ tiêu:", "- Phấn đấu 95% hồ sơ thủ tục hành chính của xã được tiếp nhận trực tuyến."]
+
 @pytest.mark.parametrize("question", [
     "Hội thi tìm hiểu thủ tục hành chính có bao nhiêu đội tham gia?",  # no count of teams anywhere
     "Vé vào cửa Ngày hội cải cách hành chính giá bao nhiêu tiền?",  # no price
