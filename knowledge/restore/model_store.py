@@ -30,7 +30,7 @@ from knowledge.restore.syllables import normalize_syllable
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "9"
+MODEL_VERSION = "10"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 KNOWN_WORD_ZIPF = 3.5       # a non-syllable word at least this common (Zipf scale) is kept as is
 PLACE_PAIR_WEIGHT = 1.0     # pairs inside Vietnam's place names ("mai châu", "xã phú")
