@@ -94,15 +94,13 @@ def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = Non
     """Whether one candidate answer respects the question's year, period and plan number.
 
     `numbered_docs`: the knowledge base holds a document with the asked number, so only that
-    document's passages fit; otherwise a passage that cites the number does (a plan referred to)."""
+    document's passages fit. Otherwise the number filters nothing: it may be a plan another one
+    refers to, or one whose number the scan lost ("Số: 56 ......... /KH-UBND"), and ranking already
+    prefers passages that cite it."""
     if doc_text is None:
         doc_text = doc_folded(doc)
-    for number in q.plan_numbers:
-        if numbered_docs:
-            if not plan_numbered(number, doc):
-                return False
-        elif f" {number} " not in f" {passage_folded} ":
-            return False
+    if numbered_docs and not all(plan_numbered(number, doc) for number in q.plan_numbers):
+        return False
     passage_years = _passage_years(passage_folded) if q.years else frozenset()
     for year in q.years:
         if year not in passage_years and year not in years_in(doc_text):

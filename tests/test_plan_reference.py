@@ -22,6 +22,7 @@ Số: 21/KH-UBND
 Hòa Bình, ngày 10 tháng 2 năm 2025
 KẾ HOẠCH
 Tuyên truyền cải cách hành chính năm 2025
+Thực hiện Kế hoạch số 12/KH-UBND ngày 05/01/2025 của Ủy ban nhân dân huyện về cải cách hành chính năm 2025, Ủy ban nhân dân xã Hòa Bình xây dựng Kế hoạch tuyên truyền như sau:
 I. MỤC ĐÍCH, YÊU CẦU
 1. Mục đích
 - Nâng cao nhận thức của người dân về dịch vụ công trực tuyến.
@@ -105,3 +106,11 @@ def test_the_listed_noun_is_read_from_the_question() -> None:
     assert understand("xa tuyen truyen qua cac kenh nao").listed == "kenh"
     assert understand("gồm những hình thức tuyên truyền nào").listed == "hinh thuc"
     assert understand("những đơn vị nào phối hợp").listed == ""  # the answer is a body, not a heading's list
+
+
+def test_a_number_no_document_carries_filters_nothing(service: AskService) -> None:
+    """Plan 12 is only referred to (by plan 21's preamble): its number does not confine the answer
+    to the passages that cite it, so the requirement is answered, not the preamble."""
+    result = service.ask("Yêu cầu đối với công tác tuyên truyền của xã Hòa Bình theo Kế hoạch 12/KH-UBND là gì?", k=3)
+    assert result.found, result.answer
+    assert "thường xuyên, liên tục" in result.answer
