@@ -149,14 +149,13 @@ def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int
     # the items after it, as far as the answer's length allows.
     if pieces[best].rstrip().endswith(":") or (listing and _INTRO.search(fold(pieces[best]))):
         j = best + 1
-        while j < len(pieces) and scores[j] >= 0 and (length + len(pieces[j]) < LIST_ANSWER_CHARS or j == best + 1) \
-                and not _CLOSING.match(fold(pieces[j])) and (j == best + 1 or _ITEM.match(pieces[j])):
+        while j < len(pieces) and _continues_list(pieces, scores, j, best, length):
             chosen.append(j)
             length += len(pieces[j])
             j += 1
     # A short best sentence is usually a clause cut at ';' or ':': add its better neighbour.
     if length < 160:
-        neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces) and scores[j] >= 0]
+        neighbours = [j for j in (best + 1, best - 1) if 0 <= j < len(pieces) and scores[j] >= 0 and j not in chosen]
         neighbours.sort(key=lambda j: -scores[j])
         for j in neighbours:
             if length + len(pieces[j]) < MAX_ANSWER_CHARS - 60:
@@ -172,6 +171,18 @@ def _compose(pieces: list[str], shown: list[str], scores: list[float], best: int
     if len(answer) > MAX_ANSWER_CHARS:
         answer = answer[:MAX_ANSWER_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return answer
+
+
+def _continues_list(pieces: list[str], scores: list[float], j: int, best: int, length: int) -> bool:
+    """Whether piece `j` is the next item of the list introduced at `best`: the first one always
+    (it is what the colon announces), then items ("- …", "a) …") or clauses of an item list cut at
+    ';' ("trang thông tin; loa truyền thanh; …"), while the answer has room and before the closing."""
+    if scores[j] < 0 or _CLOSING.match(fold(pieces[j])):
+        return False
+    if j == best + 1:
+        return True
+    return length + len(pieces[j]) < LIST_ANSWER_CHARS and bool(
+        _ITEM.match(pieces[j]) or pieces[j - 1].rstrip().endswith(";"))
 
 
 def _from_list_intro(body: str, room: int) -> str:
@@ -220,7 +231,7 @@ def with_lead(q, answer: str) -> str:
     elif q.asks == "number" and (q.percent or q.money):
         m = _NUMBER_SHOWN.search(answer.split(": ", 1)[-1])
         if m:
-            clause = " ".join(m.group().split())
+            clause = " ".join(m.group().split()).lstrip("-–+•* ")
             words = [w for w in clause.split() if w.isalpha()]
             # A lead is a clause a person can read: words around one share, not OCR debris ("4% %i").
             if 0 < len(clause) <= MAX_LEAD_CHARS and len(words) >= 4 and clause.count("%") <= 1:

@@ -45,6 +45,9 @@ I. MỤC ĐÍCH, YÊU CẦU
 2. Yêu cầu
 - Công tác tuyên truyền cải cách hành chính phải bám sát Kế hoạch cải cách hành chính của huyện, gắn với nhiệm vụ chính trị của xã.
 II. NỘI DUNG
+2. Kênh tuyên truyền
+- Ủy ban nhân dân xã tuyên truyền trên các kênh thông tin của xã: trang thông tin điện tử của xã; loa truyền thanh các thôn; bảng tin tại nhà văn hóa; nhóm Zalo của các thôn.
+- Phấn đấu 90% hộ gia đình được tiếp cận thông tin cải cách hành chính.
 1. Nội dung tuyên truyền
 - Thông tin kịp thời đến người dân và doanh nghiệp về hoạt động và kết quả thực hiện nhiệm vụ cải cách thủ tục hành chính của xã, chú trọng tuyên truyền về việc giải quyết thủ tục hành chính cho cá nhân, tổ chức, trong đó tập trung vào một số lĩnh vực chủ yếu: hộ tịch, chứng thực tại Bộ phận tiếp nhận và trả kết quả của xã, đất đai và xây dựng nhà ở riêng lẻ, các thủ tục được tiếp nhận hồ sơ và trả kết quả qua dịch vụ bưu chính công ích, và trên môi trường mạng ở mức độ toàn trình.
 """
@@ -114,3 +117,16 @@ def test_a_number_no_document_carries_filters_nothing(service: AskService) -> No
     result = service.ask("Yêu cầu đối với công tác tuyên truyền của xã Hòa Bình theo Kế hoạch 12/KH-UBND là gì?", k=3)
     assert result.found, result.answer
     assert "thường xuyên, liên tục" in result.answer
+
+
+def test_a_list_cut_at_semicolons_is_shown_whole_and_once(service: AskService) -> None:
+    result = service.ask("Xã Tân Lập tuyên truyền trên những kênh thông tin nào?", k=3)
+    assert result.found, result.answer
+    assert "trang thông tin điện tử của xã; loa truyền thanh các thôn; bảng tin tại nhà văn hóa; nhóm Zalo" in result.answer
+    assert result.answer.count("loa truyền thanh các thôn") == 1
+
+
+def test_a_share_is_stated_first_without_its_list_marker(service: AskService) -> None:
+    result = service.ask("Xã Tân Lập phấn đấu bao nhiêu phần trăm hộ gia đình được tiếp cận thông tin?", k=3)
+    assert result.found, result.answer
+    assert result.answer.splitlines()[0] == "Phấn đấu 90% hộ gia đình được tiếp cận thông tin cải cách hành chính."
