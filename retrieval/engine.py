@@ -75,6 +75,7 @@ FOLD_CACHE = 20_000  # folded passage texts kept per engine (≈ 10 MB at most)
 SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
 
 
+_NUMBERING_WORDS = re.compile(r"^(?:(?:[ivxlc]+|\d+|[a-z])\s+)+")  # "iii 1 " before a folded heading
 _NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
 
 
@@ -362,8 +363,7 @@ class AskEngine:
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
-        if q.listed:
-            ranked = self._list_heading_first(q.listed, ranked)
+        ranked = self._named_heading_first(q, ranked)
         rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
         # The first candidate that respects the question's year and period leads; none → decline.
         fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])]
@@ -412,15 +412,30 @@ class AskEngine:
                 hits.append(self._hit(row, score))
         return AskResult(question, True, answer, _in_shown_order(hits))
 
-    def _list_heading_first(self, noun: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """"Kế hoạch … có những chỉ tiêu gì?": a passage under a heading that names the list asked
-        for ("II. MỘT SỐ CHỈ TIÊU CHỦ YẾU") is that list; its score is raised by LIST_HEADING_BONUS
-        among the first LIST_DEPTH candidates, whose other words (the plan's name) match elsewhere."""
+    def _named_heading_first(self, q: Question, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """A passage under a heading the question names is raised by LIST_HEADING_BONUS among the
+        first LIST_DEPTH candidates, whose other words (the plan's name) match elsewhere:
+        - the list asked for: "Kế hoạch … có những chỉ tiêu gì?" and "II. MỘT SỐ CHỈ TIÊU CHỦ YẾU";
+        - a body asked what it must do: "Sở Nội vụ có nhiệm vụ gì?" and "3. Sở Nội vụ" (a plan's
+          duties are listed under each body's name; an appendix row naming it is not its section)."""
+        if not q.listed and not q.duty:
+            return ranked
         head = ranked[:LIST_DEPTH]
         marks = ",".join("?" * len(head))
-        named = {r[0] for r in self._conn.execute(
-            f"SELECT id, head_terms FROM passages WHERE id IN ({marks})", [pid for pid, _ in head])
-            if f" {noun} " in f" {r[1] or ''} "}
+        asked = f" {q.folded} "
+        named = set()
+        for pid, head_terms, innermost in self._conn.execute(
+                f"SELECT id, head_terms, json_extract(COALESCE(headings_display, headings), '$[#-1]') "
+                f"FROM passages WHERE id IN ({marks})", [pid for pid, _ in head]):
+            if q.listed and f" {q.listed} " in f" {head_terms or ''} ":
+                named.add(pid)
+            elif q.duty:
+                # "7. Đài Phát thanh và Truyền hình Hải Phòng, Báo Hải Phòng, …": each body it lists
+                for part in re.split(r"[,;]", innermost or ""):
+                    words = _NUMBERING_WORDS.sub("", fold(part)).split()
+                    if len(words) >= 2 and f" {' '.join(words)} " in asked:
+                        named.add(pid)
+                        break
         if not named:
             return ranked
         head = sorted(((pid, score * (1.0 + LIST_HEADING_BONUS) if pid in named else score) for pid, score in head),

@@ -62,6 +62,7 @@ SHORTHAND: dict[str, str] = {
 # purpose: many Vietnamese function words are also content once folded ("hội thi", "thẻ", "cần").
 QUESTION_PHRASES = ("cho toi hoi", "cho em hoi", "cho hoi", "xin hoi", "vui long", "cam on", "la bao nhieu",
                     "bao gom nhung gi", "gom nhung gi", "bao gom nhung", "gom nhung",
+                    "phai lam nhung gi", "phai lam gi", "can lam gi", "se lam gi", "lam nhung gi", "lam gi",
                     "bao nhieu", "nhu the nao", "the nao", "la gi", "o dau", "khi nao", "nao", "la ai")
 QUESTION_STOPWORDS = frozenset(
     "la gi nao ai dau sao khong nhung cac cua va voi vay oi a e o toi minh muon biet hay ma nay kia "

@@ -79,6 +79,7 @@ class Question:
     money: bool = False
     percent: bool = False
     listed: str = ""  # the noun a "những/các … gì/nào" question asks for ("chi tieu"), folded
+    duty: bool = False  # "Sở Nội vụ có nhiệm vụ gì?": what a named body must do
 
     @property
     def meta(self) -> bool:
@@ -110,7 +111,12 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     m = _LISTED.search(padded)
     listed = " ".join(m.group(1).split()[:2]) if m and m.group(1).split()[0] not in _NOT_LISTED else ""
     return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent,
-                    listed)
+                    listed, bool(_DUTY.search(padded)))
+
+
+# "… có nhiệm vụ gì", "… có trách nhiệm gì", "… phải làm gì", "… được giao những việc gì"
+_DUTY = re.compile(r" (?:co |la )?(?:nhiem vu|trach nhiem|vai tro) (?:gi|nao|the nao)"
+                   r"| (?:phai |can |se )?lam (?:gi|nhung gi)| duoc giao (?:nhung )?(?:viec|nhiem vu) (?:gi|nao) ")
 
 
 # "có những chỉ tiêu gì", "các nhiệm vụ nào", "gồm những hình thức nào": the noun of the list asked for.

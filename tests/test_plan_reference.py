@@ -31,6 +31,14 @@ I. MỤC ĐÍCH, YÊU CẦU
 II. NỘI DUNG
 1. Nội dung tuyên truyền
 - Tuyên truyền kết quả giải quyết thủ tục hành chính của xã trên loa truyền thanh.
+III. TỔ CHỨC THỰC HIỆN
+1. Công chức Văn hóa - Xã hội
+- Chủ trì xây dựng nội dung tuyên truyền; cập nhật tin, bài lên trang thông tin điện tử của xã.
+2. Đoàn Thanh niên xã, Hội Liên hiệp Phụ nữ xã
+- Vận động đoàn viên, hội viên sử dụng dịch vụ công trực tuyến khi giải quyết thủ tục hành chính.
+PHỤ LỤC
+Nhiệm vụ tuyên truyền cải cách hành chính năm 2025 của xã Hòa Bình
+- Tuyên truyền cải cách hành chính | Hội Liên hiệp Phụ nữ xã | Đoàn Thanh niên xã | năm 2025
 """
 
 TAN_LAP = """ỦY BAN NHÂN DÂN
@@ -130,3 +138,21 @@ def test_a_share_is_stated_first_without_its_list_marker(service: AskService) ->
     result = service.ask("Xã Tân Lập phấn đấu bao nhiêu phần trăm hộ gia đình được tiếp cận thông tin?", k=3)
     assert result.found, result.answer
     assert result.answer.splitlines()[0] == "Phấn đấu 90% hộ gia đình được tiếp cận thông tin cải cách hành chính."
+
+
+@pytest.mark.parametrize("question", ["Hội Liên hiệp Phụ nữ xã Hòa Bình có nhiệm vụ gì trong tuyên truyền cải cách hành chính năm 2025?",
+                                      "hoi lien hiep phu nu xa hoa binh phai lam gi"])
+def test_a_body_asked_what_it_must_do_is_answered_from_its_section(service: AskService, question: str) -> None:
+    """The section headed by the body lists its duty; the appendix row that names it does not."""
+    result = service.ask(question, k=3)
+    assert result.found, result.answer
+    assert "Vận động đoàn viên, hội viên" in result.answer
+    assert result.citations[0].section == "III.2"
+
+
+def test_a_duty_question_is_recognised() -> None:
+    from retrieval.question import understand
+
+    assert understand("Sở Nội vụ có nhiệm vụ gì?").duty
+    assert understand("so tu phap phai lam gi").duty
+    assert not understand("Sở Nội vụ ở đâu?").duty
