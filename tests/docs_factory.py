@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 # A short plan whose facts no seed document holds: its answers appear only after it is added.
 NEW_PLAN_LINES = [
@@ -161,3 +162,19 @@ def make_big_file(megabytes: int = 50) -> bytes:
     """A PDF-looking file of `megabytes` MB: refused for its size before anything parses it."""
     head = make_text_pdf()
     return head + b"\n%" + b"0" * (megabytes * 1024 * 1024 - len(head) - 2)
+
+
+def ask_service_over(root: Path, documents: dict[str, str]):
+    """An AskService over a knowledge base built, through the real build, from `documents`
+    (file name → text) written to `root`/documents: the made-up plans of the answer tests."""
+    from handlers.core import AskService
+    from handlers.knowledge_holder import KnowledgeHolder
+    from retrieval.engine import AskEngine
+    from retrieval.indexer import rebuild
+
+    docs = root / "documents"
+    docs.mkdir()
+    for name, text in documents.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    rebuild(docs, root / "knowledge.db")
+    return AskService(KnowledgeHolder(AskEngine.open(root / "knowledge.db")))

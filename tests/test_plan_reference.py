@@ -11,10 +11,8 @@ from __future__ import annotations
 import pytest
 
 from handlers.core import AskService
-from handlers.knowledge_holder import KnowledgeHolder
 from retrieval.analyzer import analyze
-from retrieval.engine import AskEngine
-from retrieval.indexer import rebuild
+from tests.docs_factory import ask_service_over
 
 HOA_BINH = """ỦY BAN NHÂN DÂN
 XÃ HÒA BÌNH
@@ -63,13 +61,7 @@ II. NỘI DUNG
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> AskService:
-    root = tmp_path_factory.mktemp("plan-ref-kb")
-    docs = root / "documents"
-    docs.mkdir()
-    (docs / "hoa_binh.txt").write_text(HOA_BINH, encoding="utf-8")
-    (docs / "tan_lap.txt").write_text(TAN_LAP, encoding="utf-8")
-    rebuild(docs, root / "knowledge.db")
-    return AskService(KnowledgeHolder(AskEngine.open(root / "knowledge.db")))
+    return ask_service_over(tmp_path_factory.mktemp("plan-ref-kb"), {"hoa_binh.txt": HOA_BINH, "tan_lap.txt": TAN_LAP})
 
 
 @pytest.mark.parametrize("question", [

@@ -12,10 +12,8 @@ from __future__ import annotations
 import pytest
 
 from handlers.core import AskService
-from handlers.knowledge_holder import KnowledgeHolder
-from retrieval.engine import AskEngine
-from retrieval.indexer import rebuild
 from retrieval.question import understand
+from tests.docs_factory import ask_service_over
 
 AN_LAC = """ỦY BAN NHÂN DÂN
 XÃ AN LẠC
@@ -60,13 +58,7 @@ Ngoài giờ làm việc, người dân gửi hồ sơ trực tuyến trên Cổ
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> AskService:
-    root = tmp_path_factory.mktemp("qa-kb")
-    docs = root / "documents"
-    docs.mkdir()
-    (docs / "an_lac.txt").write_text(AN_LAC, encoding="utf-8")
-    (docs / "thong_bao.txt").write_text(CIRCULAR, encoding="utf-8")
-    rebuild(docs, root / "knowledge.db")
-    return AskService(KnowledgeHolder(AskEngine.open(root / "knowledge.db")))
+    return ask_service_over(tmp_path_factory.mktemp("qa-kb"), {"an_lac.txt": AN_LAC, "thong_bao.txt": CIRCULAR})
 
 
 def ask(service: AskService, question: str):
