@@ -87,7 +87,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
         return run_telegram(settings, webhook=args.webhook)
     if args.platform == "web":
-        from bot.web_app import run_web
+        from bot.web.app import run_web
 
         return run_web(settings)
     from bot.zalo_channel import run_zalo
@@ -107,7 +107,7 @@ def cmd_web(_settings: Settings, _args: argparse.Namespace) -> int:
     so the plain password never has to be written in the environment or a .env file."""
     import getpass
 
-    from bot.web_security import hash_password
+    from bot.web.security import hash_password
 
     if sys.stdin.isatty():
         password = getpass.getpass("Mật khẩu quản trị: ")

@@ -50,7 +50,7 @@ def _admin_password_hash(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         return ""
-    from bot.web_security import hash_password, is_password_hash
+    from bot.web.security import hash_password, is_password_hash
 
     return raw if is_password_hash(raw) else hash_password(raw)
 

@@ -1,7 +1,7 @@
 """What admins want to see about the bot's use, as data: usage per day and channel, knowledge gaps,
 quiz attempts and the audit log.
 
-Both the chat command /thongke (handlers/admin.py, as text) and the web dashboard (bot/web_admin.py,
+Both the chat command /thongke (handlers/admin.py, as text) and the web dashboard (bot/web/admin.py,
 as HTML and SVG) read these, so the two can never disagree about a number. Everything comes from
 the state DB only; nothing here knows about a platform or about HTML.
 

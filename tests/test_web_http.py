@@ -1,7 +1,7 @@
 """`cchc run web` over real HTTP on 127.0.0.1: security headers, CSRF, rate limits, size limits, the
 admin login (hash, lockout, sessions), the JSON API contract, and escaping of every stored text.
 
-The server is the real aiohttp application (bot/web_app.py) on a copy of the seed knowledge base;
+The server is the real aiohttp application (bot/web/app.py) on a copy of the seed knowledge base;
 nothing is mocked. Servers with tight limits share the module's assistant to stay fast.
 """
 
@@ -22,8 +22,8 @@ import pytest
 
 from bot.app import Assistant, build_assistant
 from bot.settings import Settings
-from bot.web_admin import SESSION_COOKIE
-from bot.web_security import RateLimiter, SessionStore, Signer, is_password_hash, verify_password
+from bot.web.admin import SESSION_COOKIE
+from bot.web.security import RateLimiter, SessionStore, Signer, is_password_hash, verify_password
 from handlers.insights import knowledge_gaps, usage_by_day, wording_key
 from tests.docs_factory import make_docx, make_truncated_docx
 from tests.web_support import ADMIN_PASSWORD, ServerThread, copy_seed, web_settings

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.app import Assistant, build_assistant
 from bot.settings import Settings
-from bot.web_security import hash_password
+from bot.web.security import hash_password
 
 ADMIN_PASSWORD = "mat-khau-quan-tri-2024"
 ADMIN_HASH = hash_password(ADMIN_PASSWORD)  # hashed once: scrypt is slow on purpose
@@ -51,7 +51,7 @@ class ServerThread:
 
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
-        from bot.web_app import WebChannel
+        from bot.web.app import WebChannel
 
         self.owns_assistant = assistant is None
         self.assistant = assistant or build_assistant(settings)
@@ -64,7 +64,7 @@ class ServerThread:
         self._thread = threading.Thread(target=self._run, name="web-server", daemon=True)
 
     def _run(self) -> None:
-        from bot.web_app import serve_web
+        from bot.web.app import serve_web
 
         async def main() -> int:
             self._loop = asyncio.get_running_loop()

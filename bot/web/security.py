@@ -1,6 +1,6 @@
 """Security building blocks of the web channel: password hashes, signed ids, rate limits, sessions.
 
-Kept apart from the aiohttp wiring (bot/web_app.py) so each piece is small and testable without a
+Kept apart from the aiohttp wiring (bot/web/app.py) so each piece is small and testable without a
 server. Only the standard library is used: scrypt for the admin password (memory-hard, so a leaked
 hash is slow to guess), HMAC-SHA256 for the citizen's user-id cookie, `secrets` for tokens, and
 constant-time comparisons everywhere a secret is checked.

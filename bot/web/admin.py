@@ -1,7 +1,7 @@
 """The admin dashboard at /admin: documents, knowledge gaps, usage, contest practice, audit log.
 
 Pages are rendered on the server as HTML (every piece of document or user text through `h()`,
-i.e. html.escape) with charts as inline SVG (bot/web_charts.py); there is no script at all, so the
+i.e. html.escape) with charts as inline SVG (bot/web/charts.py); there is no script at all, so the
 Content-Security-Policy can forbid every inline script and style. Document changes call the same
 `AdminService` as the chat commands (/reload, a sent file, /xoa), so the checks on an upload, the
 report an admin reads and the audit rows are exactly those of the chat.
@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.web_charts import share_bar, stacked_bars
-from bot.web_security import AdminSession, LoginGuard, SessionStore, same_secret, verify_password
+from bot.web.charts import share_bar, stacked_bars
+from bot.web.security import AdminSession, LoginGuard, SessionStore, same_secret, verify_password
 from handlers.insights import (
     DayUsage,
     GapGroup,
@@ -39,7 +39,7 @@ from handlers.messages import Attachment, Incoming, Reply
 from handlers.quiz import fmt_duration, mask_user
 
 if TYPE_CHECKING:
-    from bot.web_app import WebChannel
+    from bot.web.app import WebChannel
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class AdminSite:
             log.exception("audit log write failed (%s)", action)
 
     def actor(self, request: web.Request) -> str:
-        from bot.web_app import CLIENT_KEY
+        from bot.web.app import CLIENT_KEY
 
         return f"admin@{request.get(CLIENT_KEY) or request.remote or '?'}"
 
@@ -160,7 +160,7 @@ class AdminSite:
         return self.html(request, "Đăng nhập quản trị", body, status=status)
 
     async def login(self, request: web.Request) -> web.StreamResponse:
-        from bot.web_app import CLIENT_KEY
+        from bot.web.app import CLIENT_KEY
 
         client = request.get(CLIENT_KEY) or "?"
         if not self.channel.same_origin(request):

@@ -7,10 +7,10 @@ dashboard and a JSON API, served by one aiohttp server.
   POST /api/chat         {"text": …} or {"button": payload} → {"replies": [...]}: handlers.dispatch
   POST /api/ask          {"question": …, "k": 3} → the `cchc ask --json` object (rate-limited)
   GET  /healthz          liveness for the reverse proxy
-  /admin…                the dashboard (bot/web_admin.py)
+  /admin…                the dashboard (bot/web/admin.py)
 
 Like every channel it only turns requests into `Incoming` (platform `web`, a random user id kept in
-a signed, HttpOnly, SameSite cookie) and renders `Reply` objects (bot/web_render.py). What the web
+a signed, HttpOnly, SameSite cookie) and renders `Reply` objects (bot/web/render.py). What the web
 adds is the web's own duties, all in middlewares here so no route can forget them: security
 headers and a Content-Security-Policy on every response, request size limits per route, per-address
 rate limits, same-origin checks on every state-changing request.
@@ -32,14 +32,14 @@ from aiohttp import web
 
 from bot.app import Assistant
 from bot.settings import Settings
-from bot.web_render import replies_json
-from bot.web_security import RateLimiter, Signer
+from bot.web.render import replies_json
+from bot.web.security import RateLimiter, Signer
 from handlers.core import MAX_QUESTION_CHARS
 from handlers.messages import Incoming
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).with_name("web_static")
+STATIC_DIR = Path(__file__).with_name("static")
 UID_COOKIE = "cchc_uid"
 UID_MAX_AGE = 365 * 86400
 SMALL_BODY = 64 * 1024  # every request but an upload: a question is at most a few kilobytes
@@ -106,7 +106,7 @@ class WebChannel:
         self.version = hashlib.sha256(b"".join(self.static[k] for k in sorted(self.static))).hexdigest()[:10]
         self.upload_limit = settings.max_upload_mb * 1024 * 1024 + SMALL_BODY
         self.frame_ancestors = " ".join(["'self'", *settings.web_allowed_origins])
-        from bot.web_admin import AdminSite  # the dashboard needs the channel's keys and limits
+        from bot.web.admin import AdminSite  # the dashboard needs the channel's keys and limits
 
         self.admin = AdminSite(self)
 
