@@ -16,9 +16,10 @@ from handlers.admin import register as register_admin
 from handlers.core import AskService, register_core
 from handlers.dispatch import Dispatcher
 from handlers.flood import FloodGuard
-from handlers.kb_admin import KnowledgeAdmin
+from handlers.kb_admin import KnowledgeAdmin, audit_to
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
+from handlers.office import Office
 from handlers.quiz import QuizService
 from handlers.quiz import register as register_quiz
 from handlers.state_db import StateDB
@@ -52,16 +53,22 @@ class Assistant:
         self.state.close()
 
 
+def office_of(settings: Settings) -> Office:
+    """The office's own contacts (CCHC_OFFICE_*), as the handlers take them."""
+    return Office(settings.office_name, settings.office_hotline, settings.office_portal, settings.office_address)
+
+
 def build_assistant(settings: Settings) -> Assistant:
     """Open (building on first use) the knowledge DB, open the state DB, register all features."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Under the knowledge base's file lock: two bots started together on one data volume (Telegram
     # and Zalo in docker compose) must not both copy the seed plans and build at the same time.
-    KnowledgeAdmin(settings.docs_dir, settings.kb_path).ensure()
-    holder = KnowledgeHolder(AskEngine.open(settings.kb_path))
+    # It also finishes or undoes a change a crash interrupted, and audits what it did.
     state = StateDB(settings.state_path)
+    KnowledgeAdmin(settings.docs_dir, settings.kb_path, audit=audit_to(state)).ensure()
+    holder = KnowledgeHolder(AskEngine.open(settings.kb_path))
     dispatcher = Dispatcher(FloodGuard(settings.flood_per_minute))
-    ask = register_core(dispatcher, holder, state)
+    ask = register_core(dispatcher, holder, state, office=office_of(settings))
     # Registration order is the order of the command menu: learners' commands before admin ones.
     quiz = register_quiz(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)

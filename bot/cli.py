@@ -2,7 +2,7 @@
 
   cchc chat                         talk to the bot in the terminal (no token, no network)
   cchc ask [--json] [-k N] "câu hỏi"  one answer; with "-" one question per stdin line
-  cchc kb build|stats|list|add FILE|remove ID|reload
+  cchc kb build [--verbose]|stats|list|warnings|add FILE|remove ID|reload
   cchc run telegram|zalo [--webhook] [--force]
   cchc run web                      chat page, portal widget, admin dashboard and JSON API
   cchc web hash-password            the scrypt hash to put in CCHC_WEB_ADMIN_PASSWORD
@@ -47,15 +47,17 @@ def cmd_chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import office_of
     from handlers.core import AskService
     from handlers.dispatch import ERROR_TEXT
+    from handlers.kb_admin import KnowledgeAdmin, state_audit
     from handlers.knowledge_holder import KnowledgeHolder
     from retrieval.engine import AskEngine
-    from retrieval.indexer import ensure_knowledge_db
     from retrieval.results import AskResult
 
-    ensure_knowledge_db(settings.kb_path, settings.docs_dir)
-    service = AskService(KnowledgeHolder(AskEngine.open(settings.kb_path)))
+    # Under the file lock: builds on first use and recovers a change a crash interrupted.
+    KnowledgeAdmin(settings.docs_dir, settings.kb_path, audit=state_audit(settings.state_path)).ensure()
+    service = AskService(KnowledgeHolder(AskEngine.open(settings.kb_path)), office_of(settings))
     k = max(1, min(args.k, 20))
     questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
     for raw in questions:
@@ -187,10 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
-    kb_sub.add_parser("build", help="dựng lại cơ sở tri thức từ thư mục tài liệu")
+    kb_build = kb_sub.add_parser("build", help="dựng lại cơ sở tri thức từ thư mục tài liệu")
+    kb_build.add_argument("-v", "--verbose", action="store_true",
+                          help="in báo cáo đầy đủ (mọi tên tệp, mục bỏ qua, cảnh báo) thay cho bản tóm tắt")
     kb_sub.add_parser("stats", help="thống kê theo tài liệu")
     kb_sub.add_parser("list", help="liệt kê tài liệu")
     kb_sub.add_parser("reload", help="dựng lại và báo cho bot đang chạy")
+    kb_sub.add_parser("warnings", help="liệt kê cảnh báo về tài liệu và các mục không dùng được")
     add = kb_sub.add_parser("add", help="thêm (hoặc thay) một tài liệu")
     add.add_argument("file", type=Path)
     rm = kb_sub.add_parser("remove", help="xoá một tài liệu")

@@ -77,6 +77,21 @@ def _file_base(api: str) -> str:
     return api_base(api).removesuffix("/bot") + "/file/bot"
 
 
+def _one_line(raw: str) -> str:
+    """A display value on one line: a pasted line break or tab would break /hotline's layout."""
+    return " ".join(raw.split())
+
+
+def _hotline(raw: str) -> str:
+    """CCHC_OFFICE_HOTLINE as people should dial it; a value without a number stops the start-up,
+    since every decline would otherwise tell citizens to call it."""
+    value = _one_line(raw)
+    if value and sum(ch.isdigit() for ch in value) < 3:
+        raise SystemExit(f"CCHC_OFFICE_HOTLINE phải là một số điện thoại (ví dụ: 0210 3847 123), "
+                         f"nhận được: {value!r}")
+    return value
+
+
 def _admins(raw: str) -> frozenset[str]:
     """`telegram:123,zalo:abc` → {"telegram:123", "zalo:abc"}."""
     return frozenset(p.strip() for p in raw.split(",") if p.strip())
@@ -122,6 +137,11 @@ class Settings:
     web_session_minutes: int = 60
     web_login_attempts: int = 5  # failed logins before a lockout
     web_lockout_minutes: int = 15
+    # The office running the bot (CCHC_OFFICE_*): named in declines, /hotline and the web page header.
+    office_name: str = ""
+    office_hotline: str = ""
+    office_portal: str = ""
+    office_address: str = ""
 
     def __post_init__(self) -> None:
         """Base URLs are accepted with or without their trailing /bot, however Settings is made."""
@@ -185,4 +205,8 @@ class Settings:
             web_session_minutes=max(1, _int("CCHC_WEB_SESSION_MINUTES", cls.web_session_minutes)),
             web_login_attempts=max(1, _int("CCHC_WEB_LOGIN_ATTEMPTS", cls.web_login_attempts)),
             web_lockout_minutes=max(1, _int("CCHC_WEB_LOCKOUT_MINUTES", cls.web_lockout_minutes)),
+            office_name=_one_line(e("CCHC_OFFICE_NAME", "")),
+            office_hotline=_hotline(e("CCHC_OFFICE_HOTLINE", "")),
+            office_portal=_one_line(e("CCHC_OFFICE_PORTAL", "")).rstrip("/"),
+            office_address=_one_line(e("CCHC_OFFICE_ADDRESS", "")),
         )

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from handlers.dispatch import Command, Dispatcher, clean_text
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, Reply
+from handlers.office import Office, help_number_from
 from handlers.render_text import shorten
 from handlers.state_db import StateDB
+from knowledge.contacts import contact_owner
 from retrieval.engine import ContactView
 from retrieval.results import AskResult, Hit
 
@@ -80,8 +82,9 @@ def hit_citation(hit: Hit) -> Citation:
 class AskService:
     """Answers a question from the serving knowledge base, with Vietnamese decline messages."""
 
-    def __init__(self, holder: KnowledgeHolder) -> None:
+    def __init__(self, holder: KnowledgeHolder, office: Office | None = None) -> None:
         self.holder = holder
+        self.office = office or Office()
 
     def ask(self, question: str, k: int = 3) -> AskResult:
         self.holder.refresh_if_changed()
@@ -103,12 +106,19 @@ class AskService:
 
     def decline_text(self, why: str = "") -> str:
         """Say we do not know (and why, when a year, place or plan is not covered), and point to the
-        hotline and portal the documents themselves name."""
-        hotline, portal = self.holder.engine.help_contacts()
+        office's own hotline and portal (CCHC_OFFICE_*); without them, to a national line the
+        documents name, else to the hotline and portal they name, saying whose line it is."""
         text = why or "Xin lỗi, tôi không tìm thấy nội dung này trong các tài liệu hiện có."
+        if self.office.has_contact:
+            return f"{text} {self.office.help_sentence()}"
+        engine = self.holder.engine
+        hotline, portal = engine.help_contacts()
+        contacts = engine.contacts() if hotline else []
+        hotline = help_number_from([c.value for c in contacts]) or hotline
         pointers = []
         if hotline:
-            pointers.append(f"gọi đường dây nóng {hotline}")
+            owner = next((contact_owner(c.value, c.owner) for c in contacts if c.value == hotline), "")
+            pointers.append(f"gọi đường dây nóng {hotline}" + (f" ({owner})" if owner else ""))
         if portal:
             pointers.append(f"truy cập {portal}")
         if pointers:
@@ -117,9 +127,9 @@ class AskService:
 
 
 def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateDB,
-                  extra_help: Callable[[Incoming], str] | None = None) -> AskService:
+                  extra_help: Callable[[Incoming], str] | None = None, office: Office | None = None) -> AskService:
     """Wire /start, /help, /hotline, /hoi, free text and the answer buttons into `dispatcher`."""
-    service = AskService(holder)
+    service = AskService(holder, office)
 
     def answer(incoming: Incoming, question: str) -> list[Reply]:
         if not question:
@@ -149,12 +159,21 @@ def register_core(dispatcher: Dispatcher, holder: KnowledgeHolder, state: StateD
         return [Reply("\n".join(lines))]
 
     def hotline(_incoming: Incoming, args: str) -> list[Reply]:
-        contacts = holder.engine.contacts(args)
+        """The office's own contacts first, then those the documents name, each with its owner: a
+        national number as national, any other as the line of the body whose plan names it."""
+        office = service.office
+        contacts = [c for c in holder.engine.contacts(args) if not office.owns(c.value)]
+        lines = office.lines()
         if not contacts:
+            if lines:
+                return [Reply("\n".join(lines))]
             return [Reply("Các tài liệu hiện có chưa nêu số đường dây nóng hay cổng thông tin nào.")]
-        lines = ["Đường dây nóng, cổng thông tin nêu trong các tài liệu:"]
+        if lines:
+            lines.append("")
+        lines.append("Đường dây nóng, cổng thông tin nêu trong các tài liệu:")
         for c in contacts[:12]:
-            owner = f" — {c.owner}" if c.owner else ""
+            owner = contact_owner(c.value, c.owner)
+            owner = f" — {owner}" if owner else ""
             lines.append(f"• {c.label}: {c.value}{owner} (theo {contact_source(holder, c)})")
         return [Reply("\n".join(lines))]
 

@@ -28,6 +28,18 @@ _CUES = [
     ("duong day nong", "Đường dây nóng"), ("hotline", "Đường dây nóng (hotline)"),
     ("tong dai", "Tổng đài"), ("dien thoai", "Điện thoại"), ("so dt", "Điện thoại"), ("sdt", "Điện thoại"),
 ]
+# Numbers and portals that belong to the whole country, not to the office whose plan names them: a
+# commune's plan that publishes "hotline 1800.1096" is pointing to the national public-service line,
+# and /hotline listed it as "— Ủy ban nhân dân xã Phú Thái" (issue 22). Keyed by digits only / host.
+NATIONAL_NUMBERS = {
+    "18001096": "Tổng đài quốc gia hỗ trợ dịch vụ công",
+    "1022": "Tổng đài quốc gia về dịch vụ công, phản ánh kiến nghị",
+    "112": "Tổng đài quốc gia khẩn cấp (tìm kiếm, cứu nạn)",
+    "113": "Tổng đài quốc gia khẩn cấp (công an)",
+    "114": "Tổng đài quốc gia khẩn cấp (cứu hỏa, cứu nạn cứu hộ)",
+    "115": "Tổng đài quốc gia khẩn cấp (cấp cứu y tế)",
+}
+NATIONAL_PORTALS = {"dichvucong.gov.vn": "Cổng Dịch vụ công quốc gia"}
 _SHORT_AFTER_CUE = re.compile(r"(duong day nong|hotline|tong dai|dien thoai|so dt|sdt)\s+(?:so\s+)?(\d{3,5})\b")
 
 
@@ -110,3 +122,22 @@ def _portals(sentence: str, found: dict[tuple[str, str], Contact]) -> None:
             continue
         found.setdefault(("portal", value), Contact("portal", "Cổng thông tin", value, sentence,
                                                     _purpose(sentence, raw)))
+
+
+def national_owner(value: str) -> str:
+    """Who runs `value` when it is a national number or portal ("Tổng đài quốc gia …"), else "".
+
+    WHY: a contact's owner used to be the issuer of the plan naming it, so a national number quoted
+    in a commune's plan read as that commune's own line.
+    """
+    raw = value.strip().lower()
+    if re.fullmatch(r"[\d\s.()-]+", raw):
+        return NATIONAL_NUMBERS.get(re.sub(r"\D", "", raw), "")
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", raw).split("/", 1)[0]
+    return NATIONAL_PORTALS.get(host, "")
+
+
+def contact_owner(value: str, issuer: str) -> str:
+    """The owner to show beside a contact: the nation for a national number or portal, else the
+    issuer of the document that names it."""
+    return national_owner(value) or issuer
