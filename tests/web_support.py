@@ -87,6 +87,12 @@ class ServerThread:
         assert self.port, f"the web server failed to start (exit code {self.code})"
         return self
 
+    def __enter__(self) -> ServerThread:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"

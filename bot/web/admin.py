@@ -8,8 +8,9 @@ report an admin reads and the audit rows are exactly those of the chat.
 
 Security: the password is kept only as a scrypt hash (bot/settings.py); a session is a random
 token in an HttpOnly, SameSite=Strict cookie limited to /admin, with an absolute lifetime; every
-form carries the session's CSRF token and every POST must also come from our own origin; after
-CCHC_WEB_LOGIN_ATTEMPTS failures an address is locked out; every login, failed or not, is audited.
+form carries the session's CSRF token and every POST must also come from our own origin; at most
+CCHC_WEB_LOGIN_ATTEMPTS passwords are checked per address per CCHC_WEB_LOCKOUT_MINUTES (counted
+before checking, bot/web/security.py); every login, failed or not, is audited.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot.web.bodies import within
 from bot.web.charts import share_bar, stacked_bars
 from bot.web.security import AdminSession, LoginGuard, SessionStore, same_secret, verify_password
 from handlers.insights import (
@@ -109,7 +111,7 @@ class AdminSite:
                 if not self.channel.same_origin(request):
                     return self.forbidden(request, session)
                 if form:
-                    data = await request.post()
+                    data = await self.channel.form(request)
                     if not same_secret(str(data.get("csrf", "")), session.csrf):
                         return self.forbidden(request, session)
                     request[FORM_KEY] = data
@@ -168,18 +170,17 @@ class AdminSite:
             return self.login_form(request, "Yêu cầu đăng nhập không đến từ trang quản trị.", 403)
         if not self.settings.web_admin_password_hash:
             return self.login_form(request)
-        wait = self.guard.locked_for(client)
+        data = await self.channel.form(request)
+        wait = self.guard.admit(client)  # counted before the check: concurrent guesses cannot slip past
         if wait:
             self.audit(request, "login", "từ chối: đang bị khóa", False)
             response = self.login_form(request, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
                                                 f"{max(1, round(wait / 60))} phút.", 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        data = await request.post()
         password = str(data.get("password", ""))[:1000]
         ok = await asyncio.to_thread(verify_password, password, self.settings.web_admin_password_hash)
         if not ok:
-            self.guard.failed(client)
             self.audit(request, "login", "sai mật khẩu", False)
             return self.login_form(request, "Mật khẩu không đúng.", 401)
         self.guard.succeeded(client)
@@ -193,7 +194,7 @@ class AdminSite:
     async def logout(self, request: web.Request) -> web.StreamResponse:
         session = self.session(request)
         if session is not None and self.channel.same_origin(request):
-            data = await request.post()
+            data = await self.channel.form(request)
             if same_secret(str(data.get("csrf", "")), session.csrf):
                 self.sessions.drop(session.token)
                 self.audit(request, "logout", "", True)
@@ -301,25 +302,27 @@ class AdminSite:
         return await self._run_admin(request, lambda: self.assistant.admin.remove(incoming, doc_id))
 
     async def upload(self, request: web.Request) -> web.StreamResponse:
-        """multipart/form-data: `csrf` first, then `file`; the file is read up to the size limit only."""
+        """multipart/form-data: `csrf` first, then `file`; the file is read up to the size limit only,
+        and no read may stall longer than the body timeout (bot/web/bodies.py)."""
         session = request[SESSION_KEY]
+        idle = self.channel.body_timeout
         try:
             reader = await request.multipart()
         except (AssertionError, ValueError, KeyError):
             return self.forbidden(request, session)
-        part = await reader.next()
+        part = await within(request, reader.next(), idle)
         if part is None or getattr(part, "name", None) != "csrf":
             return self.forbidden(request, session)
-        token = (await part.read(decode=True))[:200].decode("utf-8", "replace")  # type: ignore[union-attr]
-        if not same_secret(token, session.csrf):
+        token = (await within(request, part.read(decode=True), idle))  # type: ignore[union-attr]
+        if not same_secret(token[:200].decode("utf-8", "replace"), session.csrf):
             return self.forbidden(request, session)
-        part = await reader.next()
+        part = await within(request, reader.next(), idle)
         if part is None or getattr(part, "name", None) != "file" or not getattr(part, "filename", None):
             session.flash.append(("error", "Bạn chưa chọn tệp để tải lên."))
             raise web.HTTPSeeOther("/admin/documents")
         limit = self.channel.upload_limit
         data = bytearray()
-        while chunk := await part.read_chunk(256 * 1024):  # type: ignore[union-attr]
+        while chunk := await within(request, part.read_chunk(256 * 1024), idle):  # type: ignore[union-attr]
             data += chunk
             if len(data) > limit:
                 break

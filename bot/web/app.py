@@ -29,9 +29,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.app import Assistant
+from bot.heartbeat import beat_forever
 from bot.settings import Settings
+from bot.web.bodies import (
+    BODY_TIMEOUT_SECONDS,
+    HEADER_TIMEOUT_SECONDS,
+    LINGER_SECONDS,
+    BodyTooLarge,
+    client_of,
+    parse_form,
+    read_body,
+)
 from bot.web.render import replies_json
 from bot.web.security import RateLimiter, Signer
 from handlers.core import MAX_QUESTION_CHARS
@@ -105,6 +116,8 @@ class WebChannel:
         # A digest of the files: browsers fetch new CSS and JS after an upgrade, never stale ones.
         self.version = hashlib.sha256(b"".join(self.static[k] for k in sorted(self.static))).hexdigest()[:10]
         self.upload_limit = settings.max_upload_mb * 1024 * 1024 + SMALL_BODY
+        self.header_timeout = HEADER_TIMEOUT_SECONDS  # attributes, so a test can shorten them
+        self.body_timeout = BODY_TIMEOUT_SECONDS
         self.frame_ancestors = " ".join(["'self'", *settings.web_allowed_origins])
         from bot.web.admin import AdminSite  # the dashboard needs the channel's keys and limits
 
@@ -153,6 +166,10 @@ class WebChannel:
         except web.HTTPException as exc:  # redirects and errors raised by handlers or the router
             self._secure(request, exc)
             raise
+        except ConnectionError:  # the client went away mid-request (a phone lost its signal): normal
+            log.info("client %s disconnected before its request was complete (%s %s)", client_of(request),
+                     request.method, request.path[:100])
+            return web.Response(status=400)  # never reaches anyone; aiohttp drops it with the connection
         except Exception:
             log.exception("web request %s %s failed", request.method, request.path)
             response = _json_error(500, "Lỗi máy chủ. Bạn vui lòng thử lại sau ít phút.")
@@ -190,14 +207,18 @@ class WebChannel:
         limit = self.upload_limit if request.path == "/admin/documents/upload" else SMALL_BODY
         if request.content_length is not None and request.content_length > limit:
             return _json_error(413, "Dữ liệu gửi lên quá lớn.")
-        if request.content_length is None and request.body_exists and limit == SMALL_BODY:
-            body = bytearray()  # chunked: read no more than the limit
-            while len(body) <= limit and (chunk := await request.content.read(limit + 1 - len(body))):
-                body += chunk
-            if len(body) > limit:
+        if request.body_exists and limit == SMALL_BODY:
+            # Read once, here, with or without a length: handlers use this copy (bot/web/bodies.py).
+            try:
+                request[BODY_KEY] = await read_body(request, limit, self.body_timeout)
+            except BodyTooLarge:
                 return _json_error(413, "Dữ liệu gửi lên quá lớn.")
-            request[BODY_KEY] = bytes(body)
         return await handler(request)
+
+    async def form(self, request: web.Request) -> MultiDictProxy[str]:
+        """The fields of a small form (login, admin actions), parsed from the body read once."""
+        body = request.get(BODY_KEY, b"")
+        return parse_form(body, request.headers.get("Content-Type", ""))
 
     # -- pages and files ----------------------------------------------------------------------------
     def _page(self, embed: bool) -> bytes:
@@ -229,14 +250,15 @@ class WebChannel:
         if request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text=json.dumps({"ok": False, "error": "Cần gửi JSON."}),
                                                content_type="application/json")
-        raw = request.get(BODY_KEY)
-        if raw is None:
-            raw = await request.read()
+        raw = request.get(BODY_KEY, b"")
         try:
             return json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text=json.dumps({"ok": False, "error": "JSON không hợp lệ."}),
-                                     content_type="application/json") from None
+            pass
+        except RecursionError:  # "[[[[…" twenty thousand deep: refused, one line, no traceback
+            log.warning("JSON nested too deeply from %s refused (%s)", request[CLIENT_KEY], request.path)
+        raise web.HTTPBadRequest(text=json.dumps({"ok": False, "error": "JSON không hợp lệ."}),
+                                 content_type="application/json")
 
     def _question_quota(self, request: web.Request) -> web.Response | None:
         wait = self.questions.retry_after(request[CLIENT_KEY])
@@ -357,7 +379,9 @@ async def serve_web(settings: Settings, stop: asyncio.Event, *, assistant: Assis
             return 2
     try:
         channel = channel or WebChannel(assistant, settings)
-        runner = web.AppRunner(channel.make_app(), access_log=None, shutdown_timeout=5.0)
+        # keepalive_timeout is armed when a connection opens: it is also the header read timeout.
+        runner = web.AppRunner(channel.make_app(), access_log=None, shutdown_timeout=5.0,
+                               keepalive_timeout=channel.header_timeout, lingering_time=LINGER_SECONDS)
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web_listen, settings.web_port)
@@ -372,7 +396,11 @@ async def serve_web(settings: Settings, stop: asyncio.Event, *, assistant: Assis
                      "on" if settings.web_admin_password_hash else "off: CCHC_WEB_ADMIN_PASSWORD not set")
             if on_started is not None:
                 on_started(port)
-            await stop.wait()
+            heart = asyncio.create_task(beat_forever(settings.data_dir, "web"))  # for `cchc health`
+            try:
+                await stop.wait()
+            finally:
+                heart.cancel()
         finally:
             await runner.cleanup()
         return 0

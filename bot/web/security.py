@@ -112,43 +112,49 @@ class RateLimiter:
 
 
 class LoginGuard:
-    """Locks the admin login for a client after `attempts` failures within `window` seconds.
+    """At most `attempts` password checks per client address in any `lockout` seconds.
 
-    A global budget (ten clients' worth) also stops a guesser spread over many addresses.
+    An attempt is counted *before* its (slow, threaded) scrypt check runs, so a burst of concurrent
+    guesses cannot slip past the limit while the first ones are still being judged: 50 simultaneous
+    wrong passwords from one address get 5 answers and 45 refusals (issue 22). The count is per
+    address only: no shared budget, so one address can never lock the others out. Guessing spread
+    over many addresses is bounded by each address's budget and by scrypt's cost.
     """
 
-    def __init__(self, attempts: int, lockout_seconds: float) -> None:
+    def __init__(self, attempts: int, lockout_seconds: float, max_clients: int = 10_000) -> None:
         self.attempts = attempts
         self.lockout = lockout_seconds
-        self._failures: dict[str, deque[float]] = {}
-        self._all: deque[float] = deque()
-        self._locked_until: dict[str, float] = {}
+        self.max_clients = max_clients
+        self._tries: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def locked_for(self, client: str, now: float | None = None) -> int:
-        """Seconds the client must still wait (0: may try)."""
+    def admit(self, client: str, now: float | None = None) -> int:
+        """0 when this attempt may be judged (and it is counted now); else the seconds to wait."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            until = max(self._locked_until.get(client, 0.0), self._locked_until.get("*", 0.0))
-            return max(0, int(until - now + 0.999)) if until > now else 0
-
-    def failed(self, client: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for key, budget, log in ((client, self.attempts, self._failures.setdefault(client, deque())),
-                                     ("*", self.attempts * 10, self._all)):
-                log.append(now)
-                while log and log[0] <= now - self.lockout:
-                    log.popleft()
-                if len(log) >= budget:
-                    self._locked_until[key] = now + self.lockout
-                    log.clear()
-            if len(self._failures) > 10_000:
-                self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > now - self.lockout}
+            tries = self._tries.get(client)
+            if tries is None:
+                if len(self._tries) >= self.max_clients:
+                    self._prune(now)
+                tries = self._tries[client] = deque()
+            while tries and tries[0] <= now - self.lockout:
+                tries.popleft()
+            if len(tries) >= self.attempts:
+                return max(1, int(tries[0] + self.lockout - now + 0.999))
+            tries.append(now)
+            return 0
 
     def succeeded(self, client: str) -> None:
+        """The right password: the address's earlier attempts no longer count against it."""
         with self._lock:
-            self._failures.pop(client, None)
+            self._tries.pop(client, None)
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, t in self._tries.items() if not t or t[-1] <= now - self.lockout]:
+            del self._tries[key]
+        if len(self._tries) >= self.max_clients:  # still full of active addresses: forget the oldest half
+            for key in list(self._tries)[: self.max_clients // 2]:
+                del self._tries[key]
 
 
 @dataclass
