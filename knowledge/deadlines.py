@@ -87,6 +87,29 @@ def plan_period(period_start: str | None, period_end: str | None, doc_date: str 
     return None
 
 
+_TITLE_SPAN = re.compile(r"giai doan ((?:19|20)\d\d) - ((?:19|20)\d\d)")
+_TITLE_HALF = re.compile(r"(?:6|sau) thang (dau|cuoi) nam ((?:19|20)\d\d)")
+_TITLE_YEAR = re.compile(r"\bnam ((?:19|20)\d\d)\b")
+
+
+def period_in_title(title: str, doc_date: str | None = None) -> Period | None:
+    """A plan's period from its title ("... 6 tháng cuối năm 2025", "giai đoạn 2021–2025", "năm
+    2018"), else the year of its date: what the knowledge base has before document parts name it."""
+    s = canonical(title)
+    if m := _TITLE_SPAN.search(s):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a <= b:
+            return Period(date(a, 1, 1), date(b, 12, 31))
+    if m := _TITLE_HALF.search(s):
+        year = int(m.group(2))
+        return Period(date(year, 1, 1), date(year, 6, 30)) if m.group(1) == "dau" else \
+            Period(date(year, 7, 1), date(year, 12, 31))
+    if m := _TITLE_YEAR.search(s):
+        year = int(m.group(1))
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    return plan_period(None, None, doc_date)
+
+
 # -- canonical text ---------------------------------------------------------------------------
 # Ordered rewrites from OCR-damaged folded words to the canonical ones the date patterns read.
 # Each is anchored on its neighbours where the damaged form alone is ambiguous (e.g. "trwde" is
@@ -105,7 +128,7 @@ _CANON: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"\btu[a-z]n\b", "tuan"),
     (r"\bn[a-z]?ua\b", "nua"),
     (r"\bcad?\s+nam\b", "ca nam"),
-    (r"\bt[r1](?!ong\b|en\b|ung\b)[a-z0-9]{2,5}(?=\s+(?:ngay\b|\d))", "truoc"),  # truoc, trwde, triede, trudc
+    (r"\bt[r1][uwi][a-z0-9]{0,3}[cde](?=\s+(?:ngay\b|\d))", "truoc"),  # truoc, trwde, triede, trudc
 ]]
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -320,8 +343,18 @@ def deadline_in(text: str, period: Period | None) -> Deadline | None:
     if not found:
         return None
     words = " ".join((text or "").split())
-    return Deadline(_quote(words, m.start() / max(1, len(s))), "recurring" if recurring else "date",
-                    tuple(sorted(set(found)))[:MAX_DATES])
+    return Deadline(_wording(words) or _quote(words, m.start() / max(1, len(s))),
+                    "recurring" if recurring else "date", tuple(sorted(set(found)))[:MAX_DATES])
+
+
+def _wording(words: str) -> str:
+    """The plan's own words for the deadline: the bracket or clause holding it ("báo cáo hằng quý
+    và báo cáo năm gửi trước ngày 06 của tháng cuối quý"), '' when none is short enough."""
+    pieces = re.findall(r"\(([^()]{4,240})\)", words) + re.split(r"\s*[;:]\s*|\.\s+", words)
+    for piece in pieces:
+        if len(piece) <= 200 and _SENTENCE_CUE.search(canonical(piece)):
+            return piece.strip(" ,.")
+    return ""
 
 
 def _quote(words: str, at: float, width: int = 120) -> str:
