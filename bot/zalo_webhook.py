@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import Assistant
 from bot.heartbeat import beat_forever
+from bot.refusal_log import RefusalLog
 from bot.settings import Settings
 from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant
 from bot.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
@@ -46,16 +47,20 @@ def _updates_in(body: Any) -> list[Any] | None:
 def make_app(bot: ZaloBot, secret: str, path: str) -> web.Application:
     """The webhook route (POST `path`) and `GET /healthz`."""
     expected = secret.encode("utf-8")
+    refusals = RefusalLog(log, "Zalo webhook calls with a missing or wrong secret")
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, expected):
-            log.warning("Zalo webhook call with a missing or wrong secret from %s refused", request.remote)
+            refusals.refused(request.remote or "?")  # one line per source per minute, not one per call
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
             raw = await request.read()
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
+            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+        except RecursionError:  # "[[[[…" thousands deep, even with the right secret: one line, no traceback
+            log.warning("Zalo webhook body with JSON nested too deeply from %s refused", request.remote)
             return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
         updates = _updates_in(body)
         if updates is None:
@@ -68,7 +73,11 @@ def make_app(bot: ZaloBot, secret: str, path: str) -> web.Application:
         return web.json_response({"ok": True, "platform": "zalo", "mode": "webhook",
                                   "pending": len(bot.tasks), "handled": bot.handled})
 
+    async def flush_refusals(_app: web.Application) -> None:
+        refusals.close()
+
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.on_cleanup.append(flush_refusals)
     app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
     return app

@@ -1,0 +1,107 @@
+"""The Zalo webhook under the attack run of issue 22: deeply nested JSON is a 400 with one log line,
+and wrong-secret calls are summarised (one line per source per minute, with a count) instead of one
+WARNING each. Real aiohttp server on 127.0.0.1, real httpx client, the fake Zalo Bot API."""
+
+# Fixtures are imported from tests/test_zalo_support.py, so parameters "redefine" them:
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot import refusal_log
+from bot.app import Assistant
+from bot.refusal_log import RefusalLog
+from bot.zalo_webhook import SECRET_HEADER, serve_webhook
+from tests.fake_zalo import FakeZalo
+from tests.test_zalo_support import (  # noqa: F401 - fixtures
+    SECRET,
+    _zalo_env_and_log_check,
+    kb_root,
+    make_settings,
+    zalo_assistant,
+)
+
+PATH = "/zalo/webhook"
+WINDOW = 1.0  # seconds: the summary window, shortened from a minute
+
+
+@pytest.fixture
+async def hook(zalo_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setattr(refusal_log, "WINDOW_SECONDS", WINDOW)
+    fake = FakeZalo()
+    await fake.start()
+    settings = make_settings(zalo_assistant.settings.data_dir, fake.base_url)
+    stop = asyncio.Event()
+    ports: list[int] = []
+    task = asyncio.create_task(serve_webhook(settings, stop, assistant=zalo_assistant, on_started=ports.append))
+    await fake.wait_for(lambda: bool(ports) or task.done())
+    assert ports, "the webhook server did not start"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", trust_env=False, timeout=30) as http:
+        yield http
+    stop.set()
+    assert await asyncio.wait_for(task, 15) == 0
+    await fake.stop()
+
+
+def lines(caplog: pytest.LogCaptureFixture, level: int = logging.INFO) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith(("bot.", "aiohttp")) and r.levelno >= level]
+
+
+async def test_deeply_nested_json_on_the_zalo_webhook_is_a_400_and_one_line(
+        hook: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    answer = await hook.post(PATH, content=b"[" * 20_000, headers={SECRET_HEADER: SECRET,
+                                                                   "Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["description"] == "invalid JSON"
+    nested = [r for r in lines(caplog) if "nested" in r.getMessage()]
+    assert len(nested) == 1 and nested[0].exc_info is None
+    assert not lines(caplog, logging.ERROR)
+
+
+async def test_wrong_secret_calls_are_summarised_per_source_per_minute(
+        hook: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    def refused() -> list[str]:
+        return [r.getMessage() for r in lines(caplog, logging.WARNING) if "secret" in r.getMessage()]
+
+    body = {"event_name": "message.text.received", "message": {"text": "x"}}
+    started = time.monotonic()
+    for n in range(30):
+        answer = await hook.post(PATH, json=body, headers={SECRET_HEADER: f"sai-{n}"})
+        assert answer.status_code == 403
+        if n == 0:
+            assert len(refused()) == 1 and "127.0.0.1" in refused()[0]  # the first is logged at once
+    windows = math.ceil((time.monotonic() - started) / WINDOW)
+    await asyncio.sleep(WINDOW * 1.5)
+    summaries = refused()[1:]
+    # One line per window at most, and together they count every refusal.
+    assert 1 <= len(summaries) <= windows + 1, summaries
+    counts = [int(re.search(r": (\d+) more refused", m).group(1)) for m in summaries]  # type: ignore[union-attr]
+    assert 1 + sum(counts) == 30, summaries
+    await asyncio.sleep(WINDOW * 1.5)  # a quiet window: nothing more, and the source is forgotten
+    assert len(refused()) == 1 + len(summaries)
+    await hook.post(PATH, json=body, headers={SECRET_HEADER: "sai-lai"})
+    assert len(refused()) == 2 + len(summaries)  # logged at once again
+
+
+async def test_refusal_log_keeps_sources_apart_and_flushes_on_close(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    log = logging.getLogger("bot.test_refusals")
+    summary = RefusalLog(log, "test calls with a wrong key", window=60.0)
+    for _ in range(5):
+        summary.refused("10.0.0.1")
+    for _ in range(3):
+        summary.refused("10.0.0.2")
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.test_refusals"]
+    assert len(messages) == 2  # one line per source so far
+    summary.close()  # the counts of the unfinished window are not lost
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.test_refusals"]
+    assert len(messages) == 4 and any("10.0.0.1" in m and " 4 " in m for m in messages) \
+        and any("10.0.0.2" in m and " 2 " in m for m in messages), messages
