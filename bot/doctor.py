@@ -73,7 +73,16 @@ def check_configuration(settings: Settings, f: Findings) -> None:
     if engine not in ("inverted", "rank-bm25"):
         f.add(ERROR, f"CCHC_ENGINE={engine!r} không hợp lệ: chỉ dùng inverted hoặc rank-bm25.")
     if not settings.telegram_token and not settings.zalo_token:
-        f.add(WARN, "Chưa đặt TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chỉ dùng được `cchc chat` và `cchc ask`.")
+        f.add(WARN, "Chưa đặt TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chưa chạy được bot Telegram, Zalo; "
+                    "vẫn dùng được trang web (`cchc run web`), `cchc chat` và `cchc ask`.")
+    if settings.office_hotline or settings.office_portal:
+        office = settings.office_name or "cơ quan của bạn"
+        f.add(OK, f"Liên hệ của {office}: "
+                  + ", ".join(v for v in (settings.office_hotline, settings.office_portal) if v) + ".")
+    else:
+        f.add(WARN, "Chưa đặt CCHC_OFFICE_HOTLINE hay CCHC_OFFICE_PORTAL: khi không trả lời được, bot chỉ "
+                    "hướng người hỏi tới số, cổng nêu trong tài liệu (có thể của nơi khác). Đặt CCHC_OFFICE_NAME, "
+                    "CCHC_OFFICE_HOTLINE, CCHC_OFFICE_PORTAL của cơ quan bạn.")
     if settings.telegram_webhook_url or settings.telegram_webhook_secret:
         from bot.telegram_channel import settings_problem
 

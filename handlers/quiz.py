@@ -651,7 +651,8 @@ class QuizService:
         for s in ranked[:LEADERBOARD_SIZE]:
             lines.append(f"{s.rank}. {s.name} — {self._exam_summary(s.exam, s.distance)}")
         if mine is not None:
-            lines.append(f"Bạn: hạng {mine.rank}/{len(ranked)} — {self._exam_summary(mine.exam, mine.distance)}.")
+            lines.append(f"Hạng của bạn: {mine.rank}/{len(ranked)} — "
+                         f"{self._exam_summary(mine.exam, mine.distance)}.")
         else:
             lines.append("Bạn chưa có bài thi nào hoàn thành. Gõ /thi để thi thử.")
         return notice + [Reply("\n".join(lines))]
@@ -665,7 +666,7 @@ class QuizService:
         exam, notice = self._check_exam(incoming)
         self.sweep_expired()
         bank = self.bank()
-        history = self.store.history(incoming.platform, incoming.user_id)
+        history = self.store.history(incoming.platform, incoming.user_id, exam.id if exam is not None else 0)
         exams = self.store.user_exams(incoming.platform, incoming.user_id)
         if not history and not exams:
             return notice + [Reply("Bạn chưa trả lời câu hỏi nào. Gõ /quiz để luyện tập "
@@ -694,7 +695,8 @@ class QuizService:
             lines.append("• Bạn chưa hoàn thành bài thi nào. Gõ /thi để thi thử.")
         if exam is not None:
             lines.append(f"• Bạn đang làm dở một bài thi (còn {self._minutes_left(exam)} phút) — gõ /thi "
-                         "để làm tiếp.")
+                         "để làm tiếp. Các câu của bài thi này chưa được tính ở trên: kết quả có khi "
+                         "bài thi kết thúc.")
         pending = [q for q in review_pending(history) if q in bank.questions]
         if pending:
             lines.append(f"• Câu sai cần ôn lại: {len(pending)} — gõ /onlai.")

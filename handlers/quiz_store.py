@@ -143,11 +143,16 @@ class QuizStore:
                                 (exam_id,))
         return [Attempt.from_row(r) for r in rows]
 
-    def history(self, platform: str, user_id: str) -> list[dict[str, Any]]:
-        """Every answer of the user, oldest first: (question_id, doc_id, correct, answered)."""
+    def history(self, platform: str, user_id: str, hide_exam: int = 0) -> list[dict[str, Any]]:
+        """Every answer of the user, oldest first: (question_id, doc_id, correct, answered).
+
+        `hide_exam` leaves out the answers of that exam: while it runs, whether they were right is
+        told by nothing, not even /diem's counts (issue 22).
+        """
         return self.state.query(
             f"SELECT question_id, doc_id, correct, answered FROM {ATTEMPTS} WHERE platform = ? "
-            "AND user_id = ? AND status = 'answered' ORDER BY answered, id", (platform, user_id))
+            "AND user_id = ? AND status = 'answered' AND NOT (mode = 'exam' AND exam_id = ?) "
+            "ORDER BY answered, id", (platform, user_id, hide_exam or -1))
 
     def last_attempt(self, platform: str, user_id: str) -> Attempt | None:
         rows = self.state.query(f"SELECT * FROM {ATTEMPTS} WHERE platform = ? AND user_id = ? "

@@ -339,7 +339,7 @@ def test_exam_prediction_result_scores_and_leaderboard(assistant: Assistant, fak
     assert "Số bài thi đúng tất cả các câu đến nay: 3." in board
     order = [line.split(" — ")[0] for line in board.splitlines() if re.match(r"^\d+\. ", line)]
     assert order == ["1. Bình", "2. Dũng", "3. Thí sinh ···chi", "4. Thí sinh ···-id"]
-    assert "Bạn: hạng 4/4 — 2/3 câu · lệch dự đoán 3 · 0 giây." in board
+    assert "Hạng của bạn: 4/4 — 2/3 câu · lệch dự đoán 3 · 0 giây." in board
     assert "3. Thí sinh ···chi — 3/3 câu · lệch dự đoán 6 · 30 giây" in board
     assert "1. Bình — 3/3 câu · lệch dự đoán 0 · 1 phút 30 giây" in board
 
@@ -363,7 +363,7 @@ def test_exam_through_run_console(quiz_env: Path, assistant: Assistant) -> None:
     assert f"Kết quả bài thi: {expected}/3 câu đúng" in out
     assert "Số dự đoán không được âm" in out
     assert "Dự đoán của bạn: 7 người" in out
-    assert "Bài thi đã hoàn thành: 1" in out and "Bạn: hạng 1/1" in out
+    assert "Bài thi đã hoàn thành: 1" in out and "Hạng của bạn: 1/1" in out
     assert out.rstrip().endswith("Tạm biệt!")
 
 

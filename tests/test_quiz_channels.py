@@ -197,7 +197,7 @@ async def test_zalo_practice_and_exam_by_typing(zalo: tuple[FakeZalo, Assistant]
     assert f"Kết quả bài thi: {EXAM_SIZE - 1}/{EXAM_SIZE} câu đúng" in result
     assert "Dự đoán của bạn: 1 người" in result and "Gõ 1 để xem bảng xếp hạng" in result
     [board] = await zalo_say(fake, "z1", "1", 1)
-    assert f"1. Minh — {EXAM_SIZE - 1}/{EXAM_SIZE} câu" in board and "Bạn: hạng 1/1" in board
+    assert f"1. Minh — {EXAM_SIZE - 1}/{EXAM_SIZE} câu" in board and "Hạng của bạn: 1/1" in board
     [review] = await zalo_say(fake, "z1", "/onlai", 1)
     assert f"Ôn lại câu sai — còn {len(missed)} câu" in review
     assert shown_question(review, bank)[0]["id"] in missed
