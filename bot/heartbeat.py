@@ -1,9 +1,9 @@
 """A heartbeat file per running bot, and `cchc health` that reads it: the container health check.
 
-A bot started with `cchc run telegram|zalo` rewrites `$CCHC_DATA_DIR/.alive/<host>-<platform>.json`
+A bot started with `cchc run telegram|zalo|web` rewrites `$CCHC_DATA_DIR/.alive/<host>-<platform>.json`
 every BEAT_SECONDS from its event loop, so a fresh file means the process is up and its loop is not
 stuck. `cchc health` (Docker's HEALTHCHECK) succeeds when this host has a file younger than
-MAX_AGE_SECONDS. The host name is in the file name because two containers (Telegram and Zalo)
+MAX_AGE_SECONDS. The host name is in the file name because containers (Telegram, Zalo, web)
 share one data volume and each must be judged on its own bot only. Cheap on purpose: no database
 is opened and no network is used, since the check runs every minute for the life of the bot.
 """
