@@ -44,6 +44,7 @@ from telegram.ext import (
 
 from bot.heartbeat import BEAT_SECONDS, beat
 from bot.logging_setup import register_secrets
+from bot.reminder_delivery import telegram_reminders
 from bot.settings import Settings
 from bot.telegram_render import render_reply
 from handlers.messages import Attachment, Incoming, Kind, Reply
@@ -143,7 +144,8 @@ class TelegramChannel:
         try:
             await bot.set_my_commands(_bot_commands(dispatcher.menu(admin=False)))
         except TelegramError as exc:
-            log.warning("setMyCommands failed: %s", exc)
+            log.warning("Không cập nhật được menu lệnh của bot trên Telegram (%s); bot vẫn chạy, menu sẽ "
+                        "được cập nhật ở lần khởi động sau.", exc)
         admin_menu = _bot_commands(dispatcher.menu(admin=True))
         for admin in sorted(self.settings.admins):
             platform, _, user_id = admin.partition(":")
@@ -157,6 +159,9 @@ class TelegramChannel:
         if application.job_queue is not None:
             application.job_queue.run_repeating(self._beat, interval=BEAT_SECONDS, first=BEAT_SECONDS,
                                                 name="heartbeat")
+            if getattr(self.assistant, "duties", None) is not None:  # deadline reminders (issue 21)
+                application.job_queue.run_repeating(telegram_reminders, interval=self.settings.remind_check_seconds,
+                                                    first=0.1, name="reminders")
         log.info("Telegram bot @%s ready%s", bot.username, f" ({self.mode})" if self.mode else "")
         if self.on_ready is not None:
             self.on_ready()

@@ -22,9 +22,11 @@ from urllib.parse import urlsplit
 
 from bot.app import Assistant, build_assistant
 from bot.heartbeat import beat_forever
+from bot.reminder_delivery import zalo_deliverer, zalo_reminders
 from bot.settings import Settings
 from bot.zalo_client import (
     MAX_TEXT_CHARS,
+    MISSING_TOKEN_TEXT,
     ZaloClient,
     ZaloError,
     ZaloNetworkError,
@@ -33,6 +35,7 @@ from bot.zalo_client import (
 )
 from handlers.messages import Button, Incoming, Reply
 from handlers.numbers import parse_int
+from handlers.reminders import remind_forever
 from handlers.render_text import render_plain, split_text
 
 log = logging.getLogger(__name__)
@@ -276,6 +279,15 @@ class ZaloBot:
 
 
 # -- long polling ------------------------------------------------------------------------------
+def start_reminders(assistant: Assistant, client: ZaloClient, settings: Settings) -> asyncio.Task | None:
+    """The deadline reminders' loop (issue 21), beside polling or the webhook server."""
+    reminders = zalo_reminders(assistant)
+    if reminders is None:
+        return None
+    return asyncio.create_task(remind_forever(reminders, "zalo", zalo_deliverer(client),
+                                              settings.remind_check_seconds))
+
+
 def make_client(settings: Settings) -> ZaloClient:
     return ZaloClient(settings.zalo_token, settings.zalo_api_base, poll_timeout=settings.zalo_poll_timeout,
                       retry_delay=settings.zalo_retry_delay)
@@ -324,7 +336,7 @@ async def serve_polling(settings: Settings, stop: asyncio.Event, *, force: bool 
                         assistant: Assistant | None = None) -> int:
     """`cchc run zalo`: check the token, refuse while a webhook is set (unless `force`), poll."""
     if not settings.zalo_token:
-        return _fail("Thiếu ZALO_BOT_TOKEN: hãy đặt token của bot Zalo vào biến môi trường hoặc tệp .env.")
+        return _fail(MISSING_TOKEN_TEXT)
     protect_secret(settings.zalo_token)
     owned = assistant is None
     async with make_client(settings) as client:
@@ -339,10 +351,13 @@ async def serve_polling(settings: Settings, stop: asyncio.Event, *, force: bool 
             bot = ZaloBot(assistant, client)
             log.info("Zalo long polling started")
             heart = asyncio.create_task(beat_forever(settings.data_dir, "zalo"))  # for `cchc health`
+            reminders = start_reminders(assistant, client, settings)
             try:
                 code = await _until_stopped(stop, _poll_forever(client, bot, stop, settings))
             finally:
                 heart.cancel()
+                if reminders is not None:
+                    reminders.cancel()
             await bot.drain()
             log.info("Zalo long polling stopped (%d messages handled)", bot.handled)
             return code
@@ -423,7 +438,7 @@ def run_zalo(settings: Settings, webhook: bool = False, force: bool = False) -> 
 def check_webhook_request(settings: Settings, url: str) -> str | None:
     """The Vietnamese reason `url`/secret cannot be registered, or None when they are fine."""
     if not settings.zalo_token:
-        return "Thiếu ZALO_BOT_TOKEN: hãy đặt token của bot Zalo vào biến môi trường hoặc tệp .env."
+        return MISSING_TOKEN_TEXT
     parts = urlsplit(url.strip())
     if parts.scheme != "https" or not parts.hostname:
         return f"Địa chỉ webhook phải bắt đầu bằng https:// và có tên miền, nhận được: {url[:200]!r}."

@@ -25,6 +25,10 @@ DEFAULT_BASE = "https://bot-api.zaloplatforms.com/bot"
 DEFAULT_RETRIES = 3  # retries after the first attempt: at most 4 requests per call
 DEFAULT_POLL_TIMEOUT = 30
 MAX_TEXT_CHARS = 2000
+# Where a token comes from, said where it is missing: an office's IT person meets this line first.
+MISSING_TOKEN_TEXT = ("Thiếu ZALO_BOT_TOKEN: trong ứng dụng Zalo, mở Zalo Bot Creator (quét mã QR trên "
+                      "bot.zaloplatforms.com) và tạo bot, rồi chép Bot Token Zalo gửi về (dạng 1234567890:abc...) "
+                      "vào ZALO_BOT_TOKEN trong tệp .env hoặc biến môi trường.")
 
 # Every logger that may print a request URL (httpx at INFO, httpcore traces at DEBUG) or one of
 # our exceptions. Logger-level filters run before any handler (root, pytest's caplog, a user's

@@ -23,8 +23,8 @@ from bot.app import Assistant
 from bot.heartbeat import beat_forever
 from bot.refusal_log import RefusalLog
 from bot.settings import Settings
-from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant
-from bot.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
+from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant, start_reminders
+from bot.zalo_client import MISSING_TOKEN_TEXT, ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def make_app(bot: ZaloBot, secret: str, path: str) -> web.Application:
 
 def _webhook_problem(settings: Settings) -> str | None:
     if not settings.zalo_token:
-        return "Thiếu ZALO_BOT_TOKEN: hãy đặt token của bot Zalo vào biến môi trường hoặc tệp .env."
+        return MISSING_TOKEN_TEXT
     secret = settings.zalo_webhook_secret
     if not secret:
         return ("Thiếu ZALO_WEBHOOK_SECRET: webhook không chạy khi không có chuỗi bí mật "
@@ -103,7 +103,8 @@ async def _token_accepted(client: ZaloClient) -> bool:
     except ZaloUnauthorized:
         return False
     except ZaloError as exc:
-        log.warning("Zalo start-up checks failed (%s); serving the webhook anyway", exc)
+        log.warning("Không kiểm tra được bot với Zalo lúc khởi động (%s); webhook vẫn chạy, hãy xem lại "
+                    "kết nối mạng tới Zalo.", exc)
         return True
     if not info["url"]:
         print("Lưu ý: bot chưa đăng ký webhook với Zalo nên sẽ chưa nhận được tin nào. "
@@ -145,10 +146,13 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event, *, assistant: A
                 if on_started is not None:
                     on_started(port)
                 heart = asyncio.create_task(beat_forever(settings.data_dir, "zalo"))  # for `cchc health`
+                reminders = start_reminders(assistant, client, settings)  # deadline reminders (issue 21)
                 try:
                     await stop.wait()
                 finally:
                     heart.cancel()
+                    if reminders is not None:
+                        reminders.cancel()
             finally:
                 await runner.cleanup()  # stop accepting first, then let replies in flight finish
                 await bot.drain()

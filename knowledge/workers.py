@@ -40,7 +40,7 @@ def worker_count() -> int:
         try:
             return max(1, int(raw))
         except ValueError:
-            log.warning("CCHC_BUILD_WORKERS=%r is not a number; using one per core", raw)
+            log.warning("CCHC_BUILD_WORKERS=%r không phải là số; dùng một tiến trình cho mỗi lõi CPU.", raw)
     return max(1, os.cpu_count() or 1)
 
 
@@ -77,7 +77,8 @@ def map_chunks(fn: Callable[[Sequence[T]], R], chunks: Sequence[Sequence[T]], *,
         except (OSError, BrokenProcessPool) as exc:
             if produced:  # a worker died midway (out of memory, killed): the build fails, nothing is half-written
                 raise
-            log.warning("build workers unavailable (%s); building in one process", exc)
+            log.warning("Không chạy được nhiều tiến trình để dựng cơ sở tri thức (%s); dựng trong một tiến "
+                        "trình (chậm hơn).", exc)
     if initializer is not None:
         initializer(*initargs)
     for chunk in chunks:

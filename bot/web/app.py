@@ -105,8 +105,9 @@ class WebChannel:
         self.settings = settings
         secret = settings.web_secret
         if not secret:
-            log.warning("CCHC_WEB_SECRET is not set: a random key is used, so citizens get a new id and "
-                        "admins are logged out at every restart")
+            log.warning("Chưa đặt CCHC_WEB_SECRET: đang dùng khóa tạm, nên mỗi lần khởi động lại người dân "
+                        "nhận mã mới và quản trị viên phải đăng nhập lại; hãy đặt CCHC_WEB_SECRET "
+                        "(một chuỗi ngẫu nhiên dài, ví dụ từ `openssl rand -hex 32`).")
             secret = secrets.token_urlsafe(32)
         self.signer = Signer(secret.encode("utf-8"))
         self.requests = RateLimiter(settings.web_rate_per_minute)
@@ -392,8 +393,8 @@ async def serve_web(settings: Settings, stop: asyncio.Event, *, assistant: Assis
                              f"({exc.strerror or exc}). Hãy đổi CCHC_WEB_PORT.")
             sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 - the bound port
             port = sockets[0].getsockname()[1] if sockets else settings.web_port
-            log.info("web channel listening on http://%s:%s/ (admin: %s)", settings.web_listen, port,
-                     "on" if settings.web_admin_password_hash else "off: CCHC_WEB_ADMIN_PASSWORD not set")
+            log.info("Trang web đang chạy tại http://%s:%s/ (trang quản trị %s).", settings.web_listen, port,
+                     "đang bật" if settings.web_admin_password_hash else "tắt: chưa đặt CCHC_WEB_ADMIN_PASSWORD")
             if on_started is not None:
                 on_started(port)
             heart = asyncio.create_task(beat_forever(settings.data_dir, "web"))  # for `cchc health`
