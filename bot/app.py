@@ -15,6 +15,8 @@ from handlers.admin import AdminService
 from handlers.admin import register as register_admin
 from handlers.core import AskService, register_core
 from handlers.dispatch import Dispatcher
+from handlers.duties import DutyService
+from handlers.duties import register as register_duties
 from handlers.flood import FloodGuard
 from handlers.kb_admin import KnowledgeAdmin, audit_to
 from handlers.knowledge_holder import KnowledgeHolder
@@ -43,6 +45,7 @@ class Assistant:
     ask: AskService
     quiz: QuizService
     admin: AdminService
+    duties: DutyService | None = None
 
     def incoming(self, platform: str, user_id: str, chat_id: str, text: str, **kw: object) -> Incoming:
         """Build an `Incoming`, deciding `is_admin` from CCHC_ADMINS in one place."""
@@ -71,6 +74,7 @@ def build_assistant(settings: Settings) -> Assistant:
     ask = register_core(dispatcher, holder, state, office=office_of(settings))
     # Registration order is the order of the command menu: learners' commands before admin ones.
     quiz = register_quiz(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    duties = register_duties(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     register_account(dispatcher)
-    return Assistant(settings, dispatcher, holder, state, ask, quiz, admin)
+    return Assistant(settings, dispatcher, holder, state, ask, quiz, admin, duties)

@@ -92,6 +92,20 @@ def _hotline(raw: str) -> str:
     return value
 
 
+def _remind_days(raw: str) -> tuple[int, ...]:
+    """CCHC_REMIND_DAYS "7,1" → (7, 1); empty → the default; anything else stops the start-up."""
+    if not raw.strip():
+        return Settings.remind_days
+    try:
+        days = tuple(sorted({int(p) for p in raw.replace(";", ",").split(",") if p.strip()}, reverse=True))
+    except ValueError:
+        days = ()
+    if not days or any(d < 0 or d > 366 for d in days):
+        raise SystemExit(f"CCHC_REMIND_DAYS phải là các số ngày cách nhau bởi dấu phẩy (0–366), ví dụ: 7,1; "
+                         f"nhận được: {raw!r}")
+    return days
+
+
 def _admins(raw: str) -> frozenset[str]:
     """`telegram:123,zalo:abc` → {"telegram:123", "zalo:abc"}."""
     return frozenset(p.strip() for p in raw.split(",") if p.strip())
@@ -124,6 +138,9 @@ class Settings:
     exam_minutes: int = 20
     flood_per_minute: int = 12
     max_upload_mb: int = 20
+    remind_days: tuple[int, ...] = (7, 1)  # reminders this many days before each deadline (and on the day)
+    remind_hour: int = 8  # Vietnam time: no reminder before this hour
+    remind_check_seconds: float = 300.0  # how often the bot looks for reminders owed
     log_level: str = "INFO"
     web_listen: str = "127.0.0.1"
     web_port: int = 8090
@@ -192,6 +209,9 @@ class Settings:
             exam_minutes=max(1, _int("CCHC_EXAM_MINUTES", cls.exam_minutes)),
             flood_per_minute=max(1, _int("CCHC_FLOOD_PER_MINUTE", cls.flood_per_minute)),
             max_upload_mb=max(1, _int("CCHC_MAX_UPLOAD_MB", cls.max_upload_mb)),
+            remind_days=_remind_days(e("CCHC_REMIND_DAYS", "")),
+            remind_hour=min(23, max(0, _int("CCHC_REMIND_HOUR", cls.remind_hour))),
+            remind_check_seconds=max(0.05, _float("CCHC_REMIND_CHECK_SECONDS", cls.remind_check_seconds)),
             log_level=(e("CCHC_LOG_LEVEL", "") or cls.log_level).upper(),
             web_listen=e("CCHC_WEB_LISTEN", "").strip() or cls.web_listen,
             web_port=_int("CCHC_WEB_PORT", cls.web_port),

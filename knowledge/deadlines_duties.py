@@ -25,6 +25,10 @@ from knowledge.text import fold
 _ADDRESSEE = re.compile(
     r"((?:thu truong|truong|chu tich|giam doc|lanh dao)\b.{3,160}?|cac (?:phong|co quan|don vi|so|khoa)\b.{0,120}?)"
     r"\s+(?:chi dao|to chuc|thuc hien|co trach nhiem|bao cao|xay dung|gui)\b")
+# A sentence that opens with a body's name ("Phòng Văn hóa - Xã hội chủ trì ..., báo cáo ...").
+_OPENING_BODY = re.compile(
+    r"^((?:van phong|phong|so|trung tam|khoa|ban|uy ban nhan dan|ubnd|doan|hoi)\b.{1,100}?)"
+    r"\s+(?:chu tri|chi dao|to chuc|thuc hien|co trach nhiem|bao cao|xay dung|gui|phoi hop|tong hop)\b")
 GENERIC_ADDRESSEE = "Các cơ quan, đơn vị liên quan"
 MAX_TASK_CHARS = 600  # a task longer than this is a misread section; shown cut (longest seed row: 410)
 
@@ -61,6 +65,11 @@ class DutyRow:
         basis = "|".join([self.plan.doc_id, self.section, fold(self.lead), fold(self.task)[:200],
                           fold(self.deadline.text)])
         return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def _clean_task(text: str) -> str:
+    """One line, without the list marker it had in the plan ("- Định kỳ báo cáo ...")."""
+    return re.sub(r"^[-+•*–]\s*", "", " ".join(text.split()))[:MAX_TASK_CHARS]
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -119,7 +128,7 @@ def _task_rows(conn: sqlite3.Connection, plans: dict[str, Plan]) -> list[DutyRow
             stated = deadline_in(task or "", plan.period)
             if stated is not None:
                 parsed = stated
-        rows.append(DutyRow(task=" ".join(task.split())[:MAX_TASK_CHARS], lead=(lead or "").strip(),
+        rows.append(DutyRow(task=_clean_task(task), lead=(lead or "").strip(),
                             support=_support(support), deadline=parsed, plan=plan,
                             section=section or "", source_text=source or ""))
     return rows
@@ -130,7 +139,7 @@ def addressee(sentence: str) -> str:
     the sentence's own words; the generic addressee when it names none."""
     words = " ".join(sentence.split())
     folded = fold(words)
-    m = _ADDRESSEE.search(folded)
+    m = _OPENING_BODY.search(folded) or _ADDRESSEE.search(folded)
     if m is None:
         return GENERIC_ADDRESSEE
     # Map the folded span back onto the written words (folding keeps one token per word).
@@ -145,6 +154,8 @@ def addressee(sentence: str) -> str:
             seen += 1
         elif out and seen < start_tok + n_tok and tok in ",;":
             out[-1] += tok
+        elif out and seen < start_tok + n_tok and tok in "-–":
+            out.append(tok)
     text = " ".join(out).strip(" ,;")
     return text[:1].upper() + text[1:] if text else GENERIC_ADDRESSEE
 
@@ -192,7 +203,7 @@ def _sentence_rows(conn: sqlite3.Connection, plans: dict[str, Plan], covered: se
                 continue
             seen.add(mark)
             lead = unit_heading or addressee(sentence)
-            rows.append(DutyRow(task=" ".join(sentence.split())[:MAX_TASK_CHARS], lead=lead,
+            rows.append(DutyRow(task=_clean_task(sentence), lead=lead,
                                 support=(), deadline=found, plan=plan, section=section or "",
                                 source_text=sentence, origin="sentence"))
     return rows
