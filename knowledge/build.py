@@ -28,11 +28,13 @@ import sqlite_utils
 from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display, needs_restoring, restore_all
 from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
+from knowledge.parts import create_tables, parts_for_documents, write_parts
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
 from knowledge.structure import document_passages, end_matter
 
-SCHEMA_VERSION = "7"  # 5: restored text for people to read beside the raw text; 6: signer;
-# 7: index terms include the restored words (headings and sentences)
+SCHEMA_VERSION = "9"  # 5: restored text for people to read beside the raw text; 6: signer;
+# 7: index terms include the restored words (headings and sentences); 8: the procedures table;
+# 9: document parts (doc_parts, doc_recipients, doc_cites, doc_tasks, doc_targets)
 QUESTION_SUFFIXES = (".yaml", ".yml")
 SEEDS_DIR = Path(__file__).parent / "seeds"
 BUNDLED_QUESTIONS_DIR = Path(__file__).parent / "questions"
@@ -315,6 +317,9 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
         if progress:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")
+    create_tables(db)  # document parts (issue 18): letterhead, recipients, signer, cites, tasks, targets
+    for parts in parts_for_documents(docs, [doc_id_for(d["path"]) for d in docs]):
+        write_parts(db, parts.doc_id or "", parts)
     db["passages"].insert_all(passage_rows, pk="id", batch_size=2000,
                               columns={"display": str, "headings_display": str})
     db["passages"].create_index(["doc_id"])

@@ -83,6 +83,17 @@ def _find_number(header: list[str]) -> str:
     return ""
 
 
+def find_number(lines: list[str]) -> str:
+    """"155/KH-SYT" from the first header lines that carry "Số: …" (OCR-tolerant), or ""."""
+    return _find_number(lines)
+
+
+def find_date_iso(folded: str) -> str:
+    """The first valid "ngày 8 tháng 8 năm 2025" / "ngày 08/8/2025" of folded text as YYYY-MM-DD, or ""."""
+    found = _find_date(folded)
+    return f"{found[6:]}-{found[3:5]}-{found[:2]}" if found else ""
+
+
 def number_suffix(header: list[str]) -> str:
     """The '/KH-SYT' part when the digits are unreadable (used to match citations elsewhere)."""
     for line in header[:12]:
@@ -131,6 +142,21 @@ def _find_title(header: list[str], body: str) -> tuple[str, str]:
     return "", " ".join(lines[0].split())[:200]
 
 
+# Where the right column's national motto starts on a letterhead line, on the line with its marks
+# removed letter for letter (so the index holds for the line itself): "Sở Y tế tỉnh Phú Thọ Cộng Hòa
+# xã Hội…" (typed, mixed case), "SOY TE Péc lap - Tw do" and "CONG HOA XA HQI" (OCR).
+_MOTTO_START = re.compile(r"\b(?:c[o0]ng\s*h[o0]a\b|[pdb][oe6]c\s*l[a-z]p\b|poc\s*l)", re.I)
+
+
+def cut_motto(line: str) -> str:
+    """The letterhead line without the national motto and whatever follows it on the line: the
+    motto ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc") is never part of an
+    issuer, however the two columns were merged."""
+    plain = "".join((strip_marks(ch) or ch)[:1] for ch in line)
+    m = _MOTTO_START.search(plain)
+    return line[:m.start()] if m else line
+
+
 def _find_issuer(header: list[str], body: str, title: str) -> str:
     """The header's left column (the motto on the right removed); else the plan's own subject."""
     left: list[str] = []
@@ -139,9 +165,7 @@ def _find_issuer(header: list[str], body: str, title: str) -> str:
         f = fold(line)
         if _DOC_KINDS.get(f) or _NUMBER.search(strip_marks(line)) or _NUMBER_SUFFIX.search(strip_marks(line)):
             break
-        cut = re.split(r"\b(C[OÔ0]NG\s*H[OÒ0]A|CONG HOA|Đ[OỘ]C L[AẬ]P|[PĐD][oóôé]c\s*l[aâậi]p|Poc\s*l)", line,
-                       maxsplit=1, flags=re.I)[0]
-        cut = _NATIONAL_MOTTO.sub("", cut).strip(" -,.")
+        cut = _NATIONAL_MOTTO.sub("", cut_motto(line)).strip(" -,.")
         if cut and len(fold(cut)) > 2:
             left.append(cut)
     if left:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from knowledge.text import fold
 
 END_MATTER = "Nơi nhận"
-_CLOSING = re.compile(r"tren day (?:la|1a|ia|l a) (?:ke hoach|k[a-z0-9]{0,2} hoach)")
+CLOSING_SECTION = "Phần kết"  # the section label of the plan's closing paragraph ("Trên đây là Kế hoạch …")
+_CLOSING = re.compile(r"tren day [l1i] ?[a23] (?:ke hoach|k[a-z0-9]{0,2} hoach)")  # "là" OCR'd 1a, ia, 12, 13
 MAX_PASSAGE_CHARS = 800  # 350–800 measured; 650–800 best
 HEADING_MAX_CHARS = 160
 
@@ -150,10 +151,15 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
             prev_blank = True
             continue
         if _CLOSING.match(fold(line[:40])):
-            # "Trên đây là Kế hoạch …, yêu cầu các đơn vị nghiêm túc thực hiện": the plan's closing
-            # formula belongs to no section (it answered "what must the units do" measured).
+            # "Trên đây là Kế hoạch …": the closing paragraph is a section of its own. It was once
+            # skipped whole (its formula answered "what must the units do"), and with it the
+            # sentences after the formula: where reports go, by when, through which office. The
+            # formula sentence is now weighed down where answers are read, not dropped here.
             flush()
-            skipping = True
+            skipping = False
+            stack.clear()
+            push(1, CLOSING_SECTION, "")
+            current = [line]
         elif _is_end_matter(line):
             # "Nơi nhận" and the signature block are no passage (measured: indexed, they pulled
             # recipients' names into answers); `end_matter` keeps them for "ai ký" questions.

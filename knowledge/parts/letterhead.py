@@ -1,0 +1,173 @@
+"""The top of the page: parent and issuing body, number and symbol, place and date, kind and
+title (trích yếu), and the period a plan covers.
+
+The letterhead's left column is the parent body over the issuing body ("UBND THÀNH PHỐ HẢI PHÒNG" /
+"SỞ Y TẾ"); its right column is the national motto, which a scan or a pasted text merges onto the
+same lines and which is never part of an issuer (`cut_motto`). A line that only continues a name
+("ỦY BAN NHÂN DÂN" / "THÀNH PHỐ HẢI PHÒNG") is joined to it rather than read as a second body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.metadata import _DOC_KINDS, _NUMBER, _PLAN_TITLE, cut_motto, find_date_iso, find_number
+from knowledge.parts.aligned import Aligned, match_name, proper_case, shown_text
+from knowledge.structure import _body_start
+from knowledge.text import fold, strip_marks
+
+_MOTTO_LINE = re.compile(r"c[o0]ng\s*h[o0]a|d[o0]c\s*l[a-z]p|t[uư]\s*do|h[a-z]nh\s*ph[u]c")
+_DATE_LINE = re.compile(r"ng[a-z]{1,2}y\s*\{?\d|th[a-z]{1,3}ng\s*\d{1,2}\s*n[a-z]{1,3}m")
+_CONTINUES = re.compile(r"^(thanh pho|tinh|huyen|quan|xa|phuong|thi xa|thi tran|khu vuc)\b")
+_PLACE = re.compile(r"([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){0,3})\s*,\s*ng[a-zà-ỹ]{1,3}y\b")
+
+
+def header_end(raw: str) -> int:
+    """Index of the first body line ("Căn cứ …", "Thực hiện …", "I. …"), or 0 when none: the
+    passages' own rule, so that header and body meet where the passages say."""
+    return _body_start(raw.split("\n"))
+
+
+def read_letterhead(al: Aligned, end: int) -> dict:
+    """parent, issuer, number, place, date, kind, title from the header lines [0, end)."""
+    out: dict = {"parent": None, "issuer": None, "number": None, "place": None, "date": None,
+                 "kind": None, "title": None}
+    lines = [i for i in range(end) if al.lines[i]]
+    raws = [al.raw(i) for i in lines]
+    number = find_number(raws) or find_number([al.shown(i) for i in lines])
+    out["number"] = number or None
+    left: list[str] = []
+    kind_at = None
+    for pos, i in enumerate(lines):
+        raw, shown = al.raw(i), al.shown(i)
+        f = fold(raw)
+        if _DOC_KINDS.get(f) or _DOC_KINDS.get(fold(shown)):
+            kind_at = pos
+            out["kind"] = _DOC_KINDS.get(f) or _DOC_KINDS.get(fold(shown))
+            break
+        date_here = _DATE_LINE.search(f)
+        if date_here and out["date"] is None:
+            out["date"] = find_date_iso(f) or find_date_iso(fold(shown))
+            m = _PLACE.search(shown) or _PLACE.search(raw)
+            if m:
+                out["place"] = m.group(1)
+        if _NUMBER.search(strip_marks(raw)) or date_here:
+            continue
+        if kind_at is None and len(left) < 4:
+            cut = cut_motto(shown).strip(" -,.") if cut_motto(raw) != raw or cut_motto(shown) != shown else shown
+            if cut and not _MOTTO_LINE.search(fold(cut)) and len(fold(cut)) > 2:
+                left.append(_name_from(al, i, cut))
+    title_lines: list[str] = []
+    if kind_at is not None:
+        for i in lines[kind_at + 1:]:
+            title_lines.append(al.shown(i))
+        out["title"] = " ".join(" ".join(title_lines).split()) or None
+        out["parent"], out["issuer"] = _split_bodies(left)
+    else:
+        rest = [al.shown(i) for i in lines if not _DATE_LINE.search(fold(al.raw(i)))
+                and not _NUMBER.search(strip_marks(al.raw(i))) and not _MOTTO_LINE.search(fold(al.raw(i)))]
+        if rest and _PLAN_TITLE.search(fold(rest[0])):
+            out["kind"] = "Kế hoạch"
+            out["title"] = " ".join(" ".join(rest[:3]).split())
+    return out
+
+
+def _name_from(al: Aligned, i: int, cut: str) -> str:
+    """The body named on letterhead line i (motto removed): a standard name when the scan spells
+    one ("SOY TE" = "SỞ Y TẾ"), else the restored words."""
+    n = len(cut.split())
+    tokens = al.lines[i][:n]
+    matched = match_name(tokens, fuzzy=al.damaged)
+    if matched and matched[1] == n:
+        return matched[0].upper()
+    return shown_text(tokens) if tokens else cut
+
+
+def _split_bodies(left: list[str]) -> tuple[str | None, str | None]:
+    """Left-column lines → (parent, issuer): continuation lines join the line above; the last body
+    is the issuer, the ones above it its parent."""
+    bodies: list[str] = []
+    for line in left:
+        if bodies and _CONTINUES.match(fold(line)):
+            bodies[-1] = f"{bodies[-1]} {line}"
+        else:
+            bodies.append(line)
+    if not bodies:
+        return None, None
+    cased = [proper_case(b) for b in bodies]
+    return (" — ".join(cased[:-1]) or None), cased[-1]
+
+
+_BODY_ISSUER = re.compile(
+    r"((?:uy ban nhan dan|ubnd|so [a-z ]{2,30}?|trung tam [a-z ]{2,50}?|phong [a-z ]{2,40}?|ban [a-z ]{2,40}?)"
+    r"(?:\s+(?:xa|phuong|huyen|tinh|thanh pho|thi xa|thi tran)(?:\s+[a-z]+){0,3})?)\s+xay dung\s+k")
+
+
+def issuer_from_body(al: Aligned, end: int, title: str | None) -> str | None:
+    """A plan whose letterhead was lost names itself in its preamble: "Ủy ban nhân dân xã xây dựng
+    kế hoạch …" (the place from the title: "… xã Phú Thái")."""
+    start = max(end, 0)
+    body = " ".join(al.shown(i) for i in range(start, min(len(al), start + 25)))
+    folded = fold(body)
+    m = _BODY_ISSUER.search(folded)
+    if not m:
+        return None
+    subject = m.group(1).strip()
+    words = subject.split()
+    # the same words as written in the restored text
+    pieces = body.split()
+    folded_pieces = [fold(p) for p in pieces]
+    written = None
+    for k in range(len(folded_pieces) - len(words) + 1):
+        if [w for p in folded_pieces[k:k + len(words)] for w in p.split()] == words:
+            written = " ".join(pieces[k:k + len(words)]).strip(",;.")
+            break
+    written = written or subject
+    place = re.search(r"\b(xa|phuong|huyen|tinh|thanh pho|thi xa|thi tran) ([a-z]+(?: [a-z]+)?)\b", fold(title or ""))
+    if place and fold(written).endswith(place.group(1)):
+        title_words = (title or "").split()
+        tail = _words_after_level(title_words, place.group(1))
+        if tail:
+            written = f"{written} {tail}"
+    return written[:1].upper() + written[1:]
+
+
+def _words_after_level(words: list[str], level: str) -> str:
+    n = len(level.split())
+    for k in range(len(words) - n):
+        if fold(" ".join(words[k:k + n])) == level:
+            place = []
+            for w in words[k + n:k + n + 3]:
+                if not w[:1].isupper():
+                    break
+                place.append(w.strip(",;."))
+            return " ".join(place)
+    return ""
+
+
+# -- the period a plan covers --------------------------------------------------------------------
+_HALF = re.compile(r"6 thang (cuoi|dau) nam (\d{4})")
+_QUARTER = re.compile(r"quy (i{1,3}|iv|[1-4]) (?:nam )?(\d{4})")
+_SPAN = re.compile(r"giai doan (\d{4}) (?:den )?(\d{4})")
+_YEAR = re.compile(r"nam (\d{4})")
+_QUARTER_NUM = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER_END = {1: "03-31", 2: "06-30", 3: "09-30", 4: "12-31"}
+
+
+def plan_period(title: str | None, date: str | None) -> tuple[str | None, str | None]:
+    """From the title ("6 tháng cuối năm 2025", "quý III năm 2025", "giai đoạn 2021–2025",
+    "năm 2025"), else the year of the document's date."""
+    f = fold(title or "")
+    if m := _HALF.search(f):
+        y = m.group(2)
+        return (f"{y}-07-01", f"{y}-12-31") if m.group(1) == "cuoi" else (f"{y}-01-01", f"{y}-06-30")
+    if m := _QUARTER.search(f):
+        q, y = _QUARTER_NUM[m.group(1)], m.group(2)
+        return f"{y}-{3 * q - 2:02d}-01", f"{y}-{_QUARTER_END[q]}"
+    if m := _SPAN.search(f):
+        return f"{m.group(1)}-01-01", f"{m.group(2)}-12-31"
+    if m := _YEAR.search(f):
+        return f"{m.group(1)}-01-01", f"{m.group(1)}-12-31"
+    if date:
+        return f"{date[:4]}-01-01", f"{date[:4]}-12-31"
+    return None, None
