@@ -1,8 +1,9 @@
 """The deployment files stay in step with the code (issue 13): .env.example lists every variable of
-the README's configuration table and loads as it is; the compose file runs both bots on one image
-and one volume; the Dockerfile runs unprivileged with a volume, a health check and `cchc` as entry
+the README's configuration table and loads as it is; the compose file runs both bots and the web
+channel on one image and one volume; the Dockerfile runs unprivileged with a volume, a health check and `cchc` as entry
 point, copying only what exists and what .dockerignore lets through; the systemd unit runs
-`cchc run %i` and does not restart on a configuration error.
+`cchc run %i` (also as cchc@web) and does not restart on a configuration error; the Caddy and
+nginx examples proxy the web channel to the port the compose file publishes.
 
 No Docker engine is needed (none exists where these tests run): the files are read and checked,
 and the image's steps are exercised by the rest of the suite (see docs/huong-dan-van-hanh.md, mục 12).
@@ -10,6 +11,7 @@ and the image's steps are exercised by the rest of the suite (see docs/huong-dan
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -48,15 +50,40 @@ def test_env_example_has_every_readme_variable_and_loads(monkeypatch: pytest.Mon
     assert settings.exam_questions == 20 and settings.zalo_api_base.endswith("/bot")
 
 
-def test_compose_runs_both_bots_on_one_image_and_volume() -> None:
+def test_compose_runs_both_bots_and_the_web_on_one_image_and_volume() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text("utf-8"))
     services = compose["services"]
-    assert set(services) == {"telegram", "zalo"}
-    assert services["telegram"]["command"] == ["run", "telegram"] and services["zalo"]["command"] == ["run", "zalo"]
+    assert set(services) == {"telegram", "zalo", "web"}
+    for name in services:
+        assert services[name]["command"] == ["run", name]
     for service in services.values():
         assert service["image"] == "tro-ly-cchc:latest" and service["env_file"] == ".env"
         assert service["volumes"] == ["cchc-data:/data"] and service["restart"] == "unless-stopped"
     assert services["telegram"]["build"] == "." and "cchc-data" in compose["volumes"]
+    assert "build" not in services["web"] and services["web"]["depends_on"] == ["telegram"]  # built once
+
+
+def web_service_settings(monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, list[str]]:
+    """The settings `cchc run web` reads inside the compose service, and the service's ports."""
+    web = yaml.safe_load((ROOT / "compose.yaml").read_text("utf-8"))["services"]["web"]
+    for name in [n for n in os.environ if n.startswith("CCHC_WEB_")]:
+        monkeypatch.delenv(name)
+    for name, value in web["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    return Settings.from_env(env_file=None), web["ports"]
+
+
+def test_compose_web_service_listens_where_it_is_published_and_only_to_this_host(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, ports = web_service_settings(monkeypatch)
+    # Inside the container the server must listen on every interface, or nothing reaches it;
+    # the host publishes it on 127.0.0.1 only, for the reverse proxy.
+    assert settings.web_listen == "0.0.0.0"
+    assert ports == [f"127.0.0.1:{settings.web_port}:{settings.web_port}"]
+    assert settings.web_trust_proxy  # behind the proxy every request comes from it
+    for proxy in ("deploy/caddy/Caddyfile", "deploy/nginx/cchc.conf"):
+        text = (ROOT / proxy).read_text("utf-8")
+        assert re.search(rf"(reverse_proxy|proxy_pass http://) ?127\.0\.0\.1:{settings.web_port}\b", text), proxy
 
 
 def test_dockerfile_runs_unprivileged_with_volume_and_health_check() -> None:
@@ -81,6 +108,54 @@ def test_systemd_unit_runs_the_channel_and_stops_on_configuration_errors() -> No
     assert "ExecStart=/opt/cchc/.venv/bin/cchc run %i" in unit
     assert f"RestartPreventExitStatus={EXIT_CONFIG}" in unit and "Restart=on-failure" in unit
     assert "User=cchc" in unit and "EnvironmentFile=/etc/cchc/cchc.env" in unit
+    assert "cchc@web" in unit
+
+
+@pytest.mark.parametrize("instance", ["telegram", "zalo", "web"])
+def test_systemd_instances_are_commands_the_cli_accepts(instance: str) -> None:
+    """cchc@telegram, cchc@zalo and cchc@web expand to `cchc run <instance>`, which the CLI parses."""
+    from bot.cli import build_parser
+
+    unit = (ROOT / "deploy" / "systemd" / "cchc@.service").read_text("utf-8")
+    exec_start = re.search(r"^ExecStart=(\S+) (.+)$", unit, flags=re.M)
+    assert exec_start and exec_start.group(1).endswith("/cchc")
+    argv = exec_start.group(2).replace("%i", instance).split()
+    args = build_parser().parse_args(argv)
+    assert args.command == "run" and args.platform == instance
+
+
+def test_proxy_examples_are_valid_where_caddy_or_nginx_is_installed(tmp_path: Path) -> None:
+    """`caddy adapt --validate` and `nginx -t` on the shipped examples (certificates made up here),
+    when those programs exist; the checks above run everywhere."""
+    import shutil
+    import subprocess
+
+    checked = 0
+    if shutil.which("caddy"):
+        done = subprocess.run(["caddy", "adapt", "--validate", "--adapter", "caddyfile", "--config",
+                               str(ROOT / "deploy" / "caddy" / "Caddyfile")], capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)})
+        assert done.returncode == 0, done.stderr[-2000:]
+        checked += 1
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx and shutil.which("openssl"):
+        cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=bot.example.gov.vn", "-keyout", str(key), "-out", str(cert)], check=True,
+                       capture_output=True, timeout=60)
+        site = (ROOT / "deploy" / "nginx" / "cchc.conf").read_text("utf-8")
+        site = re.sub(r"/etc/letsencrypt/live/[^;]+/fullchain\.pem", str(cert), site)
+        site = re.sub(r"/etc/letsencrypt/live/[^;]+/privkey\.pem", str(key), site)
+        (tmp_path / "site.conf").write_text(site, "utf-8")
+        (tmp_path / "nginx.conf").write_text(
+            f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+            f"http {{ access_log off; client_body_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n", "utf-8")
+        done = subprocess.run([nginx, "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        checked += 1
+    if not checked:
+        pytest.skip("neither caddy nor nginx is installed here (apt-get install caddy nginx-light)")
 
 
 def test_the_operator_guide_is_linked_and_names_what_it_ships() -> None:
@@ -88,7 +163,11 @@ def test_the_operator_guide_is_linked_and_names_what_it_ships() -> None:
     assert "docs/huong-dan-van-hanh.md" in readme
     guide = (ROOT / "docs" / "huong-dan-van-hanh.md").read_text("utf-8")
     for needle in ("@BotFather", "Zalo Bot Creator", "/whoami", "cchc doctor", "cchc state backup",
-                   "Caddyfile", "deploy/nginx/cchc.conf", "journalctl", "docker compose logs", "cchc health"):
+                   "Caddyfile", "deploy/nginx/cchc.conf", "journalctl", "docker compose logs", "cchc health",
+                   # the web channel (issue 22): how to run it, its password and key, the widget, HTTPS
+                   "cchc run web", "cchc web hash-password", "CCHC_WEB_SECRET", "CCHC_WEB_ADMIN_PASSWORD",
+                   "CCHC_WEB_TRUST_PROXY", "CCHC_WEB_ALLOWED_ORIGINS", "/widget.js", "cchc@web",
+                   "docker compose up -d web", "reverse_proxy 127.0.0.1:8090"):
         assert needle in guide, needle
     for path in re.findall(r"`(deploy/[^`\s]+)`", guide):
         assert (ROOT / path).exists(), path
