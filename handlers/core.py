@@ -12,6 +12,7 @@ from handlers.dispatch import Command, Dispatcher, clean_text
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Button, Citation, Incoming, Reply
 from handlers.office import Office, help_number_from
+from handlers.procedure_answer import answer_procedure
 from handlers.render_text import shorten
 from handlers.state_db import StateDB
 from knowledge.contacts import contact_owner
@@ -95,6 +96,9 @@ class AskService:
                 f"Câu hỏi của bạn dài quá ({len(question)} ký tự). Bạn hãy rút gọn dưới "
                 f"{MAX_QUESTION_CHARS} ký tự, mỗi lần hỏi một ý nhé."), reason="too_long")
         result = engine.ask(question, k=k)
+        procedure = answer_procedure(engine, question, result, k)  # handlers/procedure_answer.py
+        if procedure is not None:
+            return procedure
         if result.found:
             return result
         if result.reason in ("empty", "no_terms"):

@@ -63,6 +63,7 @@ class BuildReport:
     seconds: float = 0.0
     refused: list[str] = field(default_factory=list)  # every file or question skipped, with its reason
     warnings_by_doc: dict[str, list[str]] = field(default_factory=dict)  # doc_id → its warnings
+    procedures: int = 0  # procedures served: the shipped catalogue in scope + the office's imports
 
 
 # Called with the build's refusals before anything is written; the reasons it returns refuse the
@@ -260,6 +261,7 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         _write(db, docs, questions, report, progress)
+        report.procedures = _write_procedures(db, out_path.parent)
         if indexer is not None:
             indexer(db)
         _validate(db, report)
@@ -356,6 +358,15 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
                          "passages": r["passages"], "sha256": r["sha256"]} for r in doc_rows]
     report.passages, report.contacts, report.questions = len(passage_rows), len(contact_rows), len(q_rows)
     report.restored = sum(r["restored"] for r in doc_rows)
+
+
+def _write_procedures(db: sqlite_utils.Database, data_dir: Path) -> int:
+    """The procedure catalogue goes in the same new file as the documents (one generation); the
+    office's imports are kept in the data dir, beside the knowledge DB (knowledge/procedures)."""
+    from knowledge.procedures.catalogue import load_catalogue
+    from knowledge.procedures.table import write_procedures
+
+    return write_procedures(db, load_catalogue(data_dir))
 
 
 def _signature_display(doc: dict) -> str | None:

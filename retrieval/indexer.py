@@ -231,9 +231,11 @@ def index_knowledge_db(db: sqlite_utils.Database, progress: Callable[[str, int, 
     from retrieval.derived import store as store_derived
     from retrieval.engine import passage_index_fingerprint
     from retrieval.inverted_index import InvertedBM25Index, store_document_index
+    from retrieval.procedures import store_procedure_indexes
 
     builder = write_index(db, progress)
     store_derived(db.conn)
+    store_procedure_indexes(db.conn)
     store_document_index(db.conn)
     if progress:
         progress("index", 0, 1)

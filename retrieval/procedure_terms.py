@@ -1,0 +1,140 @@
+"""Index terms for procedures, and citizens' words turned into the catalogue's.
+
+Citizens name procedures by what they hold in hand ("sổ đỏ", "CCCD", "hộ khẩu") or by what they do
+("làm giấy khai sinh"); the catalogue names them by law ("Đăng ký khai sinh", "Cấp giấy chứng nhận
+quyền sử dụng đất", "Đăng ký thường trú"). `EVERYDAY_NAMES` maps the first to the second, from
+general knowledge of Vietnamese administrative vocabulary (not from any question set): both the
+citizen's and the catalogue's words stay in the question, so nothing the citizen wrote is lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.normalize import ABBREVIATIONS, analyze_question, expand, fold_tokens
+
+# Folded everyday phrase → folded catalogue phrase. Applied to whole-word runs of the question.
+EVERYDAY_NAMES: dict[str, str] = {
+    # land and housing
+    "so do": "giay chung nhan quyen su dung dat",
+    "so hong": "giay chung nhan quyen su dung dat quyen so huu nha o",
+    "gcn": "giay chung nhan", "gcnqsdd": "giay chung nhan quyen su dung dat",
+    "qsdd": "quyen su dung dat", "sang ten": "dang ky bien dong chuyen nhuong",
+    "tach thua": "tach thua dat", "hop thua": "hop thua dat",
+    # identity and residence
+    "cccd": "can cuoc cong dan", "can cuoc cong dan": "can cuoc", "cmnd": "chung minh nhan dan can cuoc",
+    "cmt": "chung minh nhan dan can cuoc", "chung minh thu": "chung minh nhan dan can cuoc",
+    "the can cuoc": "can cuoc", "dinh danh": "dinh danh dien tu",
+    "nhap ho khau": "dang ky thuong tru", "nhap khau": "dang ky thuong tru", "tach ho khau": "tach ho thuong tru",
+    "tach khau": "tach ho thuong tru", "chuyen ho khau": "dang ky thuong tru", "ho khau": "thuong tru",
+    "so ho khau": "thuong tru", "kt3": "tam tru", "cat khau": "xoa dang ky thuong tru",
+    "ho chieu": "ho chieu pho thong", "passport": "ho chieu pho thong", "visa": "thi thuc",
+    "xuat canh": "xuat nhap canh",
+    # civil status
+    "lam giay khai sinh": "dang ky khai sinh", "lam khai sinh": "dang ky khai sinh",
+    "giay khai sinh": "khai sinh", "khai sinh cho con": "dang ky khai sinh",
+    "lam giay chung tu": "dang ky khai tu", "giay chung tu": "khai tu", "bao tu": "dang ky khai tu",
+    "lam dam cuoi": "dang ky ket hon", "dang ky ket hon": "dang ky ket hon",
+    "giay xac nhan doc than": "xac nhan tinh trang hon nhan", "xac nhan doc than": "xac nhan tinh trang hon nhan",
+    "giay doc than": "xac nhan tinh trang hon nhan", "doc than": "tinh trang hon nhan",
+    "nguoi nuoc ngoai": "yeu to nuoc ngoai", "chong nguoi nuoc ngoai": "ket hon co yeu to nuoc ngoai",
+    "vo nguoi nuoc ngoai": "ket hon co yeu to nuoc ngoai", "viet kieu": "nguoi viet nam dinh cu o nuoc ngoai",
+    "nhan con nuoi": "nuoi con nuoi", "xin con nuoi": "nuoi con nuoi", "doi ten": "thay doi ho tich",
+    "sua ten": "thay doi cai chinh ho tich", "sua giay khai sinh": "cai chinh ho tich",
+    "nhan cha con": "nhan cha me con", "nhan bo con": "nhan cha me con", "llTP": "ly lich tu phap",
+    "lltp": "ly lich tu phap", "ban sao": "chung thuc ban sao", "cong chung": "cong chung",
+    "sao y": "chung thuc ban sao tu ban chinh", "trich luc": "cap ban sao trich luc",
+    # business, tax, insurance, transport
+    "mo cong ty": "dang ky thanh lap doanh nghiep", "thanh lap cong ty": "dang ky thanh lap doanh nghiep",
+    "lap cong ty": "dang ky thanh lap doanh nghiep", "dkkd": "dang ky kinh doanh",
+    "giay phep kinh doanh": "giay chung nhan dang ky kinh doanh", "mo quan": "dang ky ho kinh doanh",
+    "ho kinh doanh ca the": "ho kinh doanh", "mst": "ma so thue", "thue tncn": "thue thu nhap ca nhan",
+    "tncn": "thu nhap ca nhan", "gtgt": "gia tri gia tang", "vat": "gia tri gia tang", "ttdb": "tieu thu dac biet",
+    "kcb": "kham chua benh",
+    "kham chua benh ban dau": "kham chua benh ban dau the bao hiem y te",  # a BHYT notion
+    "the bhyt": "the bao hiem y te", "bhtn": "bao hiem that nghiep",
+    "lanh bhxh 1 lan": "huong bao hiem xa hoi mot lan", "rut bhxh": "huong bao hiem xa hoi mot lan",
+    "so bhxh": "so bao hiem xa hoi", "gplx": "giay phep lai xe", "bang lai": "giay phep lai xe",
+    "bang lai xe": "giay phep lai xe", "dang kiem": "kiem dinh", "bien so": "dang ky xe",
+    "giay phep xay dung": "cap giay phep xay dung", "xin phep xay nha": "cap giay phep xay dung",
+    "nop online": "truc tuyen", "nop truc tuyen": "truc tuyen", "chu ky so": "chu ky so",
+}
+_PHRASES = sorted(EVERYDAY_NAMES, key=lambda p: -len(p.split()))
+_MAX_WORDS = max(len(p.split()) for p in _PHRASES)
+_LOOKUP = {p.lower(): EVERYDAY_NAMES[p] for p in _PHRASES}
+
+# Words a citizen's question is made of that name no procedure ("tôi muốn hỏi … thì phải làm thế nào").
+ASKING_WORDS = frozenset(
+    "la gi nao ai dau sao khong nhung cac cua va voi vay oi a e o toi minh muon biet hay ma nay kia duoc co "
+    "thi phai lam nhu hoi em anh ong ba xin cho se roi nua neu khi vi nen ve den".split())
+
+
+def document_tokens(text: str) -> list[str]:
+    """A catalogue text's folded syllables, abbreviations spelled out ("UBND" → "uy ban nhan dan")."""
+    return expand(fold_tokens(text), ABBREVIATIONS)
+
+
+def with_bigrams(tokens: list[str]) -> list[str]:
+    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def everyday_expansion(tokens: list[str]) -> list[list[str]]:
+    """The catalogue phrases the question's everyday phrases stand for, longest phrase first, each
+    run of words used once: "lam giay khai sinh" gives "dang ky khai sinh", not also "khai sinh"."""
+    found: list[list[str]] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i:i + n])
+            target = _LOOKUP.get(phrase)
+            if target is not None:
+                found.append(target.split())
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+BIGRAM_WEIGHT = 1.0
+STORY_WEIGHT = 0.5  # a long question's earlier sentences (the story) against its last one (the ask)
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)")
+
+
+def split_ask(question: str) -> tuple[str, str]:
+    """(story, ask): a citizen's long message tells a story and asks in its last sentence(s):
+    "Năm 2011, bà Mai … Nay ông A muốn thay đổi phần khai trong Giấy khai sinh, thủ tục thế nào?"
+    The ask is the last sentence, with the one before when the last is short ("Có được không?")."""
+    parts = [p for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+    if len(parts) <= 1:
+        return "", question
+    ask = [parts.pop()]
+    while parts and len(" ".join(ask).split()) < 8:
+        ask.insert(0, parts.pop())
+    return " ".join(parts), " ".join(ask)
+
+
+def question_terms(question: str) -> dict[str, float]:
+    """A question's weighted terms for the procedure indexes: its own content syllables and the
+    bigrams between them, and those of the catalogue phrases its everyday words stand for (what
+    the citizen meant). The asking sentence weighs 1.0, the story before it STORY_WEIGHT."""
+    story, ask = split_ask(question)
+    weights: dict[str, float] = {}
+
+    def add(run: list[str], weight: float) -> None:
+        for t in run:
+            if t not in ASKING_WORDS and not re.fullmatch(r"\d{1,3}", t):
+                weights[t] = max(weights.get(t, 0.0), weight)
+        for a, b in zip(run, run[1:]):
+            if a in ASKING_WORDS and b in ASKING_WORDS:
+                continue
+            weights[f"{a}_{b}"] = max(weights.get(f"{a}_{b}", 0.0), BIGRAM_WEIGHT * weight)
+
+    for text, weight in ((ask, 1.0), (story, STORY_WEIGHT)):
+        if not text:
+            continue
+        tokens = analyze_question(text)
+        add(tokens, weight)
+        for run in everyday_expansion(fold_tokens(text)) + everyday_expansion(tokens):
+            add(run, weight)
+    return weights
