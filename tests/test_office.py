@@ -166,3 +166,16 @@ def test_office_hotline_without_a_number_is_refused_in_vietnamese(monkeypatch: p
     with pytest.raises(SystemExit) as exc:
         Settings.from_env(env_file=None)
     assert "CCHC_OFFICE_HOTLINE phải là một số điện thoại" in str(exc.value)
+
+
+# -- the operator guide -----------------------------------------------------------------------------
+def test_operator_guide_says_how_to_set_the_office_and_replace_the_seed_plans() -> None:
+    root = Path(__file__).resolve().parents[1]
+    guide = (root / "docs" / "huong-dan-van-hanh.md").read_text("utf-8")
+    for name in ("CCHC_OFFICE_NAME", "CCHC_OFFICE_HOTLINE", "CCHC_OFFICE_PORTAL", "CCHC_OFFICE_ADDRESS"):
+        assert f"{name}=" in guide, name
+    seeds = sorted(p.stem for p in (root / "knowledge" / "seeds").glob("*.txt"))
+    assert len(seeds) == 5
+    for doc_id in seeds:  # the guide's commands name the seed plans as `cchc kb list` shows them
+        assert f"cchc kb remove {doc_id}" in guide, doc_id
+    assert "cchc kb add" in guide and "/reload" in guide and "cchc kb build" in guide
