@@ -179,3 +179,23 @@ def test_operator_guide_says_how_to_set_the_office_and_replace_the_seed_plans() 
     for doc_id in seeds:  # the guide's commands name the seed plans as `cchc kb list` shows them
         assert f"cchc kb remove {doc_id}" in guide, doc_id
     assert "cchc kb add" in guide and "/reload" in guide and "cchc kb build" in guide
+
+
+# -- the web page header ----------------------------------------------------------------------------
+def test_web_page_header_names_the_office_and_its_hotline(seed_data_dir: Path, tmp_path: Path) -> None:
+    import httpx
+
+    from tests.web_support import ServerThread, copy_seed, web_settings
+
+    data = copy_seed(seed_data_dir, tmp_path / "web")
+    office = web_settings(data, office_name="Ủy ban nhân dân xã Tân Phong <script>alert(1)</script>",
+                          office_hotline="0233 3777 111", office_portal="tanphong.example.gov.vn")
+    with ServerThread(office).start() as server, httpx.Client(base_url=server.url, trust_env=False) as http:
+        page = http.get("/").text
+    header = page.split('<header class="bar">', 1)[1].split("</header>", 1)[0]
+    assert ("<p>Ủy ban nhân dân xã Tân Phong &lt;script&gt;alert(1)&lt;/script&gt; · Đường dây nóng: 0233 3777 111"
+            " · tanphong.example.gov.vn</p>") in header, header
+    assert "<script>alert" not in page and "{{" not in page
+    with ServerThread(web_settings(data)).start() as server, httpx.Client(base_url=server.url, trust_env=False) as http:
+        plain = http.get("/").text
+    assert "<p>Hỏi đáp về cải cách hành chính, có trích dẫn văn bản</p>" in plain

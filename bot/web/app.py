@@ -24,6 +24,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +44,7 @@ from bot.web.bodies import (
     parse_form,
     read_body,
 )
+from bot.web.features import set_up as set_up_features
 from bot.web.render import replies_json
 from bot.web.security import RateLimiter, Signer
 from handlers.core import MAX_QUESTION_CHARS
@@ -97,12 +99,22 @@ class KeyedLocks:
                 self._locks[key] = (lock, users - 1)
 
 
+def page_tagline(settings: Settings) -> str:
+    """The line under the page's title, HTML-escaped: the office and its hotline (CCHC_OFFICE_*), so
+    a citizen sees whose assistant this is and whom to call; the generic line when they are unset."""
+    parts = [settings.office_name, f"Đường dây nóng: {settings.office_hotline}" if settings.office_hotline else "",
+             settings.office_portal]
+    shown = " · ".join(p for p in parts if p)
+    return escape(shown) if shown else "Hỏi đáp về cải cách hành chính, có trích dẫn văn bản"
+
+
 class WebChannel:
     """Everything the web server shares between requests: the assistant, keys, limits, pages."""
 
-    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+    def __init__(self, assistant: Assistant, settings: Settings, features: list[str] | None = None) -> None:
         self.assistant = assistant
         self.settings = settings
+        self.features = features  # None: bot/web/features.py's FEATURES
         secret = settings.web_secret
         if not secret:
             log.warning("Chưa đặt CCHC_WEB_SECRET: đang dùng khóa tạm, nên mỗi lần khởi động lại người dân "
@@ -224,6 +236,7 @@ class WebChannel:
     # -- pages and files ----------------------------------------------------------------------------
     def _page(self, embed: bool) -> bytes:
         html = self.static["chat.html"].decode("utf-8")
+        html = html.replace("{{TAGLINE}}", page_tagline(self.settings))
         return html.replace("{{MODE}}", "embed" if embed else "page").replace("{{V}}", self.version).encode()
 
     async def chat_page(self, request: web.Request) -> web.Response:
@@ -353,6 +366,7 @@ class WebChannel:
         app.router.add_post("/api/chat", self.chat)
         app.router.add_post("/api/ask", self.api_ask)
         app.router.add_route("OPTIONS", "/api/ask", self.ask_preflight)
+        set_up_features(app, self, self.features)  # new pages register in bot/web/features.py
         self.admin.add_routes(app)
         return app
 
