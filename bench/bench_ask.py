@@ -110,6 +110,7 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 def _wrap_timers(timers: dict[str, float]) -> None:
     """Time the stages of the ask path (inclusive, summed over all questions)."""
     import retrieval.engine as engine_mod
+    import retrieval.rerank as rerank_mod
 
     def timed(owner, attr: str, label: str) -> None:
         fn = getattr(owner, attr)
@@ -126,8 +127,8 @@ def _wrap_timers(timers: dict[str, float]) -> None:
     timed(engine_mod, "analyze", "analyze (normalize, underthesea, weights)")
     timed(engine_mod.AskEngine, "_rank", "rank (search + doc prior + rerank)")
     timed(engine_mod.AskEngine, "_passage_rows", "  read passage rows (SQLite)")
-    timed(engine_mod.SentenceScorer, "windows_ids", "  sentence scores (rerank)")
-    timed(engine_mod.SentenceScorer, "windows_texts", "  sentence scores (rerank)")
+    timed(rerank_mod.SentenceScorer, "windows_ids", "  sentence scores (rerank)")
+    timed(rerank_mod.SentenceScorer, "windows_texts", "  sentence scores (rerank)")
     timed(engine_mod, "select_answer", "select answer")
     timed(engine_mod.AskEngine, "coverage", "coverage (decline check)")
     timed(engine_mod.AskEngine, "_contact_answer", "contact answer")

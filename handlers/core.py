@@ -16,7 +16,7 @@ from handlers.procedure_answer import answer_procedure
 from handlers.render_text import shorten
 from handlers.state_db import StateDB
 from knowledge.contacts import contact_owner
-from retrieval.engine import ContactView
+from retrieval.contacts import ContactView
 from retrieval.results import AskResult, Hit
 
 MAX_QUESTION_CHARS = 1000

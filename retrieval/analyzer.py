@@ -123,9 +123,26 @@ def question_intent(folded_question: str) -> str:
     return "general"
 
 
+# The fixed frames of true/false, multiple-choice and "according to" questions: the form of the
+# question, never its topic ("…, đúng hay sai?", "Chọn câu trả lời đúng nhất", "Theo quy định của").
+BOILERPLATE = ("dung hay sai", "dung hoac sai", "chon cau tra loi dung nhat", "chon dap an dung nhat",
+               "chon dap an dung", "chon phuong an dung nhat", "chon phuong an dung", "cau tra loi dung nhat",
+               "dap an dung nhat", "nhan dinh sau", "khang dinh sau", "theo quy dinh cua", "theo quy dinh tai",
+               "theo quy dinh", "theo phap luat")
+
+
+def strip_boilerplate(tokens: list[str]) -> list[str]:
+    """Tokens without the question-form frames of BOILERPLATE (they would match every article that
+    says "theo quy định" and none that answers)."""
+    text = f" {' '.join(tokens)} "
+    for phrase in BOILERPLATE:
+        text = text.replace(f" {phrase} ", " ")
+    return text.split()
+
+
 def analyze(question: str) -> QueryTerms:
     """Question → weighted terms (syllables 1.0, word bigrams 1.0, other bigrams 0.5)."""
-    tokens = analyze_question(question)
+    tokens = strip_boilerplate(analyze_question(question))
     core = strip_question_phrases(tokens)
     content = [t for t in core if t not in QUESTION_STOPWORDS]
     pairs = [f"{a}_{b}" for a, b in zip(core, core[1:])

@@ -123,7 +123,7 @@ def _analyze_chunk(passages: Sequence[tuple[int, str, str, str | None]]) -> Anal
     """Stored terms of each passage — (terms by sentence, heading terms, extra terms, id) — the
     places they name, and, counted here too, their index terms and term ids. A pure function of
     the passages and the corpus counts."""
-    from retrieval.engine import passage_index_terms
+    from retrieval.index_terms import passage_index_terms
     from retrieval.inverted_index import count_docs
     from retrieval.token_ids import encode_local
 
@@ -229,14 +229,14 @@ def index_knowledge_db(db: sqlite_utils.Database, progress: Callable[[str, int, 
     opening the DB loads it instead of recounting every term (issue #7: first answer in 2 s at
     100,000 passages)."""
     from retrieval.derived import store as store_derived
-    from retrieval.engine import passage_index_fingerprint
-    from retrieval.inverted_index import InvertedBM25Index, store_document_index
+    from retrieval.index_terms import passage_index_fingerprint, store_document_indexes
+    from retrieval.inverted_index import InvertedBM25Index
     from retrieval.procedures import store_procedure_indexes
 
     builder = write_index(db, progress)
     store_derived(db.conn)
     store_procedure_indexes(db.conn)
-    store_document_index(db.conn)
+    store_document_indexes(db.conn)
     if progress:
         progress("index", 0, 1)
     InvertedBM25Index.from_builder(builder).store(db.conn, passage_index_fingerprint())

@@ -402,20 +402,3 @@ def code_fingerprint(*parts: Callable | str) -> str:
         h.update(b"\0")
     return h.hexdigest()[:24]
 
-
-def store_document_index(conn: sqlite3.Connection) -> None:
-    """Build the document-prior index from the documents' stored terms and store it (build time)."""
-    from retrieval.engine import (
-        DOCUMENT_INDEX_SQL,
-        DOCUMENT_INDEX_TABLE,
-        document_index_fingerprint,
-        document_index_terms,
-    )
-
-    previous = conn.row_factory
-    conn.row_factory = sqlite3.Row
-    try:
-        index = InvertedBM25Index(document_index_terms(r) for r in conn.execute(DOCUMENT_INDEX_SQL))
-    finally:
-        conn.row_factory = previous
-    index.store(conn, document_index_fingerprint(), DOCUMENT_INDEX_TABLE)

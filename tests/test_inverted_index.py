@@ -11,8 +11,9 @@ import pytest
 
 from knowledge.text import strip_marks
 from retrieval.analyzer import analyze
-from retrieval.engine import PASSAGE_INDEX_SQL, AskEngine, passage_index_fingerprint, passage_index_terms
+from retrieval.engine import AskEngine
 from retrieval.index import RankBM25Index, top_k, unseen_idf
+from retrieval.index_terms import PASSAGE_INDEX_SQL, passage_index_fingerprint, passage_index_terms
 from retrieval.inverted_index import EMPTY, InvertedBM25Index
 
 QUESTIONS = [
@@ -159,7 +160,7 @@ def test_engines_answer_identically(seed_data_dir: Path) -> None:
 
 def test_stale_stored_index_is_rebuilt_from_rows(seed_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the code that derives index terms changed after the build, the stored index is ignored."""
-    import retrieval.engine as engine_mod
+    import retrieval.snapshot as engine_mod
 
     kb = seed_data_dir / "knowledge.db"
     assert InvertedBM25Index.load(sqlite3.connect(kb), passage_index_fingerprint()) is not None
@@ -213,7 +214,7 @@ def test_counted_chunks_build_the_same_index_as_one_by_one() -> None:
 def test_document_index_is_stored_and_used(seed_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The document-prior index comes from the build; stale or missing, it is counted again, with
     the same document scores either way (and rank-bm25 computes the same ones)."""
-    import retrieval.engine as engine_mod
+    import retrieval.snapshot as engine_mod
 
     kb = seed_data_dir / "knowledge.db"
     stored = AskEngine.open(kb, "inverted")

@@ -1,0 +1,138 @@
+"""Declines with evidence: a constraint (year, period, plan, place) the knowledge base or the
+candidates do not meet, or a question whose topic the best candidate does not cover.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from knowledge.text import fold
+from retrieval.analyzer import QueryTerms
+from retrieval.constraints import (
+    Missing,
+    fits,
+    place_display,
+    places_named,
+)
+from retrieval.index import unseen_idf
+from retrieval.index_terms import flat_terms as _flat
+from retrieval.question import Question
+
+# DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
+STRONG_COVERAGE = 0.45  # above this share, no score bar
+MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unseen term
+MIN_COVERAGE = 0.37  # decline below this share of the question's topic weight found in the answer
+PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
+def _slot_words(tokens: list[str]) -> set[str]:
+    """The noun a "… nào" question asks for ("đơn vị nào", "cơ quan nào"): the answer names the
+    unit without that word, so it is no part of the topic the answer must cover."""
+    slot: set[str] = set()
+    for i, t in enumerate(tokens):
+        if t == "nao":
+            before = tokens[max(0, i - 2):i]
+            slot.update(x for x in before if x in _SLOT_NOUNS)
+    return slot
+_SLOT_NOUNS = frozenset("don vi co quan phong ban so to chuc bo phan nganh khoa".split())
+def _as_written(question: str, folded_phrase: str) -> str:
+    """The words of `question` that fold to `folded_phrase` ("Hòa Bình" for "hoa binh")."""
+    words = question.split()
+    n = len(folded_phrase.split())
+    for i in range(len(words) - n + 1):
+        chunk = " ".join(words[i:i + n])
+        if fold(chunk) == folded_phrase:
+            written = chunk.strip(",.;:?!()\"“”")
+            if written != fold(written):  # written with diacritics: as the person wrote it
+                return written
+    return place_display(folded_phrase)
+
+
+class DeclineStage:
+    """Decline checks over a `KnowledgeSnapshot` (mixed into the engine)."""
+
+    def _missing(self, q: Question, terms: QueryTerms, text: str = "") -> Missing | None:
+        """A year, plan, period or place the knowledge base does not have at all."""
+        years = self._kb_years()
+        for year in q.years:
+            if year not in years and not self.index.df(str(year)):
+                return Missing("year", str(year), tuple(str(y) for y in sorted(years, reverse=True)))
+        for number in q.plan_numbers:
+            if not any((d.get("number") or "").startswith(f"{number}/") for d in self.docs.values()) \
+                    and not self.index.df(number):
+                return Missing("plan", number)
+        if q.periods:
+            have = self._kb_periods()
+            for period in q.periods:
+                kind = period.split()[0]
+                same = {p for p in have if p.split()[0] == kind}
+                if same and period not in same:
+                    return Missing("period", period, tuple(sorted(same)))
+        for place in list(terms.places) + [p.replace(" ", "_") for p in places_named(" ".join(terms.tokens))]:
+            if not self._known_place(place):
+                return Missing("place", _as_written(text, place.replace("_", " ")))
+        return None
+
+    def _fits(self, q: Question, row: sqlite3.Row) -> bool:
+        if not (q.years or q.periods or q.plan_numbers):
+            return True
+        doc_id = row["doc_id"]
+        numbered = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
+        return fits(q, self._folded_text(row), self.docs.get(doc_id, {}), self._folded_doc(doc_id), numbered)
+
+    def _unfit(self, q: Question) -> Missing:
+        if q.years:
+            years = self._kb_years()
+            return Missing("year", str(q.years[0]), tuple(str(y) for y in sorted(years, reverse=True)))
+        have = self._kb_periods()
+        return Missing("period", q.periods[0] if q.periods else "", tuple(sorted(have)))
+
+    def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float, named_plan: bool = False) -> bool:
+        """Answer only when the best passage holds enough of the question (coverage), and, for a
+        partial match, when it also matches strongly (a score of several rare-term units: the unit is
+        the IDF of a term no passage has, so the bar scales with the size of the knowledge base).
+        Measured on 215 answerable and 75 out-of-scope questions (README): no answerable question
+        declined, every out-of-scope one declined.
+
+        `named_plan`: the question names, by number, the plan this passage belongs to (checked by
+        the caller), which is the strong match the score bar stands for."""
+        if any(not self._known_place(place) for place in terms.places):
+            return False
+        coverage = self.coverage(terms, row)
+        if coverage < MIN_COVERAGE:
+            return False
+        return coverage >= STRONG_COVERAGE or named_plan or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
+
+    def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
+        """IDF-weighted share of the question's topic found in the passage (its headings, acronyms
+        and its document's metadata count too).
+
+        Topic = content syllables plus the question's real two-syllable words (dictionary or
+        underthesea compounds); pairs straddling two words are left out (they say more about word
+        order than topic). A word the knowledge base never uses weighs as much as a term no
+        passage holds. Calibration in the README.
+
+        Membership is tested on the passage's terms as one space-padded string (a substring test
+        per question term), not on sets of all its terms and pairs: the same answer, built in a
+        fraction of the time for the ~10 terms a question has."""
+        body = f" {' '.join(_flat(row['terms']))} "
+        head = f" {row['head_terms'] or ''} "
+        extra = set((row["extra_terms"] or "").split())
+        doc_terms = self._document_terms(row["doc_id"])
+        unseen = unseen_idf(self.index.size)
+
+        def idf(term: str) -> float:
+            return self.index.idf(term) if self.index.df(term) else unseen
+
+        words = [p for p in terms.pairs if terms.weights.get(p, 0.0) >= 1.0]
+        slot = _slot_words(terms.tokens)
+        words = [p for p in words if not set(p.split("_")) <= slot]
+        total = found = 0.0
+        for t in dict.fromkeys(t for t in terms.content if t not in slot):
+            total += idf(t)
+            padded = f" {t} "
+            have = padded in body or padded in head or t in extra or t in doc_terms
+            found += idf(t) if have else 0.0
+        for pair in words:
+            total += PAIR_WEIGHT * 2 * idf(pair)
+            padded = f" {pair.replace('_', ' ')} "
+            found += PAIR_WEIGHT * 2 * idf(pair) if padded in body or padded in head else 0.0
+        return found / total if total else 0.0

@@ -1,0 +1,221 @@
+"""Ranking: one core for every corpus. BM25 over passage terms × a document prior (the plan a
+question names) × the document's own text match, then the best candidates re-scored by their best
+sentence; citations prefer other sections and other documents.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+
+import numpy as np
+
+from knowledge.text import fold
+from retrieval.analyzer import QueryTerms
+from retrieval.index import top_k
+from retrieval.question import Question, answer_holds
+from retrieval.rerank import SentenceScorer, code_table
+from retrieval.token_ids import decode as decode_ids
+from retrieval.token_ids import term_ids
+
+# A passage × (1 + DOC_TEXT_PRIOR · its document's whole-text BM25 / the best document's). Set on the
+# laws (2,249 articles: recall@1 0.690 → 0.726, 0, 1, 2, 3 measured); plans unchanged at every value.
+DOC_TEXT_PRIOR = 2.0
+# Citations after the first: a document already cited yields to other documents unless its passage
+# scores ≥ this share of its first one. Laws recall@5 0.819 → 0.829; plans recall@3 stays 0.940 (at 1.01
+# it fell to 0.931).
+DIVERSE_DOCS = 0.9
+DOC_PRIOR = 0.8  # passage score × (1 + DOC_PRIOR · the document's routing match, 0..1)
+ROUTING_WEIGHT = 0.4  # weight inside passages of terms that only name the plan
+CANDIDATES = 60
+HEADER_PRIOR = 0.7  # plan headers and preambles, unless the question asks about issuance
+RERANK = 30  # candidates re-scored by their best sentence
+FIT_DEPTH = 8  # candidates searched for one that respects the question's year and period
+LIST_DEPTH = 20  # candidates searched for a heading naming the list a question asks for …
+LIST_HEADING_BONUS = 1.0  # … whose score it raises by this share (0–1 measured alike on dev)
+HOLD_DEPTH = 5  # candidates searched for one holding the asked kind of fact …
+HOLD_RATIO = 0.6  # … scoring at least this share of the best
+CITE_DEPTH = 12  # candidates searched for citations of other sections
+SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
+_NUMBERING_WORDS = re.compile(r"^(?:(?:[ivxlc]+|\d+|[a-z])\s+)+")  # "iii 1 " before a folded heading
+_NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
+def unnumbered(text: str) -> str:
+    """A passage without its list numbering ("1.", "II.", "a)"): those digits answer no "how many"."""
+    return _NUMBERING.sub(" ", text)
+
+
+class RankingStage:
+    """Ranking over a `KnowledgeSnapshot` (mixed into the engine)."""
+
+    def _named_heading_first(self, q: Question, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """A passage under a heading the question names is raised by LIST_HEADING_BONUS among the
+        first LIST_DEPTH candidates, whose other words (the plan's name) match elsewhere:
+        - the list asked for: "Kế hoạch … có những chỉ tiêu gì?" and "II. MỘT SỐ CHỈ TIÊU CHỦ YẾU";
+        - a body asked what it must do: "Sở Nội vụ có nhiệm vụ gì?" and "3. Sở Nội vụ" (a plan's
+          duties are listed under each body's name; an appendix row naming it is not its section)."""
+        if not q.listed and not q.duty:
+            return ranked
+        head = ranked[:LIST_DEPTH]
+        marks = ",".join("?" * len(head))
+        asked = f" {q.folded} "
+        named = set()
+        for pid, head_terms, innermost in self._conn.execute(
+                f"SELECT id, head_terms, json_extract(COALESCE(headings_display, headings), '$[#-1]') "
+                f"FROM passages WHERE id IN ({marks})", [pid for pid, _ in head]):
+            if q.listed and f" {q.listed} " in f" {head_terms or ''} ":
+                named.add(pid)
+            elif q.duty:
+                # "7. Đài Phát thanh và Truyền hình Hải Phòng, Báo Hải Phòng, …": each body it lists
+                for part in re.split(r"[,;]", innermost or ""):
+                    words = _NUMBERING_WORDS.sub("", fold(part)).split()
+                    if len(words) >= 2 and f" {' '.join(words)} " in asked:
+                        named.add(pid)
+                        break
+        if not named:
+            return ranked
+        head = sorted(((pid, score * (1.0 + LIST_HEADING_BONUS) if pid in named else score) for pid, score in head),
+                      key=lambda item: -item[1])
+        return head + ranked[LIST_DEPTH:]
+
+    def _holding_first(self, q: Question, ranked: list[tuple[int, float]],
+                       rows: dict[int, sqlite3.Row]) -> list[tuple[int, float]]:
+        """For "how many / what share / which day" questions, a near-best candidate that holds such
+        a thing goes before a best one that does not (the best shares the question's words, the
+        next one has the 100%)."""
+        if q.asks not in ("number", "day", "date", "rank") or not ranked:
+            return ranked
+        top = ranked[0][1] or 1.0
+
+        def holds(pid: int) -> bool:
+            row = rows.get(pid)
+            return row is not None and answer_holds(q, fold(unnumbered(row["text"])), row["text"], strict=True)
+
+        if holds(ranked[0][0]):
+            return ranked
+        for i, (pid, score) in enumerate(ranked[1:HOLD_DEPTH], 1):
+            if score >= HOLD_RATIO * top and holds(pid):
+                return [ranked[i]] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
+                  skip: set[int]) -> list[tuple[int, float]]:
+        """The first answer, then passages of other sections first: citations that add something."""
+        if n <= 0:
+            return []
+        pool = [(pid, s) for pid, s in ranked[:max(CITE_DEPTH, n)] if pid not in skip]
+        missing = [pid for pid, _ in pool if pid not in rows]
+        rows.update(self._passage_rows(missing))
+        chosen: list[tuple[int, float]] = []
+        sections: set[tuple[str, str]] = set()
+        seen_text: set[str] = set()
+        docs_seen: dict[str, float] = {}
+        passes = ((True, True), (True, False), (False, False)) if DIVERSE_DOCS else ((True, False), (False, False))
+        for strict in passes:
+            for pid, score in pool:
+                if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in rows:
+                    continue
+                row = rows[pid]
+                key = (row["doc_id"], row["section"] or "")
+                body = self._folded_text(row)[:300]
+                if body in seen_text or (strict[0] and key in sections and chosen):
+                    continue
+                if strict[1] and row["doc_id"] in docs_seen and score < DIVERSE_DOCS * docs_seen[row["doc_id"]]:
+                    continue
+                docs_seen.setdefault(row["doc_id"], score)
+                chosen.append((pid, score))
+                sections.add(key)
+                seen_text.add(body)
+        order = {pid: i for i, (pid, _) in enumerate(pool)}
+        first = chosen[:1]
+        rest = sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
+        del order
+        return first + rest
+
+    def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
+        """The asked plan's best passages when the overall ranking found none of them: the
+        question names the plan, so its passages are the only fitting ones."""
+        docs = {doc_id for n in q.plan_numbers for doc_id in self._numbered(n)}
+        if not docs:
+            return []
+        ranked, rows, _ = self._rank(terms, max(CANDIDATES * 4, 200))
+        rows.update(self._passage_rows([pid for pid, _ in ranked if pid not in rows]))
+        return [(pid, score) for pid, score in ranked if pid in rows and self._fits(q, rows[pid])][:FIT_DEPTH]
+
+    def _term_idf(self, terms: QueryTerms) -> dict[str, float]:
+        """Question term weight × IDF; terms the knowledge base never uses count for nothing, and
+        terms that only say which plan (place, year, issuer) count less inside a plan."""
+        return {t: w * self.index.idf(t) * (ROUTING_WEIGHT if t in self.routing_terms else 1.0)
+                for t, w in terms.weights.items() if self.index.df(t)}
+
+    def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row],
+                                                          SentenceScorer]:
+        """BM25 candidates × document prior, then the best RERANK re-scored by their best sentence."""
+        weights = {t: w * (ROUTING_WEIGHT if t in self.routing_terms else 1.0) for t, w in terms.weights.items()}
+        all_scores = self.index.scores(weights)
+        raw = top_k(all_scores, n) if all_scores is not None else []
+        if not raw:
+            return [], {}, SentenceScorer({})
+        routing = {t: w for t, w in terms.weights.items() if t in self.routing_terms}
+        doc_scores = self.doc_index.scores(routing) if routing else None
+        text_scores = None
+        if DOC_TEXT_PRIOR:
+            text_scores = self.doc_text_index.scores(terms.weights)
+            if text_scores is not None:
+                text_scores = np.maximum(text_scores, 0.0)
+                best_text = float(text_scores.max()) if len(text_scores) else 0.0
+                text_scores = text_scores / best_text if best_text > 0 else None
+        if doc_scores is not None:  # only positive matches route (as `search` keeps only those)
+            doc_scores = np.maximum(doc_scores, 0.0)
+        best_doc = float(doc_scores.max()) if doc_scores is not None and len(doc_scores) else 0.0
+        scored = []
+        header_prior = 1.0 if terms.intent == "meta" else HEADER_PRIOR
+        rows_at = np.fromiter((row for row, _ in raw), dtype=np.int64, count=len(raw))
+        pids = self._pids[rows_at].tolist()
+        docs = self._pdoc[rows_at].tolist()
+        headers = self._is_header[rows_at].tolist()
+        for (_, score), pid, doc, header in zip(raw, pids, docs, headers):
+            d = float(doc_scores[doc]) / best_doc if best_doc > 0 and doc >= 0 else 0.0
+            prior = (1.0 + DOC_PRIOR * d) * (header_prior if header else 1.0)
+            if text_scores is not None and doc >= 0:
+                prior *= 1.0 + DOC_TEXT_PRIOR * float(text_scores[doc])
+            scored.append((pid, score * prior, prior))
+        scored.sort(key=lambda x: -x[1])
+        head = scored[:RERANK]
+        head_ids = [pid for pid, _, _ in head]
+        scorer = self._scorer(self._term_idf(terms))
+        rows: dict[int, sqlite3.Row] = {}
+        windows = None
+        if self._stored_ids and scorer.exact:  # only the ids are read; whole rows for the few shown
+            blobs = self._passage_rows(head_ids, self._ids_sql)
+            if all(blobs[pid]["token_ids"] is not None for pid in head_ids):
+                windows = scorer.windows_ids([decode_ids(blobs[pid]["token_ids"]) for pid in head_ids])
+        if windows is None:
+            rows = self._passage_rows(head_ids)
+            windows = scorer.windows_texts([rows[pid]["terms"] for pid in head_ids])
+        reranked = []
+        for (pid, score, prior), (window, _) in zip(head, windows):
+            reranked.append((pid, score + SENTENCE_WEIGHT * window * prior))
+        reranked.sort(key=lambda x: -x[1])
+        return reranked + [(pid, s) for pid, s, _ in scored[RERANK:]], rows, scorer
+
+    def _scorer(self, term_idf: dict[str, float]) -> SentenceScorer:
+        """A scorer for this question; with stored ids, it uses this thread's code table."""
+        if not self._stored_ids:
+            return SentenceScorer(term_idf)
+        table = getattr(self._tables, "table", None)
+        if table is None:
+            table = self._tables.table = code_table(len(self.index.vocab))
+        return SentenceScorer(term_idf, self.index.vocab, table)
+
+    def _sentence_scores(self, scorer: SentenceScorer, rows: list[sqlite3.Row],
+                         heads: list[list[str]] | None = None) -> list[list[float]]:
+        """Per row, per sentence: its score for the question (with `heads` appended to every
+        sentence of the matching row), from the stored term ids when the build wrote them."""
+        if self._stored_ids and scorer.exact and all(r["token_ids"] is not None for r in rows):
+            suffixes = None if heads is None else [term_ids(h, self.index.vocab) for h in heads]
+            return scorer.score_ids([decode_ids(r["token_ids"]) for r in rows], suffixes)
+        return scorer.score_texts([r["terms"] for r in rows], heads)
+
+    def _sentence_scorer(self, scorer: SentenceScorer) -> Callable[[sqlite3.Row, list[str]], list[float]]:
+        return lambda row, head: self._sentence_scores(scorer, [row], [head])[0]
