@@ -463,5 +463,5 @@ def test_cchc_run_web_subprocess_serves_and_never_logs_secrets(seed_data_dir: Pa
             code = proc.wait(20)
     output = log_path.read_text("utf-8", "replace")
     assert code == 0, output[-3000:]
-    assert "web channel listening" in output and "DEBUG" in output
+    assert "Trang web đang chạy tại" in output and "DEBUG" in output
     assert ADMIN_PASSWORD not in output and secret not in output

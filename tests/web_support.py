@@ -49,13 +49,14 @@ def copy_seed(seed_data_dir: Path, target: Path) -> Path:
 class ServerThread:
     """`serve_web` in its own thread and event loop; `url` once started, `close()` stops it cleanly."""
 
-    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None = None,
+                 features: list[str] | None = None) -> None:
         self.settings = settings
         from bot.web.app import WebChannel
 
         self.owns_assistant = assistant is None
         self.assistant = assistant or build_assistant(settings)
-        self.channel = WebChannel(self.assistant, settings)
+        self.channel = WebChannel(self.assistant, settings, features)
         self.port = 0
         self.code: int | None = None
         self._started = threading.Event()

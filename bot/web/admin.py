@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Card = Callable[[web.Request], str]  # a feature's card on the overview: HTML, every text through h()
 
 SESSION_COOKIE = "cchc_admin"
 SESSION_KEY = web.RequestKey("admin_session", AdminSession)
@@ -78,6 +79,19 @@ class AdminSite:
         self.assistant = channel.assistant
         self.sessions = SessionStore(self.settings.web_session_minutes * 60)
         self.guard = LoginGuard(self.settings.web_login_attempts, self.settings.web_lockout_minutes * 60)
+        # Pages and cards added by features (bot/web/features.py) before `add_routes` runs.
+        self.nav = list(NAV)
+        self.pages: list[tuple[str, str, Handler, bool | None]] = []  # (method, path, handler, form)
+        self.cards: list[Card] = []
+
+    def add_page(self, path: str, label: str, handler: Handler, *, method: str = "GET",
+                 form: bool | None = None) -> None:
+        """A feature's dashboard page (behind the login); listed in the menu when `label` is given."""
+        if not path.startswith("/admin/"):
+            raise ValueError(f"an admin page lives under /admin/: {path}")
+        self.pages.append((method, path, handler, form))
+        if label:
+            self.nav.append((path, label))
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -93,7 +107,9 @@ class AdminSite:
         r.add_get("/admin/usage", self.guarded(self.usage))
         r.add_get("/admin/contest", self.guarded(self.contest))
         r.add_get("/admin/audit", self.guarded(self.audit_page))
-        r.add_route("*", "/admin/{tail:.*}", self.guarded(self.not_found))
+        for method, path, handler, form in self.pages:
+            r.add_route(method, path, self.guarded(handler, form=form))
+        r.add_route("*", "/admin/{tail:.*}", self.guarded(self.not_found))  # last: after every page
 
     # -- sessions -----------------------------------------------------------------------------------
     def session(self, request: web.Request) -> AdminSession | None:
@@ -209,7 +225,7 @@ class AdminSite:
         if session is not None:
             current = ' aria-current="page"'
             links = "".join(f'<li><a href="{href}"{current if href == request.path else ""}>{h(label)}</a></li>'
-                            for href, label in NAV)
+                            for href, label in self.nav)
             nav = (f'<nav aria-label="Trang quản trị"><ul>{links}</ul>'
                    f'<form method="post" action="/admin/logout">{self.csrf_field(session)}'
                    '<button type="submit" class="link">Đăng xuất</button></form></nav>')
@@ -246,10 +262,20 @@ class AdminSite:
                  f"<li><strong>{total}</strong> câu hỏi trong {USAGE_DAYS} ngày</li>"
                  f"<li><strong>{'—' if share is None else f'{100 * share:.0f}%'}</strong> trả lời được "
                  f"{share_bar(share, 'Tỷ lệ câu hỏi trả lời được')}</li></ul>")
-        body = (cards + "<h2>Lượt hỏi theo ngày</h2>" + self._usage_chart(usage)
+        body = (cards + self._feature_cards(request) + "<h2>Lượt hỏi theo ngày</h2>" + self._usage_chart(usage)
                 + "<h2>Câu hỏi chưa trả lời được nhiều nhất</h2>" + self._gaps_table(gaps)
                 + '<p><a href="/admin/gaps">Xem tất cả</a></p>')
         return self.html(request, "Tổng quan", body, session)
+
+    def _feature_cards(self, request: web.Request) -> str:
+        """The features' cards; a failing card is left out (and logged), never the whole overview."""
+        out = []
+        for card in self.cards:
+            try:
+                out.append(card(request))
+            except Exception:
+                log.exception("dashboard card %s failed", getattr(card, "__qualname__", card))
+        return "".join(out)
 
     # -- documents --------------------------------------------------------------------------------------------
     async def documents(self, request: web.Request) -> web.Response:
