@@ -140,6 +140,7 @@ class UnitIndex:
         self._of_name: dict[str, Unit] = {}
         for name in names:
             name = " ".join(nfc(name).split())
+            name = name[:1].upper() + name[1:]  # "phòng Văn hóa - Xã hội" as a list item wrote it
             if not fold(name) or name in self._of_name:
                 continue
             kind, key, core = unit_key(name)
@@ -158,7 +159,8 @@ class UnitIndex:
 
     def unit_of(self, name: str) -> Unit | None:
         """The unit a name written in a plan belongs to."""
-        return self._of_name.get(" ".join(nfc(name).split()))
+        name = " ".join(nfc(name).split())
+        return self._of_name.get(name[:1].upper() + name[1:])
 
     def by_slug(self, slug: str) -> Unit | None:
         return next((u for u in self._by_key.values() if u.slug == slug), None)
