@@ -3,6 +3,7 @@
   cchc chat                         talk to the bot in the terminal (no token, no network)
   cchc ask [--json] [-k N] "câu hỏi"  one answer; with "-" one question per stdin line
   cchc kb build [--verbose]|stats|list|warnings|add FILE|remove ID|reload
+  cchc kb show ID [--json]          a document's parts: issuer, number, date, signer, recipients, cites, tasks
   cchc run telegram|zalo [--webhook] [--force]
   cchc run web                      chat page, portal widget, admin dashboard and JSON API
   cchc web hash-password            the scrypt hash to put in CCHC_WEB_ADMIN_PASSWORD
@@ -200,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("file", type=Path)
     rm = kb_sub.add_parser("remove", help="xoá một tài liệu")
     rm.add_argument("doc_id")
+    show = kb_sub.add_parser("show", help="các phần của một tài liệu: cơ quan ban hành, số, ngày, người ký, "
+                             "nơi nhận, văn bản dẫn, nhiệm vụ, chỉ tiêu")
+    show.add_argument("doc_id")
+    show.add_argument("--json", action="store_true", help="in dạng JSON")
     kb.set_defaults(func=cmd_kb)
 
     run = sub.add_parser("run", help="chạy bot trên Telegram, Zalo hoặc trang web")

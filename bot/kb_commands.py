@@ -64,6 +64,9 @@ def run_kb_command(settings: Settings, args: argparse.Namespace) -> int:
             progress.close()
             print(outcome.message)
             return 0 if outcome.ok else 1
+        if command == "show":
+            admin.ensure()
+            return show_document(admin.kb_path, args.doc_id, getattr(args, "json", False))
         if command == "stats":
             admin.ensure()
             print(admin.stats_text())
@@ -91,3 +94,31 @@ def run_kb_command(settings: Settings, args: argparse.Namespace) -> int:
         progress.close()
     print(f"Lệnh không hợp lệ: kb {command}")
     return 2
+
+
+def show_document(kb_path: Any, doc_id: str, as_json: bool) -> int:
+    """`cchc kb show ID [--json]`: the document's parts (letterhead, number, date, signer,
+    recipients, cited documents, tasks, targets); an unknown id is one Vietnamese line, exit 1."""
+    import json
+    import sqlite3
+
+    from knowledge.parts import read_parts
+    from knowledge.parts.card import render_card
+
+    try:
+        conn = sqlite3.connect(f"file:{kb_path}?mode=ro", uri=True)
+        try:
+            parts = read_parts(conn, doc_id)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        print(f"Không đọc được cơ sở tri thức {kb_path}: {exc}.")
+        return 1
+    if parts is None:
+        print(f"Không có tài liệu mã {doc_id} (xem: cchc kb list).")
+        return 1
+    if as_json:
+        print(json.dumps(parts.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_card(parts))
+    return 0

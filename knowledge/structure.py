@@ -168,6 +168,10 @@ def split_units(text: str) -> tuple[list[str], list[Unit]]:
         elif _is_appendix(line):
             flush()
             skipping = False
+            if stack and stack[-1][1] == "Phụ lục" and stack[-1][3] == 0 and len(stack) == 1:
+                # "PHỤ LỤC" over "DANH MỤC NHIỆM VỤ …": one heading, neither line lost
+                stack[-1][2] = _heading_text(f"{stack[-1][2]} {line}")
+                continue
             stack.clear()
             push(1, "Phụ lục", _heading_text(line))
         elif (roman := _roman_heading(line, last_roman)) is not None:

@@ -28,8 +28,8 @@ _NUMBER = (r"(?:\d{1,5}[a-z¢]?(?:\s*/\s*\d{4})?\s*/\s*[A-Z][A-Za-z]{0,3}(?:\s*-
            r"|\d{1,5}\s*-\s*[A-Z]{1,4}\s*/\s*[A-Z]{1,6})")
 _CITE = re.compile(
     r"(?i:\b(?P<kind>" + _KIND_ALT + r")\s+(?:so\s*[:.]?\s*)?)(?P<number>" + _NUMBER + r")"
-    r"(?:\s*,?\s*(?i:ngay)\s+(?P<d>\d{1,2})\s*(?:[/.-]|\s+(?i:thang)\s+)(?P<m>\d{1,2})\s*"
-    r"(?:[/.-]|\s+(?i:nam)\s+)(?P<y>\d{4}))?"
+    r"(?:\s*,?\s*(?i:ngay)\s+(?P<d>\d{1,2})\s*(?:[/.\-Il|]|\s+(?i:thang)\s+)(?P<m>\d{1,2})\s*"
+    r"(?:[/.\-Il|]|\s+(?i:nam)\s+)(?P<y>\d{4}))?"  # OCR reads "/" as I, l or |
     r"(?:\s*,?\s*(?i:cua)\s+(?P<issuer>[^;,.()“\"]{2,80}?)(?=\s+(?i:ve|ban\s+hanh|quy\s+dinh|huong\s+dan|v/v)\s|\s*[;,.(“\"]"
     r"|\s+(?:" + "|".join((k[0].upper() + k[1:]).replace(" ", r"\s+") for k in KINDS) + r")\b|\s*$))?")
 _VERB = re.compile(r"\s*(?i:(ve viec|ve|ban hanh|quy dinh|v/v))\s+")

@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 
 from knowledge.metadata import _OCR_DOC, _TITLES
-from knowledge.parts.aligned import Aligned, Token, fix_so, keep_abbreviation, match_name, proper_case, raw_text
+from knowledge.parts.aligned import (
+    Aligned,
+    Token,
+    fix_so,
+    keep_abbreviation,
+    match_name,
+    proper_case,
+    raw_text,
+    squeeze,
+)
 from knowledge.parts.model import Recipient, Signer
 from knowledge.structure import _is_appendix, _is_end_matter, _roman_heading
 from knowledge.text import fold
@@ -159,6 +168,8 @@ def _split_semicolons(item: list[Token]) -> list[list[Token]]:
 
 def _render(tokens: list[Token], damaged: bool) -> str:
     words = [keep_abbreviation(r, s) for r, s in tokens]
+    if words and re.fullmatch(r"c[eid]c", squeeze(tokens[0][0])):  # "Céc khoa" read as "Cục khoa": "Các"
+        words[0] = "Các" + words[0][len(words[0].rstrip(",;.:")):]
     words = fix_so(words, [r for r, _ in tokens])
     matched = match_name(tokens, fuzzy=damaged)
     if matched and not (damaged is False and matched[1] == 0):

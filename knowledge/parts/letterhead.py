@@ -22,10 +22,11 @@ _CONTINUES = re.compile(r"^(thanh pho|tinh|huyen|quan|xa|phuong|thi xa|thi tran|
 _PLACE = re.compile(r"([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){0,3})\s*,\s*ng[a-zà-ỹ]{1,3}y\b")
 
 
-def header_end(raw: str) -> int:
+def header_end(al: Aligned) -> int:
     """Index of the first body line ("Căn cứ …", "Thực hiện …", "I. …"), or 0 when none: the
-    passages' own rule, so that header and body meet where the passages say."""
-    return _body_start(raw.split("\n"))
+    passages' own rule, on the scan and on its restored text ("Cén cur" is "Căn cứ" only there)."""
+    found = [n for n in (_body_start(al.raw_lines), _body_start([al.shown(i) for i in range(len(al))])) if n]
+    return min(found) if found else 0
 
 
 def read_letterhead(al: Aligned, end: int) -> dict:

@@ -14,7 +14,7 @@ def parse_parts(raw_text: str, restored_text: str | None = None) -> DocumentPart
     """The parts of one document, read from the restored text when given; every quoting part keeps
     the scan's wording in `source_text`. Pure: no I/O, nothing from other documents."""
     al = Aligned(raw_text or "", restored_text)
-    end = header_end(raw_text or "")
+    end = header_end(al)
     head = read_letterhead(al, end)
     parts = DocumentParts(**head)
     if parts.issuer is None:

@@ -23,7 +23,7 @@ from knowledge.text import fold
 
 _MARK_NUMBER = re.compile(r"^(\d{1,2})\s*[.)]$")
 _MARK_LETTER = re.compile(r"^([a-iđ¢])\)$")
-_DASH = "-–—•+*"
+_DASH = "-–—•+*~"  # "~" is OCR's dash
 _TCTH = re.compile(r"t[o6]ch\w{0,3}th\w{0,3}hi[e]n$")
 _ROMAN_MARK = re.compile(r"^[IVXLl1]{1,5}[.,:]?$")
 # Lower case on purpose: "Phòng Tổ chức - Hành chính" is a name, "… tổ chức hội nghị" a verb.
@@ -188,11 +188,15 @@ def find_table_tasks(al: Aligned, start: int) -> list[Task]:
     header_at, roles = None, []
     for i in range(start, min(len(al), start + 40)):
         f = fold(al.shown(i)) + " " + fold(al.raw(i))
-        if ("nhiem vu" in f or "noi dung" in f or "cong viec" in f) and any(
-                w in f for w in ("chu tri", "phoi hop", "thoi gian", "san pham")):
+        if sum(w in f for w in ("nhiem vu", "noi dung", "cong viec", "chu tri", "phoi hop", "thoi gian",
+                                "san pham", "stt")) >= 3:
             header_at = i
-            cells = _CELL_SPLIT.split(al.raw(i).strip().strip("|"))
-            roles = [_role(c) for c in cells] if len(cells) >= 3 else []
+            cells = _CELL_SPLIT.split(al.raw_lines[i].strip().strip("|"))
+            shown = _CELL_SPLIT.split(al.shown(i).strip().strip("|"))
+            roles = [_role(c) or (_role(shown[k]) if len(shown) == len(cells) else "")
+                     for k, c in enumerate(cells)] if len(cells) >= 3 else []
+            if roles and "task" not in roles and "stt" in roles[:-1]:
+                roles[roles.index("stt") + 1] = "task"  # the standard order: STT, then the task
             break
     if header_at is None:
         return []

@@ -1,0 +1,173 @@
+"""Document parts on made-up documents in the standard form (NĐ 30/2020), clean and OCR-damaged.
+
+tests/data/parts/plan_clean.txt is a plan written for these tests; plan_ocr_seed7.txt is the same
+plan damaged once by `python3 ../shared/tools/ocr_noise.py apply --seed 7` (committed, so the tests
+do not need ../shared).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from knowledge.metadata import extract_metadata
+from knowledge.parts import all_tasks, parse_parts, read_parts, write_parts
+from knowledge.parts.card import render_card
+from knowledge.structure import CLOSING_SECTION, document_passages
+from knowledge.text import fold
+
+DATA = Path(__file__).parent / "data" / "parts"
+CLEAN = (DATA / "plan_clean.txt").read_text("utf-8")
+DAMAGED = (DATA / "plan_ocr_seed7.txt").read_text("utf-8")
+
+
+def test_clean_plan_every_part() -> None:
+    parts = parse_parts(CLEAN)
+    assert parts.parent == "Sở Y tế tỉnh Lâm Đồng"
+    assert parts.issuer == "Trung tâm Y tế huyện Đam Rông"
+    assert parts.number == "77/KH-TTYT"
+    assert (parts.place, parts.date, parts.kind) == ("Đam Rông", "2025-03-05", "Kế hoạch")
+    assert parts.title == "Truyền thông cải cách hành chính năm 2025"
+    assert (parts.period_start, parts.period_end) == ("2025-01-01", "2025-12-31")
+    assert [r.text for r in parts.recipients] == ["Sở Y tế (để b/c)", "UBND huyện Đam Rông", "Ban Giám đốc",
+                                                  "Các khoa, phòng", "Lưu: VT, KHNV"]
+    assert parts.signer is not None
+    assert (parts.signer.authority, parts.signer.position, parts.signer.name) == (
+        "KT. Giám đốc", "Phó Giám đốc", "Nguyễn Thị Thu Hằng")
+    assert not parts.signer.position_inferred
+    cites = [(c.kind, c.number, c.date, c.issuer, c.subject) for c in parts.cites]
+    assert cites == [
+        ("Quyết định", "412/QĐ-UBND", "2025-02-20", "UBND tỉnh Lâm Đồng",
+         "ban hành Kế hoạch cải cách hành chính năm 2025"),
+        ("Kế hoạch", "35/KH-SYT", "2025-02-25", "Sở Y tế", "truyền thông cải cách hành chính ngành y tế năm 2025")]
+    tasks = [(t.lead, t.support, t.deadline, t.product) for t in parts.tasks]
+    assert tasks == [
+        ("Phòng Kế hoạch - Nghiệp vụ", ["Phòng Y tế huyện", "các trạm y tế xã"], "hoàn thành trước ngày 15/10/2025",
+         None),
+        ("Phòng Kế hoạch - Nghiệp vụ", [], "hằng quý", None),
+        ("Các khoa, phòng", [], "Quý III/2025", None),
+        ("Các khoa, phòng", [], "thường xuyên", None),
+        ("Phòng Kế hoạch - Nghiệp vụ", ["Khoa Dược", "Phòng Tài chính - Kế toán"], "Quý II/2025", "2.000 tờ rơi"),
+        ("Ban Giám đốc", ["Các khoa, phòng"], "Hằng quý", "Biên bản hội nghị"),
+        ("Phòng Điều dưỡng", ["Các khoa lâm sàng"], "Thường xuyên", "Báo cáo khảo sát")]
+    assert parts.tasks[0].section == "III.1" and parts.tasks[4].section == "Phụ lục"
+    assert parts.tasks[4].task == "In tờ rơi về thủ tục khám chữa bệnh bảo hiểm y tế"
+    assert [(t.value, t.section) for t in parts.targets] == [("95%", "II"), ("80%", "II")]
+
+
+def test_json_has_the_issue_fields_and_nulls_for_what_is_missing() -> None:
+    shown = parse_parts(CLEAN).to_json()
+    assert set(shown) == {"id", "parent", "issuer", "number", "place", "date", "kind", "title", "recipients",
+                          "signer", "cites", "tasks", "targets", "period"}
+    assert set(shown["signer"]) == {"authority", "position", "name"}
+    assert set(shown["tasks"][0]) == {"task", "lead", "support", "deadline", "product"}
+    bare = parse_parts("Ghi chú họp giao ban\nBộ phận một cửa mở cửa lúc 7 giờ 30 sáng thứ Bảy.").to_json()
+    assert (bare["number"], bare["date"], bare["signer"], bare["parent"]) == (None, None, None, None)
+    assert bare["recipients"] == bare["cites"] == bare["tasks"] == bare["targets"] == []
+
+
+def test_damaged_plan_parts_survive_ocr() -> None:
+    from knowledge.restore import restore_text
+
+    parts = parse_parts(DAMAGED, restore_text(DAMAGED, force=True))
+    assert parts.number == "77/KH-TTYT" and parts.date == "2025-03-05"
+    assert fold(parts.issuer or "") == "trung tam y te huyen dam rong"
+    assert "cong hoa" not in fold(f"{parts.parent} {parts.issuer}")
+    assert parts.signer is not None and parts.signer.authority == "KT. Giám đốc"
+    assert parts.signer.position == "Phó Giám đốc" and fold(parts.signer.name or "").startswith("nguyen th")
+    recipients = [fold(r.text) for r in parts.recipients]
+    assert len(recipients) == 5 and recipients[0].startswith("so y te") and recipients[-1] == "luu vt khnv"
+    assert "ban giam doc" in recipients
+    assert [(c.number, c.date) for c in parts.cites] == [("412/QĐ-UBND", "2025-02-20"), ("35/KH-SYT", "2025-02-25")]
+    deadlines = [fold(t.deadline or "") for t in parts.tasks]
+    assert deadlines[:4] == ["hoan thanh truoc ngay 15 10 2025", "hang quy", "quy iii 2025", "thuong xuyen"]
+    assert [t.product for t in parts.tasks[4:]] == ["2.000 tờ rơi", "Biên bản hội nghị", "Báo cáo khảo sát"]
+    assert [t.value for t in parts.targets] == ["95%", "80%"]
+    for cite in parts.cites:  # the scan's own wording is kept for citation
+        assert cite.source_text and cite.source_text in " ".join(DAMAGED.split())
+
+
+def test_two_columns_read_across_are_separated() -> None:
+    text = ("KẾ HOẠCH\nThử nghiệm\n\nI. NỘI DUNG\nNội dung thử nghiệm.\n\n"
+            "Nơi nhận: KT. CHỦ TỊCH\n-Sở Nội vụ; PHÓ CHỦ TỊCH\n- Như trên;\n- Lưu: VT, VP.\n\nTrần Văn Bình\n")
+    parts = parse_parts(text)
+    assert [r.text for r in parts.recipients] == ["Sở Nội vụ", "Như trên", "Lưu: VT, VP"]
+    assert parts.signer is not None
+    assert (parts.signer.authority, parts.signer.position, parts.signer.name) == (
+        "KT. Chủ tịch", "Phó Chủ tịch", "Trần Văn Bình")
+
+
+def test_a_deputy_whose_title_line_was_lost_is_a_deputy_and_a_stamp_is_read() -> None:
+    text = ("KẾ HOẠCH\nThử nghiệm\n\nI. NỘI DUNG\nNội dung.\n\nNơi nhận: TM. ỦY BAN NHÂN DÂN\n"
+            "- Như trên; KT. CHỦ TỊCH\n- Lưu: VT.\nKý bởi: Ủy ban nhân dân huyện Lạc Sơn\n"
+            "Thời gian ký: 02.04.2024 08:15:00 +07:00\n")
+    signer = parse_parts(text).signer
+    assert signer is not None
+    assert signer.authority == "TM. Ủy ban nhân dân / KT. Chủ tịch"
+    assert signer.position == "Phó Chủ tịch" and signer.position_inferred
+    assert signer.stamp is not None and "02.04.2024 08:15:00 +07:00" in signer.stamp
+    assert "Ký bởi: Ủy ban nhân dân huyện Lạc Sơn" in signer.stamp
+
+
+def test_typed_letterhead_motto_is_never_the_issuer() -> None:
+    header = ["Sở Y tế tỉnh Phú Thọ Cộng Hòa xã Hội Chủ Nghĩa Việt Nam",
+              "Trung tâm Y tế khu vực Thanh Sơn Độc lập - Tự do - Hạnh phúc",
+              "Số: 21/KH-TTYT Thanh Sơn, ngày 02 tháng 6 năm 2025", "KẾ HOẠCH", "Phòng chống dịch"]
+    meta = extract_metadata(header, "\n".join(header))
+    assert meta.issuer == "Sở Y tế tỉnh Phú Thọ — Trung tâm Y tế khu vực Thanh Sơn"
+    parts = parse_parts("\n".join([*header, "Căn cứ tình hình thực tế.", "I. MỤC ĐÍCH", "Phòng chống dịch."]))
+    assert (parts.parent, parts.issuer) == ("Sở Y tế tỉnh Phú Thọ", "Trung tâm Y tế khu vực Thanh Sơn")
+
+
+def test_closing_paragraph_is_a_passage_and_no_line_is_lost() -> None:
+    _, passages = document_passages(CLEAN)
+    closing = [p for p in passages if p.section == CLOSING_SECTION]
+    assert len(closing) == 1 and "qua Phòng Kế hoạch - Nghiệp vụ" in closing[0].text
+    parts = parse_parts(CLEAN)
+    stored = " ".join([*(p.text for p in passages), *(r.source_text for r in parts.recipients),
+                       parts.signer.source_text if parts.signer else "", *(t.source_text for t in parts.tasks),
+                       *(c.source_text for c in parts.cites)])
+    stored = f" {fold(stored)} "
+    for line in CLEAN.split("\n"):
+        if line.strip():
+            for piece in line.split("   "):  # a two-column line: each column on its own
+                if fold(piece) != "noi nhan":  # the list's label is no sentence
+                    assert f" {fold(piece)} " in stored or not fold(piece), piece
+
+
+def test_parts_round_trip_through_the_database(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "kb.db")
+    parts = parse_parts(CLEAN)
+    write_parts(db, "ke_hoach_77", parts)
+    write_parts(db, "ke_hoach_77", parts)  # rewriting a document replaces its rows
+    db.close()
+    conn = sqlite3.connect(tmp_path / "kb.db")
+    back = read_parts(conn, "ke_hoach_77")
+    assert back is not None and back.to_json() == {**parts.to_json(), "id": "ke_hoach_77"}
+    assert back.tasks[0].source_text == parts.tasks[0].source_text
+    tasks = all_tasks(conn)
+    assert len(tasks) == 7 and tasks[2] == ("ke_hoach_77", parts.tasks[2])
+    assert read_parts(conn, "khong_co") is None
+    empty = sqlite3.connect(tmp_path / "old.db")
+    assert read_parts(empty, "ke_hoach_77") is None and all_tasks(empty) == []
+
+
+def test_card_has_vietnamese_labels() -> None:
+    parts = parse_parts(CLEAN)
+    parts.doc_id = "ke_hoach_77"
+    card = render_card(parts)
+    for label in ("Cơ quan ban hành: Trung tâm Y tế huyện Đam Rông", "Số, ký hiệu: 77/KH-TTYT",
+                  "Ngày ban hành: 05/03/2025", "Người ký: KT. Giám đốc — Phó Giám đốc — Nguyễn Thị Thu Hằng",
+                  "Nơi nhận (5):", "Văn bản được dẫn (2):", "Nhiệm vụ (7):", "Chỉ tiêu (2):"):
+        assert label in card
+
+
+@pytest.mark.parametrize("deadline", ["trước ngày 15/10/2025", "Hằng quý", "Quý III/2025", "Thường xuyên",
+                                      "định kỳ hàng tháng"])
+def test_deadlines_are_kept_as_written(deadline: str) -> None:
+    from knowledge.parts.tasks import deadline_in
+
+    assert deadline_in(f"Tổ chức kiểm tra việc niêm yết thủ tục, {deadline}, báo cáo kết quả.") == deadline
