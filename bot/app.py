@@ -22,6 +22,7 @@ from handlers.kb_admin import KnowledgeAdmin, audit_to
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
 from handlers.office import Office
+from handlers.procedure_chat import register_procedures
 from handlers.quiz import QuizService
 from handlers.quiz import register as register_quiz
 from handlers.state_db import StateDB
@@ -75,6 +76,7 @@ def build_assistant(settings: Settings) -> Assistant:
     # Registration order is the order of the command menu: learners' commands before admin ones.
     quiz = register_quiz(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     duties = register_duties(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    register_procedures(dispatcher, holder, state, ask.ask)  # after quiz and duties: their replies come first
     admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     register_account(dispatcher)
     return Assistant(settings, dispatcher, holder, state, ask, quiz, admin, duties)

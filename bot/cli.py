@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("doc_id")
     show.add_argument("--json", action="store_true", help="in dạng JSON")
     kb.set_defaults(func=cmd_kb)
+    from bot.tthc_commands import add_parser as add_tthc_parser
+
+    add_tthc_parser(sub)  # cchc tthc import|list|show|remove (procedures)
 
     run = sub.add_parser("run", help="chạy bot trên Telegram, Zalo hoặc trang web")
     run.add_argument("platform", choices=["telegram", "zalo", "web"])

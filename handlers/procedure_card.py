@@ -93,6 +93,9 @@ def field_text(rec: dict[str, Any], field_name: str, limit: int = SECTION_CHARS)
         value = " | ".join(p.strip() for p in (rec.get(field_name) or "").split("|") if p.strip())
     elif field_name == "can_cu_phap_ly":
         value = "\n".join(f"- {p.strip()}" for p in (rec.get(field_name) or "").split(" | ") if p.strip())
+    elif field_name == "thoi_han_giai_quyet":  # "Trực tuyến: 1": the catalogue lost the unit; say so
+        value = re.sub(r"(?m)(:\s*\d+(?:[.,]\d+)?)\s*$", r"\1 (cơ sở dữ liệu không ghi đơn vị)",
+                       rec.get(field_name) or "")
     else:
         value = rec.get(field_name) or ""
     value = re.sub(r"[ \t]+", " ", value).strip()

@@ -102,16 +102,20 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)")
 
 
 def split_ask(question: str) -> tuple[str, str]:
-    """(story, ask): a citizen's long message tells a story and asks in its last sentence(s):
+    """(story, ask): a citizen's long message tells a story and asks in one sentence:
     "Năm 2011, bà Mai … Nay ông A muốn thay đổi phần khai trong Giấy khai sinh, thủ tục thế nào?"
-    The ask is the last sentence, with the one before when the last is short ("Có được không?")."""
+    The ask is the last sentence ending in "?" (a remark after it is story: "…cần giấy tờ gì? Tôi
+    và bạn gái chưa đăng ký kết hôn."), else the last sentence; with the one before it when it is
+    short ("Có được không?")."""
     parts = [p for p in _SENTENCE_END.split(question.strip()) if p.strip()]
     if len(parts) <= 1:
         return "", question
-    ask = [parts.pop()]
-    while parts and len(" ".join(ask).split()) < 8:
-        ask.insert(0, parts.pop())
-    return " ".join(parts), " ".join(ask)
+    asking = [i for i, p in enumerate(parts) if p.rstrip().endswith("?")]
+    end = asking[-1] if asking else len(parts) - 1
+    start = end
+    while start > 0 and len(" ".join(parts[start:end + 1]).split()) < 8:
+        start -= 1
+    return " ".join(parts[:start] + parts[end + 1:]), " ".join(parts[start:end + 1])
 
 
 def question_terms(question: str) -> dict[str, float]:

@@ -142,15 +142,6 @@ class ProcedureMatcher:
                 return None
         return json.loads(row[0]) if row else None
 
-    def same_name(self, code: str) -> list[str]:
-        """Codes of the other procedures with this one's name (other levels, foreign element)."""
-        try:
-            i = self.codes.index(code)
-        except ValueError:
-            return []
-        name = self.names[i].lower()
-        return [c for c, other in zip(self.codes, self.names) if other.lower() == name and c != code]
-
 
 _MATCHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MATCHERS_LOCK = threading.Lock()
@@ -217,6 +208,27 @@ _PROCEDURE_CUE = re.compile(
     r"lam the nao|lam sao de|phai lam gi|can lam gi|lam giay|lam so|lam ho|cap the|cap giay|duoc cap)\b")
 
 
+def base_name(name: str) -> str:
+    """A name without the level it is performed at or its foreign element: "Trình báo mất hộ chiếu
+    phổ thông (thực hiện tại cấp xã)" and "(… tại cấp tỉnh)", "Đăng ký kết hôn" and "… có yếu tố nước
+    ngoài" are one name to a citizen: the one shown offers the others as choices."""
+    name = re.sub(r"\((?:thực hiện )?(?:tại )?(?:cấp|ở cấp|cơ quan)[^)]*\)", " ", name, flags=re.I)
+    name = re.sub(r"\b(?:tại|ở) cấp (?:xã|huyện|tỉnh|bộ|trung ương)\b", " ", name, flags=re.I)
+    name = re.sub(r"\s+có yếu tố nước ngoài\b", " ", name, flags=re.I)
+    return " ".join(fold(name).removeprefix("thu tuc ").split())
+
+
+def same_name_choices(matcher: ProcedureMatcher, code: str) -> list[str]:
+    """The codes sharing `code`'s base name (other levels, or the same name twice), best level
+    order: commune, province, ministry, as the catalogue lists them."""
+    try:
+        i = matcher.codes.index(code)
+    except ValueError:
+        return []
+    key = base_name(matcher.names[i])
+    return [c for c, name in zip(matcher.codes, matcher.names) if c != code and base_name(name) == key]
+
+
 @dataclass(frozen=True)
 class Routing:
     """Why a question went where it went (kept for tests and for tuning)."""
@@ -238,14 +250,15 @@ def name_head(name: str) -> str:
     return name[:cut.start()] if cut else name
 
 
-def name_strength(matcher: ProcedureMatcher, question_weights: dict[str, float], code: str) -> float:
+def name_strength(matcher: ProcedureMatcher, question_weights: dict[str, float], code: str,
+                  i: int | None = None) -> float:
     """The IDF-weighted share of a procedure name's head words that the question (with its everyday
     names spelled out) says: 1.0 when the question names the procedure, low when it only shares a
     common word ("cấp", "đăng ký")."""
     index = matcher.indexes.get("name")
     if index is None:
         return 0.0
-    i = matcher.codes.index(code)
+    i = matcher.codes.index(code) if i is None else i
     words = [t for t in dict.fromkeys(document_tokens(name_head(matcher.names[i]))) if t not in _NAME_FILLER]
     total = sum(index.idf(t) for t in words)
     said = sum(index.idf(t) for t in words if t in question_weights)
