@@ -11,8 +11,10 @@ import asyncio
 import logging
 import math
 import re
+import socket
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +22,12 @@ import pytest
 from bot import refusal_log
 from bot.app import Assistant
 from bot.refusal_log import RefusalLog
+from bot.settings import Settings
+from bot.telegram_channel import build_application
 from bot.zalo_webhook import SECRET_HEADER, serve_webhook
+from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
+from tests.telegram_app import running
 from tests.test_zalo_support import (  # noqa: F401 - fixtures
     SECRET,
     _zalo_env_and_log_check,
@@ -29,6 +35,7 @@ from tests.test_zalo_support import (  # noqa: F401 - fixtures
     make_settings,
     zalo_assistant,
 )
+from tests.web_support import copy_seed
 
 PATH = "/zalo/webhook"
 WINDOW = 1.0  # seconds: the summary window, shortened from a minute
@@ -105,3 +112,35 @@ async def test_refusal_log_keeps_sources_apart_and_flushes_on_close(caplog: pyte
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.test_refusals"]
     assert len(messages) == 4 and any("10.0.0.1" in m and " 4 " in m for m in messages) \
         and any("10.0.0.2" in m and " 2 " in m for m in messages), messages
+
+
+async def test_telegram_webhook_logs_no_warning_per_wrong_secret(seed_data_dir: Path, tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    """The Telegram webhook (python-telegram-bot's server) refuses wrong secrets with 403 and logs
+    them at DEBUG only: nothing to summarise, and nothing reaches an INFO log."""
+    from bot.app import build_assistant
+
+    caplog.set_level(logging.INFO)
+    fake = FakeTelegram("5512345678:AAHq-Fake_TokenForTests_x9ZqW3e").start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = copy_seed(seed_data_dir, tmp_path / "data")
+    settings = Settings(data_dir=data, docs_dir=data / "documents", telegram_token=fake.token,
+                        telegram_api_base=fake.base_url, telegram_file_base=fake.file_base_url,
+                        telegram_webhook_url="https://bot.example.gov.vn", telegram_webhook_secret="s3cret_Hook-1",
+                        telegram_path="tg/hook", telegram_listen="127.0.0.1", telegram_port=port)
+    assistant = build_assistant(settings)
+    try:
+        async with running(build_application(assistant), webhook=True), \
+                httpx.AsyncClient(trust_env=False, timeout=10) as client:
+            for n in range(30):
+                answer = await client.post(f"http://127.0.0.1:{port}/tg/hook", json={"update_id": n},
+                                           headers={"X-Telegram-Bot-Api-Secret-Token": f"sai-{n}"})
+                assert answer.status_code == 403
+    finally:
+        assistant.close()
+        fake.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], \
+        [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in caplog.records if "sai-" in r.getMessage()]
