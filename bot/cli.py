@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.tthc_commands import add_parser as add_tthc_parser
 
     add_tthc_parser(sub)  # cchc tthc import|list|show|remove (procedures)
+    from bot.viec_commands import add_parser as add_viec_parser
+
+    add_viec_parser(sub)  # cchc viec list|ics (duties and deadlines)
 
     run = sub.add_parser("run", help="chạy bot trên Telegram, Zalo hoặc trang web")
     run.add_argument("platform", choices=["telegram", "zalo", "web"])

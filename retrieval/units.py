@@ -23,6 +23,7 @@ KIND_WORDS = sorted([
     "bao", "thu truong", "truong", "chu tich", "bi thu", "to", "dang uy", "mat tran", "cac",
 ], key=lambda w: -len(w))
 _KIND_ABBREVIATIONS = {"ubnd": "uy ban nhan dan", "vp": "van phong", "ttyt": "trung tam y te"}
+_PLACE_WORDS = {"xa", "phuong", "huyen", "quan", "tinh", "thi", "tran", "tp"}
 _STOP = {"va", "cac", "thuoc", "truc", "cua", "ve", "voi"}
 _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
 # A match this close to the best one is an equally good reading: say both (set on the made-up
@@ -111,6 +112,8 @@ def unit_key(name: str) -> tuple[str, str, list[str]]:
         originals = []
     kind, core = _split_kind(words)
     core_orig = originals[len(words) - len(core):] if originals else []
+    while len(core) > 1 and core[-1] in _PLACE_WORDS:  # "Phòng Kinh tế xã" is "Phòng Kinh tế"
+        core, core_orig = core[:-1], core_orig[:-1]
     initials = _initials(core, core_orig)
     return kind, f"{kind.replace(' ', '')}:{initials}" if initials else f"{kind}:", core
 
