@@ -23,6 +23,7 @@ from bot.app import Assistant
 from bot.heartbeat import beat_forever
 from bot.refusal_log import RefusalLog
 from bot.settings import Settings
+from bot.web.bodies import BODY_TIMEOUT_SECONDS, HEADER_TIMEOUT_SECONDS, LINGER_SECONDS
 from bot.zalo_channel import SECRET_MAX, SECRET_MIN, ZaloBot, _fail, make_client, open_assistant, start_reminders
 from bot.zalo_client import MISSING_TOKEN_TEXT, ZaloClient, ZaloError, ZaloUnauthorized, protect_secret
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1 << 20
+# A half-sent request must not hold a connection open (issue 22): the same bounds as the web channel.
+HEADER_TIMEOUT = HEADER_TIMEOUT_SECONDS
+BODY_TIMEOUT = BODY_TIMEOUT_SECONDS
 
 
 def _updates_in(body: Any) -> list[Any] | None:
@@ -55,7 +59,14 @@ def make_app(bot: ZaloBot, secret: str, path: str) -> web.Application:
             refusals.refused(request.remote or "?")  # one line per source per minute, not one per call
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
-            raw = await request.read()
+            raw = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.info("Zalo webhook body from %s arrived too slowly: 408", request.remote)
+            return web.json_response({"ok": False, "description": "request timeout"}, status=408)
+        except ConnectionError:  # the sender went away mid-body: nothing to answer
+            log.info("Zalo webhook sender %s disconnected before its body was complete", request.remote)
+            return web.json_response({"ok": False, "description": "incomplete"}, status=400)
+        try:
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
@@ -131,7 +142,9 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event, *, assistant: A
             if not await _token_accepted(client):
                 return _fail("Zalo từ chối token (401): hãy kiểm tra lại ZALO_BOT_TOKEN.", 1)
             bot = ZaloBot(assistant, client)
-            runner = web.AppRunner(make_app(bot, settings.zalo_webhook_secret, path), shutdown_timeout=5.0)
+            # keepalive_timeout is armed when a connection opens: it is also the header read timeout.
+            runner = web.AppRunner(make_app(bot, settings.zalo_webhook_secret, path), shutdown_timeout=5.0,
+                                   keepalive_timeout=HEADER_TIMEOUT, lingering_time=LINGER_SECONDS)
             await runner.setup()
             try:
                 site = web.TCPSite(runner, settings.zalo_listen, settings.zalo_port)

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import refusal_log
+from bot import refusal_log, zalo_webhook
 from bot.app import Assistant
 from bot.refusal_log import RefusalLog
 from bot.settings import Settings
@@ -44,6 +44,8 @@ WINDOW = 1.0  # seconds: the summary window, shortened from a minute
 @pytest.fixture
 async def hook(zalo_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setattr(refusal_log, "WINDOW_SECONDS", WINDOW)
+    monkeypatch.setattr(zalo_webhook, "HEADER_TIMEOUT", 1.0)
+    monkeypatch.setattr(zalo_webhook, "BODY_TIMEOUT", 1.0)
     fake = FakeZalo()
     await fake.start()
     settings = make_settings(zalo_assistant.settings.data_dir, fake.base_url)
@@ -70,6 +72,36 @@ async def test_deeply_nested_json_on_the_zalo_webhook_is_a_400_and_one_line(
     assert answer.status_code == 400 and answer.json()["description"] == "invalid JSON"
     nested = [r for r in lines(caplog) if "nested" in r.getMessage()]
     assert len(nested) == 1 and nested[0].exc_info is None
+    assert not lines(caplog, logging.ERROR)
+
+
+async def test_half_sent_requests_on_the_zalo_webhook_time_out(hook: httpx.AsyncClient,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    port = hook.base_url.port
+    head = (f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n{SECRET_HEADER}: {SECRET}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").encode()
+
+    async def talk(data: bytes, close_early: bool = False) -> tuple[bytes, float]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = time.monotonic()
+        writer.write(data)
+        await writer.drain()
+        if close_early:
+            writer.close()
+            await writer.wait_closed()
+            return b"", 0.0
+        received = await asyncio.wait_for(reader.read(), 8)  # until the server closes the connection
+        writer.close()
+        return received, time.monotonic() - started
+
+    received, took = await talk(b"POST /zalo/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers stall
+    assert received == b"" and took < 5
+    received, took = await talk(head + b'{"event_name"')  # body stalls
+    assert received.startswith(b"HTTP/1.1 408") and took < 5
+    await talk(head + b'{"event_name"', close_early=True)  # sender goes away
+    await asyncio.sleep(0.5)
+    gone = [r for r in lines(caplog) if "disconnected" in r.getMessage()]
+    assert len(gone) == 1 and gone[0].levelno == logging.INFO and gone[0].exc_info is None
     assert not lines(caplog, logging.ERROR)
 
 
