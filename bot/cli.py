@@ -146,7 +146,7 @@ def cmd_state(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
     """`cchc text restore [FILE|-]`: the restored text, line for line, for checking a scan."""
-    from knowledge.restore import needs_restoring, restore_text
+    from knowledge.restore import needs_restoring, restore
 
     source = args.file
     try:
@@ -162,15 +162,16 @@ def cmd_text(settings: Settings, args: argparse.Namespace) -> int:
         print("Lỗi: đầu vào không phải văn bản thuần (UTF-8, UTF-16, TCVN3, VNI).", file=sys.stderr)
         return 1
     newline = text.endswith("\n")
-    corpus = None
-    if needs_restoring(text):  # the office's own documents are evidence (cached after the first call)
+    body = text[:-1] if newline else text
+    evidence: list[str] = []
+    if needs_restoring(body):  # the office's own documents are evidence (cached after the first call)
         from knowledge.build import seed_documents
         from knowledge.restore.corpus_evidence import folder_texts
 
         if not settings.docs_dir.is_dir():
             seed_documents(settings.docs_dir)
-        corpus = folder_texts(settings.docs_dir)
-    out = restore_text(text[:-1] if newline else text, corpus_texts=corpus)
+        evidence = folder_texts(settings.docs_dir)
+    out = restore([body], evidence, enabled=True)[0] or body  # the build's own stage
     sys.stdout.write(out + ("\n" if newline else ""))
     sys.stdout.flush()
     return 0

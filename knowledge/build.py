@@ -26,7 +26,8 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.contacts import extract_contacts
-from knowledge.display import DocumentDisplay, TokenMap, document_display, needs_restoring, restore_all
+from knowledge.display import DocumentDisplay, TokenMap, document_display
+from knowledge.restore import needs_restoring, restore
 from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
 from knowledge.parts import create_tables, parts_for_documents, write_parts
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
@@ -176,7 +177,7 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
 
 def add_displays(docs: list[dict], questions: list | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Restore the documents that need it (knowledge/display.py: once, then cached), with the
+    """Restore the documents that need it (knowledge/restore/stage.py: once, then cached), with the
     folder's clean documents as evidence, and map every extracted fragment onto the restored
     text: `doc["restored"]` and `doc["display"]`.
 
@@ -187,7 +188,7 @@ def add_displays(docs: list[dict], questions: list | None = None,
 
     del questions  # kept in the signature for callers; see the docstring
     evidence = [d["text"] for d in docs if not d["needs_restoring"]]
-    restored = restore_all([d["text"] for d in docs], [d["needs_restoring"] for d in docs], evidence, progress)
+    restored = restore([d["text"] for d in docs], evidence, progress)
     items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
               [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]
     work = sum(len(d["passages"]) for d, text in zip(docs, restored) if text is not None)

@@ -4,200 +4,31 @@ extracted from the raw scan.
 Sections, passages, metadata and contacts are still extracted from the raw text (measured: run on
 the restored text, the extractors split half the seed passages differently, lost a date the
 restorer dropped a digit of, and took the "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" column into an
-issuer). The restorer (`knowledge.restore`) rewrites a document token for token — same lines, same
-whitespace — so every extracted fragment (a passage, a heading, a title, a contact sentence, a
-quiz quote) is located among the raw tokens and read back from the restored ones (`TokenMap`).
-
-Restoring takes time (seconds a plan), so it happens once: results are cached on disk under the
-restorer's fingerprint (its code and the packages its model comes from), the document's text and
-what it was restored with (the other damaged documents of its group, the clean question banks:
-`restore_all`), so a rebuild that changes none of these restores nothing.
+issuer). The restoration stage (`knowledge.restore.restore`) rewrites a document token for token —
+same lines, same whitespace — so every extracted fragment (a passage, a heading, a title, a
+contact sentence, a quiz quote) is located among the raw tokens and read back from the restored
+ones (`TokenMap`). Titles and issuers are written from the lists of unit and body names
+(`knowledge.restore.names`).
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
-import logging
-import os
 import re
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
+from knowledge.restore.names import display_issuer, display_title
 from knowledge.text import fold
 
-log = logging.getLogger(__name__)
-
-# Up to SMALL_CORPUS_CHARS of scans (an office's folder of plans) are restored the way
-# `cchc text restore` restores one text: the whole folder first, as evidence, then each text with
-# it (the best readability measured). Larger folders are restored in groups of LARGE_GROUP_CHARS,
-# each group in one pass (its own texts as evidence): the 100,000-passage build stays in minutes.
-SMALL_CORPUS_CHARS = 400_000
-LARGE_GROUP_CHARS = 1_500_000
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^a-z]+")
 
 
-# -- whether and how to restore ------------------------------------------------------------------
-def restore_enabled() -> bool:
-    """CCHC_RESTORE=0 (or off/no/false) builds without restoration: people then read the raw scan."""
-    return os.environ.get("CCHC_RESTORE", "1").strip().lower() not in ("0", "off", "no", "false")
-
-
-def needs_restoring(text: str) -> bool:
-    """Whether the build should restore this document (False for text typed with Vietnamese letters)."""
-    from knowledge.restore import needs_restoring as check
-
-    return restore_enabled() and check(text)
-
-
-@lru_cache(maxsize=1)
-def restorer_fingerprint() -> str:
-    """Changes whenever the restorer could give another output: its package's files, the versions
-    of the packages its model is made from. Part of every cache key."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    import knowledge.restore as package
-
-    digest = hashlib.sha256()
-    root = Path(package.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    for name in ("underthesea", "wordfreq"):
-        try:
-            digest.update(f"{name}={version(name)}".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name}=none".encode())
-    return digest.hexdigest()[:16]
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("CCHC_CACHE_DIR")
-    if base:
-        return Path(base) / "restored"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("cchc")) / "restored"
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-
-
-def _cache_path(text: str, context: str) -> Path:
-    """One file per (restorer, text, what it was restored with): the same inputs, the same output."""
-    return _cache_dir() / f"{restorer_fingerprint()}-{_sha(text)[:32]}-{context[:16]}.txt"
-
-
-def _cached(text: str, context: str) -> str | None:
-    try:
-        restored = _cache_path(text, context).read_text("utf-8")
-    except OSError:
-        return None
-    return restored if restored.count("\n") == text.count("\n") else None
-
-
-def _remember(text: str, context: str, restored: str) -> None:
-    """Store a restoration; entries of other restorer versions are removed. A cache that cannot be
-    written only costs the next build the restoring time."""
-    path = _cache_path(text, context)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                         suffix=".tmp") as tmp:
-            tmp.write(restored)
-        os.replace(tmp.name, path)
-        prefix = f"{restorer_fingerprint()}-"
-        for old in path.parent.glob("*.txt"):
-            if not old.name.startswith(prefix):
-                old.unlink(missing_ok=True)
-    except OSError as exc:
-        log.debug("restoration cache not written (%s)", exc)
-
-
-def restore_all(texts: Sequence[str], needs: Sequence[bool], evidence: Sequence[str] = (),
-                progress: Callable[[str, int, int], None] | None = None) -> list[str | None]:
-    """Per text, its restored text (None when it needs no restoring).
-
-    The texts that need it are restored together (SMALL_CORPUS_CHARS) or in groups of about
-    LARGE_GROUP_CHARS: each with the
-    others of its group and the clean `evidence` (the folder's clean documents) as evidence for
-    the restorer's language model. A group
-    whose texts and evidence were restored before is read back from the cache; several groups to
-    restore go to worker processes (knowledge/workers.py)."""
-    from knowledge.workers import map_chunks
-
-    out: list[str | None] = [None] * len(texts)
-    groups: list[list[int]] = [[]]
-    size = 0
-    total_chars = sum(len(t) for t, need in zip(texts, needs) if need)
-    two_stage = total_chars <= SMALL_CORPUS_CHARS
-    group_chars = SMALL_CORPUS_CHARS if two_stage else LARGE_GROUP_CHARS
-    for i, need in enumerate(needs):
-        if not need:
-            continue
-        if groups[-1] and size + len(texts[i]) > group_chars:
-            groups.append([])
-            size = 0
-        groups[-1].append(i)
-        size += len(texts[i])
-    evidence_key = _sha("\0".join(_sha(t) for t in evidence))
-    todo: list[tuple[list[int], str]] = []
-    for group in groups:
-        if not group:
-            continue
-        context = _sha("\0".join([evidence_key, *(_sha(texts[i]) for i in group)]))
-        cached = [_cached(texts[i], context) for i in group]
-        if all(c is not None for c in cached):
-            for i, text in zip(group, cached):
-                out[i] = text
-        else:
-            todo.append((group, context))
-    if not todo:
-        return out
-    total = sum(len(g) for g, _ in todo)
-    done = 0
-    if progress:
-        progress("restore", 0, total)
-    work = [([texts[i] for i in group], list(evidence), two_stage) for group, _ in todo]
-    for (group, context), restored in zip(todo, map_chunks(_restore_groups, [[w] for w in work],
-                                                           work=len(work), min_parallel=2)):
-        for i, text in zip(group, restored[0]):
-            if text.count("\n") != texts[i].count("\n"):  # the restorer's contract broken: show the scan
-                log.warning("restorer changed the line count of a document; its raw text is shown")
-                text = texts[i]
-            out[i] = text
-            _remember(texts[i], context, text)
-        done += len(group)
-        if progress:
-            progress("restore", done, total)
-    return out
-
-
-def _restore_groups(groups: Sequence[tuple[list[str], list[str], bool]]) -> list[list[str]]:
-    """Each group's texts restored with the group and the clean evidence as the restorer's corpus
-    (two stages for a small folder, as `cchc text restore` does; one joint pass for a large one)."""
-    from knowledge.restore import get_restorer, restore_text
-    from knowledge.restore.corpus_evidence import corpus_sentences
-
-    out = []
-    for texts, evidence, two_stage in groups:
-        if two_stage:
-            corpus = [*texts, *evidence]
-            out.append([restore_text(text, force=True, corpus_texts=corpus) for text in texts])
-        else:
-            sentences = corpus_sentences(list(evidence)) if evidence else None
-            # One decoding pass: a group this large is its own evidence already (self-training
-            # and re-learnt costs gain least here and would double the build's longest step).
-            out.append(get_restorer().restore_many(list(texts), force=True, corpus=sentences, rounds=0))
-    return out
+def _letters(token: str) -> str:
+    return _LETTERS.sub("", fold(token))
 
 
 # -- raw fragments read back from the restored tokens --------------------------------------------
@@ -444,155 +275,6 @@ def display_pieces(raw: str, shown: str | None, pieces: list[str]) -> list[str]:
     return out
 
 
-# -- names: titles and issuers in proper case ----------------------------------------------------
-# Administrative units before a place name, and the agencies plans are issued by, folded → written.
-_UNITS = {
-    "xa": "xã", "phuong": "phường", "thi tran": "thị trấn", "huyen": "huyện", "quan": "quận",
-    "thi xa": "thị xã", "tinh": "tỉnh", "thanh pho": "thành phố", "khu vuc": "khu vực",
-}
-_AGENCIES = {
-    "uy ban nhan dan": "Ủy ban nhân dân", "ubnd": "Ủy ban nhân dân", "hoi dong nhan dan": "Hội đồng nhân dân",
-    "so y te": "Sở Y tế", "so tu phap": "Sở Tư pháp", "so noi vu": "Sở Nội vụ", "so tai chinh": "Sở Tài chính",
-    "so xay dung": "Sở Xây dựng", "so cong thuong": "Sở Công Thương", "so ngoai vu": "Sở Ngoại vụ",
-    "so giao duc va dao tao": "Sở Giáo dục và Đào tạo", "so khoa hoc va cong nghe": "Sở Khoa học và Công nghệ",
-    "so thong tin va truyen thong": "Sở Thông tin và Truyền thông",
-    "so van hoa the thao va du lich": "Sở Văn hóa, Thể thao và Du lịch",
-    "so tai nguyen va moi truong": "Sở Tài nguyên và Môi trường",
-    "so nong nghiep va moi truong": "Sở Nông nghiệp và Môi trường",
-    "so nong nghiep va phat trien nong thon": "Sở Nông nghiệp và Phát triển nông thôn",
-    "so ke hoach va dau tu": "Sở Kế hoạch và Đầu tư", "so giao thong van tai": "Sở Giao thông vận tải",
-    "so lao dong thuong binh va xa hoi": "Sở Lao động - Thương binh và Xã hội",
-    "so dan toc va ton giao": "Sở Dân tộc và Tôn giáo",
-    "trung tam y te": "Trung tâm Y tế", "trung tam phuc vu hanh chinh cong": "Trung tâm Phục vụ hành chính công",
-    "van phong": "Văn phòng", "thanh doan": "Thành đoàn", "cong an": "Công an", "benh vien": "Bệnh viện",
-    "phong noi vu": "Phòng Nội vụ", "phong van hoa xa hoi": "Phòng Văn hóa - Xã hội",
-    "phong tu phap": "Phòng Tư pháp", "phong kinh te": "Phòng Kinh tế",
-    "phong to chuc hanh chinh": "Phòng Tổ chức - Hành chính",
-}
-# Matched on letters only, so OCR's lost and extra spaces do not matter ("SOY TE" is Sở Y tế).
-_LEXICON = {k.replace(" ", ""): v for k, v in {**_UNITS, **_AGENCIES}.items()}
-_UNIT_WORDS = set(_UNITS.values())
-_AGENCY_HEADS = ("Sở ", "Phòng ", "Trung tâm ", "Văn phòng ", "Thành đoàn", "Công an", "Bệnh viện", "Ban ",
-                 "Chi cục ", "Cục ")
-_MAX_LEXICON_TOKENS = 8
-
-
-def _letters(token: str) -> str:
-    return _LETTERS.sub("", fold(token))
-
-
-def _segments(tokens: list[str]) -> list[tuple[str, list[str]]]:
-    """Tokens split into ("lexicon", [written form]) and ("other", [tokens]) runs, longest match first."""
-    out: list[tuple[str, list[str]]] = []
-    i = 0
-    while i < len(tokens):
-        for j in range(min(len(tokens), i + _MAX_LEXICON_TOKENS), i, -1):
-            key = "".join(_letters(t) for t in tokens[i:j])
-            if key and key in _LEXICON and _letters(tokens[j - 1]):
-                out.append(("lexicon", [_LEXICON[key]]))
-                i = j
-                break
-        else:
-            if out and out[-1][0] == "other":
-                out[-1][1].append(tokens[i])
-            else:
-                out.append(("other", [tokens[i]]))
-            i += 1
-    return out
-
-
-def _title_case(text: str) -> str:
-    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
-
-
-def _is_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.7 * len(letters)
-
-
-def _name(run: list[str], tokens: TokenMap | None, after_unit: bool) -> str:
-    """A run of words that is not administrative vocabulary: a place or a field name. Written as
-    the restorer wrote it throughout the document when it agrees with itself, else as scanned;
-    title case after a unit word ("xã Phú Thái"), sentence case for an all-capitals run."""
-    raw = " ".join(run)
-    agreed = tokens.consensus(raw) if tokens is not None else None
-    text = agreed if agreed is not None else raw
-    if after_unit:
-        return _title_case(text)
-    if _is_upper(raw):
-        return text.lower()
-    return text
-
-
-def _part(raw: str, tokens: TokenMap | None) -> str:
-    words: list[str] = []
-    after_unit = False
-    for kind, run in _segments(raw.split()):
-        if kind == "lexicon":
-            words.append(run[0])
-            after_unit = run[0] in _UNIT_WORDS
-        else:
-            words.append(_name(run, tokens, after_unit))
-            after_unit = False
-    text = " ".join(w for w in words if w)
-    return text[:1].upper() + text[1:]
-
-
-def _starts_with_unit(text: str) -> bool:
-    return any(f"{text.lower()} ".startswith(f"{unit} ") for unit in _UNIT_WORDS)
-
-
-def display_issuer(issuer: str, tokens: TokenMap | None) -> str:
-    """The issuer as people write it: "Ủy ban nhân dân xã Phú Thái", "Sở Y tế thành phố Hải Phòng".
-
-    The raw issuer is a letterhead's left column (lines joined by " — ", e.g. "UBND THANH PHO HAI
-    PHONG — SOY TE") or a phrase of the plan's first paragraph. An agency under a people's
-    committee is named with the committee's place ("Sở Y tế thành phố Hải Phòng")."""
-    parts = [_part(p, tokens) for p in issuer.split(" — ") if p.strip()]
-    parts = [p for p in parts if p]
-    if not parts:
-        return issuer
-    committee = "Ủy ban nhân dân"
-    if len(parts) >= 2 and parts[0].startswith(committee) and parts[-1].startswith(_AGENCY_HEADS):
-        place = parts[0][len(committee):].strip()
-        return f"{parts[-1]} {place}".strip()
-    if len(parts) >= 2 and parts[0] == committee:
-        return " ".join([parts[0], *(p[:1].lower() + p[1:] if _starts_with_unit(p) else p for p in parts[1:])])
-    return " — ".join(parts)
-
-
-def display_title(title: str, tokens: TokenMap | None) -> str:
-    """The title read back from the restored header; words that name a place (capitalized in the
-    scan, after a unit word) are written as in `_name`, the unit word itself as in the lexicon."""
-    if tokens is None:
-        return title
-    raw_words = title.split()
-    shown_words = raw_words
-    for skip in range(min(3, len(raw_words))):  # "Kế hoạch" is the build's, not the scan's
-        start = tokens.locate(raw_words[skip:], 0)
-        if start is not None:
-            rest = [tokens.shown_part(start + k, w) for k, w in enumerate(raw_words[skip:])]
-            shown_words = raw_words[:skip] + rest
-            break
-    out: list[str] = []
-    i = 0
-    while i < len(raw_words):
-        word = raw_words[i]
-        unit = _LEXICON.get(_letters(word))
-        nxt = raw_words[i + 1] if i + 1 < len(raw_words) else ""
-        if unit in _UNIT_WORDS and unit != "thành phố" and nxt[:1].isupper():
-            j = i + 1
-            while j < len(raw_words) and raw_words[j][:1].isupper() and not any(c.isdigit() for c in raw_words[j]):
-                j += 1
-            out.append(unit)
-            out.append(_name(raw_words[i + 1:j], tokens, True))
-            i = j
-            continue
-        out.append(shown_words[i])
-        i += 1
-    return " ".join(out)
-
-
 # -- one document --------------------------------------------------------------------------------
 @dataclass
 class DocumentDisplay:
@@ -636,3 +318,7 @@ def document_display(text: str, restored: str | None, title: str, issuer: str,
         shown_sentences.append(shown if shown != sentence else None)
     return DocumentDisplay(True, display_title(title, tokens), display_issuer(issuer, tokens) if issuer else issuer,
                            shown_passages, shown_headings, shown_sentences)
+
+
+__all__ = ["DocumentDisplay", "TokenMap", "display_issuer", "display_pieces", "display_span",
+           "display_title", "document_display"]

@@ -1,9 +1,9 @@
 """Vietnamese normalization: from any text (clean, OCR-damaged, unaccented, chat shorthand) to
 folded syllables that meet.
 
-- Documents: OCR lost or garbled tone marks (`Tuyén truyén`, `nim` for năm, `s6` for số, `x4` for
-  xã). Folding removes the marks; tokens that are still not Vietnamese syllables are repaired to
-  the nearest valid one (one edit), choosing by the words around them (`k hoach` → `ke hoach`).
+- Documents: folded as they are. A scan's damage (`nim` for năm, `s6` for số) is repaired in one
+  place only, the restoration stage (`knowledge/restore`), whose restored text the indexer reads
+  beside the scan's own words.
 - Questions: typed with or without diacritics, NFD or NFC, `Ð` for `Đ`, shorthand (`sdt`, `dvc`,
   `j`, `ko`) and administrative abbreviations (CCHC, TTHC, UBND) expanded to their words, so that
   both sides of the match use the same vocabulary. Documents get the same expansion.
@@ -12,7 +12,6 @@ folded syllables that meet.
 from __future__ import annotations
 
 import importlib.util
-import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -27,8 +26,6 @@ _OCR_CHARS = str.maketrans(_OCR_MAP)
 # str.translate looks every character up in a dict (half of folding a passage); most passages
 # hold none of these characters, and one regex search says so.
 _HAS_OCR_CHAR = re.compile("[" + re.escape("".join(_OCR_MAP)) + "]")
-# Digits OCR reads for letters inside words: s6 → so, x4 → xa, 1a → la, t6 → to.
-_DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "l", "3": "a", "4": "a", "5": "s", "6": "o", "8": "b"})
 _TOKEN = re.compile(r"[a-z0-9]+")
 # The shape of a folded Vietnamese syllable: onset, 1–3 vowels, coda. Viet74K also lists loanwords
 # and abbreviations ("xta", "ubnd"); only real syllable shapes are repair targets.
@@ -141,26 +138,6 @@ def expand(tokens: list[str], table: dict[str, str]) -> list[str]:
     return out
 
 
-_LETTERS = "abcdeghiklmnopqrstuvxy"
-
-
-def _edits1(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    inserts = {a + c + b for a, b in splits for c in _LETTERS}
-    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    return deletes | replaces | inserts | transposes
-
-
-def _deletes(word: str, depth: int) -> set[str]:
-    out, frontier = {word}, {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
-        out |= frontier
-    return out
-
-
 def edit_distance(a: str, b: str) -> int:
     """Optimal-string-alignment distance (edits with adjacent transpositions)."""
     prev2: list[int] = []
@@ -175,96 +152,10 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@lru_cache(maxsize=1)
-def _delete_index() -> dict[str, tuple[str, ...]]:
-    """SymSpell-style index: every valid syllable under each string reachable by ≤ 2 deletions."""
-    valid, _, _ = lexicon()
-    index: dict[str, list[str]] = {}
-    for syl in valid:
-        for d in _deletes(syl, 2):
-            index.setdefault(d, []).append(syl)
-    return {k: tuple(v) for k, v in index.items()}
-
-
-class OcrRepairer:
-    """Maps tokens that are not Vietnamese syllables to the most plausible syllable nearby.
-
-    Candidates are the valid syllables one edit away (two for tokens of 4+ letters when none is one
-    edit away). They are ranked by the words around them: forming a dictionary word with a
-    neighbour, then how often the corpus itself has that pair ("ho so" beats "he so" in plans),
-    then how often the corpus uses the syllable. Context is the strongest signal: `k` before `hoach`
-    is `ke`, `hd` before `so` is `ho`.
-    """
-
-    def __init__(self, corpus_counts: Counter | None = None, corpus_pairs: Counter | None = None) -> None:
-        self.valid, self.dict_counts, self.bigrams = lexicon()
-        self.corpus = corpus_counts or Counter()
-        self.pairs = corpus_pairs or Counter()
-        self._cache: dict[str, list[tuple[str, float]]] = {}
-
-    def is_valid(self, tok: str) -> bool:
-        return tok in self.valid or tok.isdigit() or tok in ABBREVIATIONS or tok in WEB_WORDS
-
-    def candidates(self, tok: str) -> list[tuple[str, float]]:
-        """(syllable, edit distance) pairs worth considering for an invalid token.
-
-        A digit inside a word is first read as the letter OCR mistook it for (distance 0.5), but
-        the other readings stay candidates: `t4` may be `ta` or `to`, and context decides.
-        """
-        cached = self._cache.get(tok)
-        if cached is not None:
-            return cached
-        word = tok
-        cands: dict[str, float] = {}
-        if any(c.isdigit() for c in tok) and any(c.isalpha() for c in tok):
-            word = tok.translate(_DIGIT_AS_LETTER)
-            if word in self.valid:
-                cands[word] = 0.5
-        if len(word) > 1 and word[0] == "p" and word[1] != "h" and f"d{word[1:]}" in self.valid:
-            cands[f"d{word[1:]}"] = 0.5  # OCR reads Đ as P: "Pay manh" = "Đẩy mạnh", "Pé nghi" = "Đề nghị"
-        if word.isalpha() and len(word) <= 9:
-            for c in _edits1(word):
-                if c in self.valid and c not in cands:
-                    cands[c] = 1.0
-            if len(word) >= 4:
-                index = _delete_index()
-                for d in _deletes(word, 2):
-                    for syl in index.get(d, ()):
-                        if syl not in cands and edit_distance(word, syl) <= 2:
-                            cands[syl] = 2.0
-        self._cache[tok] = list(cands.items())
-        return self._cache[tok]
-
-    def _prior(self, cand: str) -> float:
-        return math.log1p(self.corpus.get(cand, 0)) * 40 + math.log1p(self.dict_counts.get(cand, 0)) * 5
-
-    def _best(self, cands: list[tuple[str, float]], prev: str, nxt: str) -> str:
-        """Closest candidates first; two-edit readings only when no closer one fits the context."""
-        def support(c: str) -> tuple[int, int]:
-            lex = (f"{prev} {c}" in self.bigrams) + (f"{c} {nxt}" in self.bigrams)
-            return lex, self.pairs.get((prev, c), 0) + self.pairs.get((c, nxt), 0)
-
-        def score(item: tuple[str, float]) -> float:
-            lex, pairs = support(item[0])
-            return (lex * 300 + math.log1p(pairs) * 400 + self._prior(item[0])) / item[1]
-
-        near = [c for c in cands if c[1] <= 1.0]
-        if near:
-            best = max(near, key=score)
-            if any(support(best[0])):
-                return best[0]
-        return max(cands, key=score)[0]
-
-    def repair(self, tokens: list[str]) -> list[str]:
-        """Two passes: the second sees the repaired neighbours on both sides."""
-        out = list(tokens)
-        damaged = [i for i, tok in enumerate(tokens) if not self.is_valid(tok) and self.candidates(tok)]
-        for _ in range(2):
-            for i in damaged:
-                prev = out[i - 1] if i > 0 else ""
-                nxt = out[i + 1] if i + 1 < len(out) else ""
-                out[i] = self._best(self.candidates(tokens[i]), prev, nxt)
-        return out
+def is_valid(tok: str) -> bool:
+    """A folded token that is a word as it stands: a Vietnamese syllable (Viet74K), a number, an
+    abbreviation, a part of a web address. A scan's other tokens are damage ("nim", "s6")."""
+    return tok in lexicon()[0] or tok.isdigit() or tok in ABBREVIATIONS or tok in WEB_WORDS
 
 
 WEB_WORDS = frozenset("http https www gov vn com org net edu html php".split())
@@ -300,13 +191,13 @@ def url_words(text: str) -> list[str]:
 _ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]{1,9}\b")
 
 
-def acronyms(text: str, repairer: OcrRepairer) -> list[str]:
+def acronyms(text: str) -> list[str]:
     """Upper-case abbreviations that are not syllables ("PCI", "SIPAS", "LGSP", "VssID"-like forms are
-    not caught): kept as extra index terms, since OCR repair would turn "pci" into a syllable."""
+    not caught): kept as extra index terms, since restoration may turn "pci" into a syllable."""
     out = []
     for match in _ACRONYM.finditer(nfc(text)):
         tok = fold(match.group(0))
-        if tok and not tok.isdigit() and not repairer.is_valid(tok):
+        if tok and not tok.isdigit() and not is_valid(tok):
             out.append(tok)
     return out
 
@@ -314,16 +205,19 @@ def acronyms(text: str, repairer: OcrRepairer) -> list[str]:
 _CASED_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
-def analyze_document(text: str, repairer: OcrRepairer) -> list[str]:
-    """Document text → folded, repaired, abbreviation-expanded syllables.
+def analyze_document(text: str, valid_only: bool = False) -> list[str]:
+    """Document text → folded, abbreviation-expanded syllables (`valid_only`: a scan's damaged
+    tokens left out, see `is_valid`).
 
     A two-letter abbreviation is expanded only where the document writes it in capitals ("TW",
     "KH"): in a scan, "Tw" and "Kt" are damaged syllables ("Sở Tư pháp" read as "S& Tw phap"),
     not "trung ương" and "kinh tế". Longer ones ("UBND", "cchc") cannot be syllables."""
     cased = _CASED_TOKEN.findall(strip_marks(prepare(text)))
-    tokens = repairer.repair([t.lower() for t in cased])
     out: list[str] = []
-    for raw, tok in zip(cased, tokens):
+    for raw in cased:
+        tok = raw.lower()
+        if valid_only and not is_valid(tok):
+            continue
         rep = ABBREVIATIONS.get(tok)
         if rep and (len(tok) > 2 or raw.isupper()):
             out.extend(rep.split())

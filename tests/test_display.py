@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import knowledge.display as display
+import knowledge.restore.stage as stage
 from knowledge.display import TokenMap, display_issuer, display_pieces, display_span
 from knowledge.text import fold, strip_marks
 from retrieval.engine import AskEngine
@@ -130,7 +131,7 @@ def test_a_rebuild_reads_restorations_back(tmp_path: Path, monkeypatch: pytest.M
     def no_restorer(*_args, **_kwargs):
         raise AssertionError("restored again")
 
-    monkeypatch.setattr(display, "_restore_groups", no_restorer)
+    monkeypatch.setattr(stage, "_restore_groups", no_restorer)
     second = build(tmp_path / "two", files)
     sql = "SELECT text, display FROM passages ORDER BY id"
     assert [tuple(r) for r in rows(first, sql)] == [tuple(r) for r in rows(second, sql)]
@@ -188,11 +189,11 @@ def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatc
 
     names = ("004_1ddf88fba73ab6aa", "000_ea17d4eb7683e29a")
     texts = [(SEEDS_DIR / f"{name}.txt").read_text("utf-8") for name in names]
-    monkeypatch.setattr(display, "SMALL_CORPUS_CHARS", 1)  # a "large" folder: joint groups …
-    monkeypatch.setattr(display, "LARGE_GROUP_CHARS", 1)  # … of one document each
+    monkeypatch.setattr(stage, "SMALL_CORPUS_CHARS", 1)  # a "large" folder: joint groups …
+    monkeypatch.setattr(stage, "LARGE_GROUP_CHARS", 1)  # … of one document each
     monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path / "one"))
     monkeypatch.setenv("CCHC_BUILD_WORKERS", "1")
-    here = display.restore_all(texts, [True, True])
+    here = stage.restore(texts)
     started: list[int] = []
     real_pool = workers._in_pool
 
@@ -204,7 +205,7 @@ def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatc
     monkeypatch.setenv("CCHC_BUILD_WORKERS", "2")
     monkeypatch.setattr(workers, "_in_pool", counting_pool)
     monkeypatch.setattr(workers, "start_method", lambda: "fork")
-    assert display.restore_all(texts, [True, True]) == here and started == [2]
+    assert stage.restore(texts) == here and started == [2]
     assert all(text is not None and text != raw for text, raw in zip(here, texts))
 
 

@@ -13,11 +13,9 @@ import logging
 import os
 import pickle
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
-from knowledge.restore.model_store import MODEL_VERSION, cache_dir
-from knowledge.restore.package_data import versions
+from knowledge.restore.stage import cache_root, restorer_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +24,10 @@ def corpus_sentences(texts: list[str]) -> list[list[str]]:
     """Restored syllable sentences of `texts` (from the disk cache when they were seen before)."""
     from knowledge.restore import get_restorer
 
-    digest = hashlib.sha256(f"{MODEL_VERSION}|{versions()}|{code_fingerprint()}".encode())
+    digest = hashlib.sha256(restorer_fingerprint().encode())
     for text in sorted(texts):
         digest.update(hashlib.sha256(text.encode("utf-8", "replace")).digest())
-    path = cache_dir() / f"corpus-{digest.hexdigest()[:20]}.pickle"
+    path = cache_root() / f"corpus-{digest.hexdigest()[:20]}.pickle"
     try:
         with path.open("rb") as f:
             cached = pickle.load(f)
@@ -48,17 +46,6 @@ def corpus_sentences(texts: list[str]) -> list[list[str]]:
     except Exception as e:  # noqa: BLE001 - without a cache the next call recomputes, nothing more
         log.debug("corpus cache not written (%s)", e)
     return sentences
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """The restorer's own source files: a cached corpus restored by other code is not reused."""
-    digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def folder_texts(folder: Path) -> list[str]:

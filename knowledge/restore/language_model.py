@@ -54,6 +54,15 @@ class LanguageModel:
             for a, b in zip(syls, syls[1:]):
                 self._bi[(a, b)] += weight
 
+    def add_counts(self, unigrams: dict[str, float], bigrams: dict[tuple[str, str], float],
+                   weight: float = 1.0) -> None:
+        """Counted running text (package data stores counts, not sentences)."""
+        for w, c in unigrams.items():
+            self._uni[w] += weight * c
+            self.total += weight * c
+        for pair, c in bigrams.items():
+            self._bi[pair] += weight * c
+
     def freeze(self, vocabulary: Iterable[str] = ()) -> None:
         """Turn the counts into arrays; `vocabulary` adds words with no count yet (candidates)."""
         words = set(self._uni) | set(vocabulary) | {BOS}

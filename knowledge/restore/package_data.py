@@ -63,6 +63,19 @@ def token_class(token: str) -> str:
     return PUNCT if not any(c.isalnum() for c in token) else FOREIGN
 
 
+def line_symbols(line: str) -> list[str]:
+    """A line as the LM sees running text: syllables, NUM, PUNCT and FOREIGN symbols."""
+    from knowledge.restore.line_tokens import split_line
+
+    out = []
+    for p in split_line(line):
+        if p.kind == "keep":  # as the decoder sees it: a code with a digit is a number ("12/KH-UBND")
+            out.append(NUM if any(c.isdigit() for c in p.text) else FOREIGN)
+        elif p.kind == "word" or p.text.strip():
+            out.append(token_class(p.text) or PUNCT)
+    return out
+
+
 def viet74k_words() -> Iterator[list[str]]:
     """Each dictionary word as its syllables (words with a non-syllable part are left out)."""
     for line in viet74k_path().read_text(encoding="utf-8").splitlines():
@@ -124,3 +137,39 @@ def wordfreq_syllables() -> dict[str, float]:
         if syl:
             out[syl] = out.get(syl, 0.0) + wordfreq.word_frequency(word, "vi")
     return out
+
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def catalogue_counts() -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """Syllable and pair counts of the national procedure catalogue (official administrative text,
+    the plans' register), made at development time by tools/build_restore_lm.py with one record
+    in ten held out; shipped as package data. Empty when the file is missing."""
+    import gzip
+
+    uni: dict[str, float] = {}
+    bi: dict[tuple[str, str], float] = {}
+    try:
+        with gzip.open(DATA_DIR / "catalogue_lm.tsv.gz", "rt", encoding="utf-8") as f:
+            for line in f:
+                key, _, count = line.rstrip("\n").rpartition("\t")
+                a, _, b = key.partition(" ")
+                if b:
+                    bi[(a, b)] = float(count)
+                elif a:
+                    uni[a] = float(count)
+    except OSError:
+        return {}, {}
+    return uni, bi
+
+
+def catalogue_names() -> list[str]:
+    """Agencies and fields the catalogue names ("Phòng Tư pháp", "Hộ tịch"), same provenance."""
+    import gzip
+
+    try:
+        with gzip.open(DATA_DIR / "catalogue_names.txt.gz", "rt", encoding="utf-8") as f:
+            return [line.strip() for line in f if line.strip()]
+    except OSError:
+        return []

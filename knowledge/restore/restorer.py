@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.restore.fixed_vocabulary import FORM_ACRONYMS, NUMBER_WORD
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
@@ -48,7 +49,7 @@ class _Slot:
     piece: int = -1
     pattern: str = "lower"
     costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
-    key: tuple[str, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name)
+    key: tuple[str, bool, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name, form)
 
 
 def needs_restoring(text: str) -> bool:
@@ -138,7 +139,8 @@ class Restorer:
                     pattern = case_pattern(p.text)
                     parens = _in_parens(pieces, pi)
                     name = pattern == "title" and mixed_case and bool(cur) and cur[-1].line >= 0
-                    cur.append(_Slot([], li, pi, pattern, key=(p.text, mixed_case, parens, name)))
+                    form = _before_number(pieces, pi)
+                    cur.append(_Slot([], li, pi, pattern, key=(p.text, mixed_case, parens, name, form)))
         if cur:
             paragraphs.append(cur)
         return paragraphs
@@ -146,7 +148,7 @@ class Restorer:
     def _fill(self, paragraphs: list[list[_Slot]], index: CandidateIndex) -> None:
         """Each word slot gets the candidate list of its key (one list object per distinct key:
         the decoder memoises on it)."""
-        memo: dict[tuple[str, bool, bool, bool], list[tuple[str, float]]] = {}
+        memo: dict[tuple[str, bool, bool, bool, bool], list[tuple[str, float]]] = {}
         for par in paragraphs:
             for slot in par:
                 key = slot.key
@@ -154,9 +156,11 @@ class Restorer:
                     continue
                 cands = memo.get(key)
                 if cands is None:
-                    word, mixed_case, parens, name = key
+                    word, mixed_case, parens, name, form = key
                     cands = self._candidates(index, word, mixed_case, in_parens=parens)
-                    if name:
+                    if form and any(c == NUMBER_WORD for c, _ in cands):
+                        cands = [(c, ch) for c, ch in cands if c == NUMBER_WORD]  # "Số:" of the form
+                    elif name:
                         cands = _as_name(word, cands)
                     memo[key] = cands
                 slot.candidates = cands
@@ -170,6 +174,8 @@ class Restorer:
                 return [(syl, 0.0)]
             return [(word, 0.0)]
         low = word.lower()
+        if word in FORM_ACRONYMS:
+            return [(_keep(word), 0.0)]  # the form's own abbreviations ("Lưu: VT", "KT.", "TM.")
         if (mixed_case_line or in_parens) and word.isupper() and len(word) >= 2 and word.isascii() \
                 and word.isalpha() and not is_syllable_shape(low):
             return [(_keep(word), 0.0)]  # an acronym among ordinary words (CCHC, SIPAS, PAR INDEX)
@@ -328,6 +334,15 @@ def _inventory_index(model: RestoreModel) -> CandidateIndex:
 def _keep(word: str) -> str:
     """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
     return "\x00" + word
+
+
+def _before_number(pieces: list[Piece], i: int) -> bool:
+    """The word stands where the form writes "Số": before a colon and a document's number
+    ("S6: 139/KH-TTYT", "$6: 24 /KH-UBND")."""
+    sep = pieces[i + 1] if i + 1 < len(pieces) else None
+    code = pieces[i + 2] if i + 2 < len(pieces) else None
+    return (sep is not None and sep.kind == "sep" and sep.text.strip().startswith(":") and code is not None
+            and code.kind == "keep" and any(c.isdigit() for c in code.text))
 
 
 def _in_parens(pieces: list[Piece], i: int) -> bool:
