@@ -37,6 +37,7 @@ CARD_ORDER = ("thanh_phan_ho_so", "thoi_han_giai_quyet", "phi_le_phi", "co_quan_
               "trinh_tu_thuc_hien", "yeu_cau_dieu_kien", "ket_qua", "can_cu_phap_ly")
 FOLLOW_UP_HINT = "Hỏi tiếp: hồ sơ? lệ phí? thời hạn? nộp ở đâu?"
 SECTION_CHARS = 1500  # one section's text on the card; the portal page has the rest
+DOCUMENTS_CHARS = 8000  # the documents list is what people come for: all of it (the longest shipped ≈ 7,000)
 SHORT_ANSWER_CHARS = 560  # `cchc ask` answers stay under the evaluation's 600-character limit
 QUOTE_CHARS = 800  # a citation's quoted field (as a passage citation's text)
 
@@ -82,7 +83,7 @@ def _shorten(text: str, limit: int) -> str:
     cut = text.rfind("\n", 0, limit)
     if cut < limit // 2:
         cut = max(text.rfind(". ", 0, limit) + 1, text.rfind(" ", 0, limit))
-    return text[:max(cut, 1)].rstrip() + " … (xem đủ trên Cổng Dịch vụ công)"
+    return text[:max(cut, 1)].rstrip() + "\n… (xem đủ trên Cổng Dịch vụ công)"
 
 
 def field_text(rec: dict[str, Any], field_name: str, limit: int = SECTION_CHARS) -> str:
@@ -103,7 +104,7 @@ def field_text(rec: dict[str, Any], field_name: str, limit: int = SECTION_CHARS)
 
 
 def _section(rec: dict[str, Any], field_name: str) -> str:
-    value = field_text(rec, field_name)
+    value = field_text(rec, field_name, DOCUMENTS_CHARS if field_name == "thanh_phan_ho_so" else SECTION_CHARS)
     heading = LABELS[field_name][0]
     return f"{heading}:\n{value}" if value else f"{heading}: {missing_text(field_name)}"
 

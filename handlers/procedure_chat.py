@@ -32,6 +32,7 @@ from retrieval.results import AskResult
 FOLLOW_UP_SECONDS = 300  # "a few minutes": after that a bare "lệ phí?" is a new question
 FOLLOW_UP_MAX_WORDS = 14  # a follow-up is short; a long message is a new question
 MAX_CHOICES = 4
+OTHER_SHARE = 0.6  # another candidate is offered when it scores at least this share of the one shown
 CALLBACK = "tthc"
 TABLE = "procedure_context"
 GONE_TEXT = "Thủ tục này không còn trong cơ sở dữ liệu (có thể vừa được cập nhật). Bạn hãy hỏi lại nhé."
@@ -109,7 +110,7 @@ class ProcedureChat:
         top = result.citations[0]
         self.state.log_question(incoming.platform, incoming.user_id, incoming.chat_id, text[:1000], True,
                                 top.doc_id, "", top.score)
-        others = tuple(h.doc_id for h in result.citations[1:])
+        others = tuple(h.doc_id for h in result.citations[1:] if h.score >= OTHER_SHARE * top.score)
         return self.card(incoming, top.doc_id, getattr(top, "field", ""), others)
 
     def _follows_up(self, text: str, code: str) -> bool:

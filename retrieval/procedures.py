@@ -26,6 +26,7 @@ import numpy as np
 from knowledge.text import fold
 from retrieval.inverted_index import InvertedBM25Index, code_fingerprint
 from retrieval.procedure_terms import document_tokens, question_terms, split_ask, with_bigrams
+from retrieval.question import understand
 
 VIEWS = ("name", "field", "body")
 # Weights of the three views' BM25 scores, set on half of the dev questions (README, issue 19).
@@ -229,6 +230,27 @@ def same_name_choices(matcher: ProcedureMatcher, code: str) -> list[str]:
     return [c for c, name in zip(matcher.codes, matcher.names) if c != code and base_name(name) == key]
 
 
+_FOREIGN = re.compile(r"\b(nuoc ngoai|quoc tich|viet kieu|dinh cu|ngoai quoc|my|han quoc|nhat ban|trung quoc|"
+                      r"dai loan|duc|phap|uc|anh quoc|campuchia|lao|thai lan|singapore)\b")
+
+
+def _domestic_first(candidates: list[Candidate], folded_question: str) -> list[Candidate]:
+    """A question that names no foreign element gets the domestic procedure of a name first
+    ("Đăng ký khai sinh" before "Đăng ký khai sinh có yếu tố nước ngoài"); the other is a choice."""
+    if _FOREIGN.search(folded_question):
+        return candidates
+    out = list(candidates)
+    for i, c in enumerate(out):
+        if "nuoc ngoai" not in fold(c.name):
+            continue
+        key = base_name(c.name)
+        for j in range(i + 1, len(out)):
+            if base_name(out[j].name) == key and "nuoc ngoai" not in fold(out[j].name):
+                out.insert(i, out.pop(j))
+                break
+    return out
+
+
 @dataclass(frozen=True)
 class Routing:
     """Why a question went where it went (kept for tests and for tuning)."""
@@ -310,6 +332,12 @@ def _said(weights: dict[str, float], text: str) -> tuple[float, float]:
     return (sum(t in words for t in uni) / max(1, len(uni)), sum(t in pairs for t in bi) / max(1, len(bi)))
 
 
+# Slots of the one question analysis (retrieval/question.py) that no procedure card fills: a
+# person, a document's signer, issuer, date, number or recipients, a rank, an office's address or hours.
+NOT_PROCEDURE_SLOTS = frozenset({"person", "signer", "issuer", "issued", "plan_number", "recipients", "rank",
+                                 "basis", "address", "hours"})
+
+
 def route(matcher: ProcedureMatcher, question: str, documents_found: bool, document_text: str = "",
           n: int = 5) -> Routing:
     """Whether the catalogue answers `question` rather than the documents (plans, laws).
@@ -325,8 +353,12 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
       decline stands (an emergency, a bus fare, a salary: not procedures)."""
     folded = fold(question)
     procedure_cue = bool(_PROCEDURE_CUE.search(folded))
+    # Who signed, who chairs, an office's hours: no card says; but "căn cứ pháp lý của thủ tục …" and
+    # "nộp hồ sơ ở đâu" ask a procedure's own fields.
+    if not procedure_cue and understand(question).asks in NOT_PROCEDURE_SLOTS:
+        return Routing(False, (), 0.0, False, False)
     document_cue = bool(_DOCUMENT_CUE.search(folded))
-    candidates = tuple(matcher.rank(question, n)) if not document_cue else ()
+    candidates = tuple(_domestic_first(matcher.rank(question, n), folded)) if not document_cue else ()
     if not candidates:
         return Routing(False, candidates, 0.0, procedure_cue, document_cue)
     weights = question_terms(question)

@@ -38,14 +38,23 @@ PASSPORT = {
     "phi_le_phi": "", "doi_tuong_thuc_hien": "Công dân Việt Nam",
 }
 LAND_ITEMS = [{"nhom": "", "ten_giay_to": f"Giấy tờ thử số {n} về thửa đất, " + "kèm mô tả dài " * 12,
-               "mau_don": f"M{n:02d}.doc", "so_luong": "Bản chính: 1, Bản sao: 1"} for n in range(1, 41)]
+               "mau_don": f"M{n:02d}.doc", "so_luong": "Bản chính: 1, Bản sao: 1"} for n in range(1, 26)]
 LAND = {
     "ma_thu_tuc": "1.900004", "ten_thu_tuc": "Cấp giấy chứng nhận quyền sử dụng đất lần đầu", "linh_vuc": "Đất đai",
     "cap_thuc_hien": "Cấp tỉnh", "so_quyet_dinh": "777/QĐ-TEST", "thanh_phan_ho_so_items": LAND_ITEMS,
     "thoi_han_giai_quyet": "Trực tiếp: 20 Ngày làm việc", "co_quan_thuc_hien": "Văn phòng đăng ký đất đai tỉnh Thử",
     "phi_le_phi": "Trực tiếp: Lệ phí: 100.000 đồng", "doi_tuong_thuc_hien": "Công dân Việt Nam, Hộ gia đình",
 }
-RECORDS = [BIRTH, BIRTH_FOREIGN, PASSPORT, LAND]
+# Made-up neighbours, so the words of the four procedures above are as rare as in a real catalogue
+# (BM25 over four names would make every shared word worthless).
+_ACTS = ["Cấp phép", "Gia hạn giấy phép", "Thu hồi chứng chỉ", "Công bố cơ sở", "Đăng ký hoạt động", "Xác nhận"]
+_OBJECTS = ["khai thác cát lòng sông thử", "nuôi ong mật thử", "kinh doanh pháo hoa thử", "bến thủy nội địa thử",
+            "trạm cân điện tử thử", "lò gạch thủ công thử"]
+FILLERS = [{"ma_thu_tuc": f"1.95{i:04d}", "ten_thu_tuc": f"{act} {obj}", "linh_vuc": f"Lĩnh vực thử {i % 5}",
+            "cap_thuc_hien": ("Cấp xã", "Cấp tỉnh", "Cấp bộ")[i % 3], "trinh_tu_thuc_hien": f"Bước 1: nộp hồ sơ {obj}.",
+            "doi_tuong_thuc_hien": "Doanh nghiệp"}
+           for i, (act, obj) in enumerate((a, o) for a in _ACTS for o in _OBJECTS)]
+RECORDS = [BIRTH, BIRTH_FOREIGN, PASSPORT, LAND, *FILLERS]
 
 PLAN = """ỦY BAN NHÂN DÂN XÃ HÒA MỸ THỬ
 Số: 12/KH-UBND
@@ -92,4 +101,4 @@ def test_made_up_kb_serves_only_the_made_up_procedures(tmp_path: Path, no_shippe
 
     root = build_procedure_kb(tmp_path / "data")
     codes = [r[0] for r in sqlite3.connect(root / "knowledge.db").execute("SELECT code FROM procedures ORDER BY code")]
-    assert codes == ["1.900001", "1.900002", "1.900003", "1.900004"]
+    assert codes[:4] == ["1.900001", "1.900002", "1.900003", "1.900004"] and len(codes) == 4 + len(FILLERS)

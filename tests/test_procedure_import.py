@@ -43,7 +43,8 @@ def test_json_csv_and_gzip_with_the_catalogue_field_names(tmp_path: Path) -> Non
     writer = csv.DictWriter(out, fieldnames=["ma_thu_tuc", "ten_thu_tuc", "cap_thuc_hien", "thanh_phan_ho_so_items",
                                              "phi_le_phi"], delimiter=";")
     writer.writeheader()
-    writer.writerow({"ma_thu_tuc": "1.012753.H19", "ten_thu_tuc": "Hỗ trợ thử nghiệm nông hộ", "cap_thuc_hien": "Cấp xã",
+    writer.writerow({"ma_thu_tuc": "1.012753.H19", "ten_thu_tuc": "Hỗ trợ thử nghiệm nông hộ",
+                     "cap_thuc_hien": "Cấp xã",
                      "thanh_phan_ho_so_items": json.dumps([{"ten_giay_to": "Đơn đề nghị", "so_luong": "1"}]),
                      "phi_le_phi": "Không"})
     writer.writerow({"ma_thu_tuc": "1.9", "ten_thu_tuc": "Mã ngắn quá", "phi_le_phi": "Không"})
@@ -88,7 +89,8 @@ def test_detail_pages_in_text_html_word_and_pdf() -> None:
         f"<tr><td>{line.split(':', 1)[0]}</td><td>{line.split(':', 1)[1] if ':' in line else ''}</td></tr>"
         if ":" in line and not line.startswith(("Bước", "-")) else f"<tr><td>{line}</td></tr>" for line in PAGE_LINES)
         + "</table><script>var x = 'Mã thủ tục: 0';</script></body></html>")
-    for name, data in (("trang.txt", text.encode()), ("trang.html", html.encode()), ("trang.docx", make_docx(PAGE_LINES))):
+    pages = (("trang.txt", text.encode()), ("trang.html", html.encode()), ("trang.docx", make_docx(PAGE_LINES)))
+    for name, data in pages:
         read = read_bytes(data, name)
         assert not read.refused, (name, read.refused)
         [rec] = read.records
