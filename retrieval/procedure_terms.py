@@ -59,6 +59,18 @@ EVERYDAY_NAMES: dict[str, str] = {
     "giay phep xay dung": "cap giay phep xay dung", "xin phep xay nha": "cap giay phep xay dung",
     "nop online": "truc tuyen", "nop truc tuyen": "truc tuyen", "chu ky so": "chu ky so",
 }
+# A need said in two parts of a sentence ("thay đổi phần quốc tịch của bố trong Giấy khai sinh"):
+# (what is done, to what) → the catalogue phrase for it. General knowledge of civil-status work:
+# changing what a birth certificate or a civil-status paper says is "thay đổi, cải chính, bổ sung
+# thông tin hộ tịch"; a lost one is re-issued as a copy of the register ("bản sao trích lục").
+NEEDS: list[tuple[re.Pattern, re.Pattern, str]] = [
+    (re.compile(r"\b(thay doi|bo sung|sua|sua doi|cai chinh|ghi sai|ghi nham|dieu chinh|doi lai)\b"),
+     re.compile(r"\b(giay khai sinh|khai sinh|ho tich|giay ket hon|trich luc)\b"),
+     "thay doi cai chinh bo sung thong tin ho tich"),
+    (re.compile(r"\b(mat|that lac|bi hong|rach|lam lai|cap lai)\b"),
+     re.compile(r"\b(giay khai sinh|giay chung nhan ket hon|giay ket hon|trich luc)\b"),
+     "cap ban sao trich luc ho tich"),
+]
 _PHRASES = sorted(EVERYDAY_NAMES, key=lambda p: -len(p.split()))
 _MAX_WORDS = max(len(p.split()) for p in _PHRASES)
 _LOOKUP = {p.lower(): EVERYDAY_NAMES[p] for p in _PHRASES}
@@ -141,4 +153,8 @@ def question_terms(question: str) -> dict[str, float]:
         add(tokens, weight)
         for run in everyday_expansion(fold_tokens(text)) + everyday_expansion(tokens):
             add(run, weight)
+        folded = " ".join(tokens)
+        for action, thing, phrase in NEEDS:
+            if action.search(folded) and thing.search(folded):
+                add(phrase.split(), weight)
     return weights

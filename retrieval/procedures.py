@@ -196,10 +196,11 @@ def asked_field(question: str) -> str:
 
 
 # Words that put a question in the documents' world: plans and their programme (a citizen asking
-# about a procedure does not name a plan, a target or a campaign), and laws cited by article.
+# about a procedure does not name a plan, a target or a campaign), laws cited by article, and exam
+# questions about them ("đúng hay sai", "… nào sau đây").
 _DOCUMENT_CUE = re.compile(
     r"\b(ke hoach|cai cach hanh chinh|chi tieu|muc tieu|tuyen truyen|giai doan|chuong trinh|de an|"
-    r"bao cao|chu tri|phoi hop|trien khai|kh so|kh ubnd|dung hay sai|dieu \d+|khoan \d+|bo luat|"
+    r"bao cao|chu tri|phoi hop|trien khai|kh so|kh ubnd|dung hay sai|nao sau day|sau day|dieu \d+|khoan \d+|bo luat|"
     r"theo quy dinh cua luat|luat [a-z]+ [a-z]+ quy dinh)\b")
 # Words that ask how to get something done at an office.
 _PROCEDURE_CUE = re.compile(
@@ -335,7 +336,7 @@ def _said(weights: dict[str, float], text: str) -> tuple[float, float]:
 # Slots of the one question analysis (retrieval/question.py) that no procedure card fills: a
 # person, a document's signer, issuer, date, number or recipients, a rank, an office's address or hours.
 NOT_PROCEDURE_SLOTS = frozenset({"person", "signer", "issuer", "issued", "plan_number", "recipients", "rank",
-                                 "basis", "address", "hours"})
+                                 "basis", "address", "hours", "contact"})
 
 
 def route(matcher: ProcedureMatcher, question: str, documents_found: bool, document_text: str = "",
@@ -355,7 +356,8 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
     procedure_cue = bool(_PROCEDURE_CUE.search(folded))
     # Who signed, who chairs, an office's hours: no card says; but "căn cứ pháp lý của thủ tục …" and
     # "nộp hồ sơ ở đâu" ask a procedure's own fields.
-    if not procedure_cue and understand(question).asks in NOT_PROCEDURE_SLOTS:
+    asked = understand(question)
+    if not procedure_cue and (asked.asks in NOT_PROCEDURE_SLOTS or asked.percent):
         return Routing(False, (), 0.0, False, False)
     document_cue = bool(_DOCUMENT_CUE.search(folded))
     candidates = tuple(_domestic_first(matcher.rank(question, n), folded)) if not document_cue else ()
