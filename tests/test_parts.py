@@ -171,3 +171,25 @@ def test_deadlines_are_kept_as_written(deadline: str) -> None:
     from knowledge.parts.tasks import deadline_in
 
     assert deadline_in(f"Tổ chức kiểm tra việc niêm yết thủ tục, {deadline}, báo cáo kết quả.") == deadline
+
+
+def test_a_typed_plan_built_into_the_knowledge_base(tmp_path: Path) -> None:
+    """Issue 22: a plain .txt plan's issuer was "Sở Y tế tỉnh Phú Thọ Cộng Hòa xã Hội Chủ Nghĩa Việt Nam — …"."""
+    from knowledge.build import build_knowledge_db
+
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    typed = CLEAN.replace("SỞ Y TẾ TỈNH LÂM ĐỒNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                          "Sở Y tế tỉnh Lâm Đồng Cộng Hòa xã Hội Chủ Nghĩa Việt Nam")
+    (docs / "ke_hoach_77.txt").write_text(typed, "utf-8")
+    build_knowledge_db(docs, tmp_path / "knowledge.db")
+    conn = sqlite3.connect(tmp_path / "knowledge.db")
+    issuer, shown = conn.execute("SELECT issuer, issuer_display FROM documents").fetchone()
+    assert "cong hoa" not in fold(f"{issuer} {shown}") and "viet nam" not in fold(f"{issuer} {shown}")
+    assert fold(issuer).startswith("so y te tinh lam dong")
+    parts = read_parts(conn, "ke_hoach_77")
+    assert parts is not None and (parts.parent, parts.issuer) == ("Sở Y tế tỉnh Lâm Đồng",
+                                                                  "Trung tâm Y tế huyện Đam Rông")
+    closing = conn.execute("SELECT text FROM passages WHERE section = ?", [CLOSING_SECTION]).fetchone()
+    assert closing is not None and "qua Phòng Kế hoạch - Nghiệp vụ" in closing[0]
+    assert len(all_tasks(conn)) == 7

@@ -170,6 +170,8 @@ def _render(tokens: list[Token], damaged: bool) -> str:
     words = [keep_abbreviation(r, s) for r, s in tokens]
     if words and re.fullmatch(r"c[eid]c", squeeze(tokens[0][0])):  # "Céc khoa" read as "Cục khoa": "Các"
         words[0] = "Các" + words[0][len(words[0].rstrip(",;.:")):]
+    if words and words[0] in ("Phong", "phong"):  # left unmarked by the restorer: a recipient's "Phòng"
+        words[0] = "Phòng"
     words = fix_so(words, [r for r, _ in tokens])
     matched = match_name(tokens, fuzzy=damaged)
     if matched and not (damaged is False and matched[1] == 0):
