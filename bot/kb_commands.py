@@ -4,17 +4,23 @@ Changes go through the same safe path as the chat's /reload: the documents folde
 knowledge DB is built beside the old one and swapped in; on any error the folder change is undone
 and the old DB keeps serving. A running bot notices the new file and reloads it by itself.
 
-A folder build skips files it cannot use and lists every one of them; it exits non-zero only when
-nothing usable is left (the old DB then keeps serving).
+A folder build skips files it cannot use; it exits non-zero only when nothing usable is left (the
+old DB then keeps serving). It prints a summary of at most about 30 lines whatever the folder holds;
+the full report (every name, refusal and warning) is in kb-report.txt beside the knowledge DB, and
+`--verbose` prints it. `cchc kb warnings` lists the warnings at any time. Every command first
+finishes or undoes a change a crash interrupted, and says what it did.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from handlers.kb_admin import KnowledgeAdmin
 
 STAGE_NAMES = {"restore": "khôi phục dấu", "documents": "tài liệu", "passages": "đoạn văn", "index": "chỉ mục"}
 
@@ -53,20 +59,32 @@ class TqdmProgress:
 
 
 def run_kb_command(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.kb_admin import KnowledgeAdmin
+    from handlers.kb_admin import KnowledgeAdmin, state_audit
 
-    admin = KnowledgeAdmin(settings.docs_dir, settings.kb_path, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    admin = KnowledgeAdmin(settings.docs_dir, settings.kb_path, max_bytes=settings.max_upload_mb * 1024 * 1024,
+                           audit=state_audit(settings.state_path))
     command = args.kb_command
     progress = TqdmProgress()
+    try:
+        return _run(admin, command, args, progress)
+    finally:  # what start-up recovery did is logged (stderr) and written to the audit log
+        progress.close()
+
+
+def _run(admin: KnowledgeAdmin, command: str, args: argparse.Namespace, progress: TqdmProgress) -> int:
     try:
         if command in ("build", "reload"):
             outcome = admin.rebuild(progress=progress)
             progress.close()
-            print(outcome.message)
+            print(outcome.full if outcome.ok and getattr(args, "verbose", False) else outcome.message)
             return 0 if outcome.ok else 1
         if command == "show":
             admin.ensure()
             return show_document(admin.kb_path, args.doc_id, getattr(args, "json", False))
+        if command == "warnings":
+            admin.ensure()
+            print(admin.warnings_text())
+            return 0
         if command == "stats":
             admin.ensure()
             print(admin.stats_text())
@@ -81,12 +99,12 @@ def run_kb_command(settings: Settings, args: argparse.Namespace) -> int:
             except OSError as exc:
                 print(f"Không đọc được tệp {args.file}: {exc.strerror or exc}.")
                 return 1
-            outcome = admin.add_document(args.file.name, data, progress=progress)
+            outcome = admin.add_document(args.file.name, data, progress=progress, by="cchc kb add")
             progress.close()
             print(outcome.message)
             return 0 if outcome.ok else 1
         if command == "remove":
-            outcome = admin.remove_document(args.doc_id, progress=progress)
+            outcome = admin.remove_document(args.doc_id, progress=progress, by="cchc kb remove")
             progress.close()
             print(outcome.message)
             return 0 if outcome.ok else 1

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from handlers.dispatch import Command, Dispatcher
 from handlers.insights import knowledge_gaps, usage_by_day
-from handlers.kb_admin import KnowledgeAdmin, Outcome
+from handlers.kb_admin import KnowledgeAdmin, Outcome, audit_to
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming, Reply
 from handlers.render_text import shorten
@@ -71,7 +71,7 @@ class AdminService:
                  max_upload_mb: int) -> None:
         self.holder = holder
         self.state = state
-        self.kb = KnowledgeAdmin(docs_dir, kb_path, max_bytes=max_upload_mb * MB)
+        self.kb = KnowledgeAdmin(docs_dir, kb_path, max_bytes=max_upload_mb * MB, audit=audit_to(state))
         self.max_upload_mb = max_upload_mb
         self._busy = threading.Lock()
 
@@ -129,7 +129,8 @@ class AdminService:
             self.audit(incoming, "upload", "không có dữ liệu tệp", True)
             return [Reply(NO_FILE_DATA_TEXT)]
         name = Path(attachment.filename.replace("\\", "/")).name or "tệp"
-        outcome = self._change(lambda: self.kb.add_document(attachment.filename, attachment.data))
+        by = f"{incoming.platform}:{incoming.user_id}"
+        outcome = self._change(lambda: self.kb.add_document(attachment.filename, attachment.data, by=by))
         self.audit(incoming, "upload", f"{name[:120]} ({len(attachment.data)} byte) {self._summary(outcome)}",
                    True)
         return self._reply(outcome)
@@ -161,7 +162,8 @@ class AdminService:
         if doc_id is None:
             self.audit(incoming, "xoa", f"{args[:120]} lỗi: không tìm thấy", True)
             return [Reply(f"Không có tài liệu mã “{args[:80]}”. Gõ /tailieu để xem mã các tài liệu.")]
-        outcome = self._change(lambda: self.kb.remove_document(doc_id))
+        by = f"{incoming.platform}:{incoming.user_id}"
+        outcome = self._change(lambda: self.kb.remove_document(doc_id, by=by))
         self.audit(incoming, "xoa", f"{doc_id} {self._summary(outcome)}", True)
         return self._reply(outcome)
 

@@ -9,6 +9,11 @@ A rebuild of the whole folder (/reload, `cchc kb build`) keeps going past bad fi
 skipped and every one is listed. An admin's add or remove is stricter: if the change itself makes a
 file or question unusable (a new refusal), the change is refused and undone. Metadata warnings are
 reported for the documents a change adds or modifies, not repeated for the ones it leaves alone.
+
+An add or remove is journaled before the folder is touched (knowledge/journal.py), and every
+operation that takes the file lock first finishes or undoes a change a crash interrupted, so the
+folder and the knowledge DB always describe the same documents; what recovery did goes to the
+audit log through the `audit` callback.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import re
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +33,18 @@ from pathlib import Path
 
 import sqlite_utils
 
+from handlers.kb_report import (
+    REPORT_NAME,
+    WARNINGS_COMMAND,
+    full_text,
+    refusal_lines,
+    report_text,
+    summary_lines,
+    warnings_listing,
+    write_report,
+)
 from handlers.render_text import shorten
+from handlers.state_db import StateDB
 from knowledge.build import (
     BuildError,
     BuildReport,
@@ -36,14 +54,17 @@ from knowledge.build import (
     seed_documents,
     stored_refusals,
 )
+from knowledge.journal import BACKUP_PREFIX, CHANGE_META_KEY, Change, Journal, Move, crash_point, fsync_dir, recover
+from knowledge.journal import roll_back as roll_back_change
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes, sniff_format
 from retrieval.indexer import ensure_knowledge_db, index_knowledge_db
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+RecoveryAudit = Callable[[str], None]  # one audit row per thing recovery did
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-GROUP_FROM = 3  # refusals sharing one reason are listed as one line of file names from this many on
+__all__ = ["KnowledgeAdmin", "Outcome", "audit_to", "refusal_lines", "safe_filename", "state_audit"]
 
 
 @dataclass
@@ -56,32 +77,27 @@ class Outcome:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    full: str = ""  # the full build report (every name, refusal and warning), also in kb-report.txt
 
 
-def refusal_lines(refusals: list[str], names: list[str]) -> list[str]:
-    """Every refusal as a bullet, none left out. Refusals that differ only by the file they name
-    (238 files "gần như không có nội dung") become one line listing all those files, so a long list
-    stays readable in a chat. `names` are the folder's file names, to recognise them in the text."""
-    by_length = sorted(set(names), key=len, reverse=True)
-    templates: list[tuple[str, str]] = []  # (template, file name) per refusal; "" when none is named
-    for text in refusals:
-        name = next((n for n in by_length if n and n in text), "")
-        templates.append((text.replace(name, "…") if name else text, name))
-    counts: dict[str, int] = {}
-    for template, name in templates:
-        if name:
-            counts[template] = counts.get(template, 0) + 1
-    lines: list[str] = []
-    done: set[str] = set()
-    for text, (template, name) in zip(refusals, templates):
-        if not name or counts[template] < GROUP_FROM:
-            lines.append(f"• {text}")
-        elif template not in done:
-            done.add(template)
-            files = [n for t, n in templates if t == template]
-            reason = template.replace("Tệp … ", "").replace("tệp … ", "").rstrip(".")
-            lines.append(f"• {len(files)} tệp — {reason}: {', '.join(files)}.")
-    return lines
+RECOVERY_ACTION = "kb-recover"  # the audit log's action for what start-up recovery did
+
+
+def audit_to(state: StateDB) -> RecoveryAudit:
+    """Recovery's audit rows into an open state DB."""
+    return lambda note: state.audit("system", "recovery", RECOVERY_ACTION, note[:500], True)
+
+
+def state_audit(state_path: Path) -> RecoveryAudit:
+    """Recovery's audit rows for a process with no state DB open (`cchc kb`, `cchc ask`): the DB is
+    opened only when there is something to record."""
+    def write(note: str) -> None:
+        state = StateDB(state_path)
+        try:
+            audit_to(state)(note)
+        finally:
+            state.close()
+    return write
 
 
 def safe_filename(name: str) -> str:
@@ -95,20 +111,38 @@ def safe_filename(name: str) -> str:
 class KnowledgeAdmin:
     """Adds, replaces and removes documents and rebuilds the knowledge DB, atomically."""
 
-    def __init__(self, docs_dir: Path, kb_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, docs_dir: Path, kb_path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                 audit: RecoveryAudit | None = None) -> None:
         self.docs_dir = Path(docs_dir)
         self.kb_path = Path(kb_path)
         self.max_bytes = max_bytes
+        self.audit = audit
+        self.recovered: list[str] = []  # what recovery did in this process, for the CLI to show
+        self.journal = Journal(self.kb_path)
+        self.report_path = self.kb_path.parent / REPORT_NAME
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        """The knowledge base's file lock; whoever takes it first recovers an interrupted change
+        (the lock dies with its process, so a journal found under it belongs to a dead one)."""
         self.kb_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.kb_path.parent / ".kb.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                self._recover()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _recover(self) -> None:
+        notes = recover(self.docs_dir, self.kb_path)
+        self.recovered += notes
+        for note in notes:
+            if self.audit is not None:
+                try:
+                    self.audit(note)
+                except Exception:
+                    log.exception("audit of a knowledge-base recovery failed")
 
     def ensure(self) -> None:
         with self._locked():
@@ -141,17 +175,21 @@ class KnowledgeAdmin:
         return guard
 
     def _rebuild(self, progress: Progress | None, *, guard: RefusalGuard | None = None,
-                 full_report: bool = False) -> Outcome:
+                 full_report: bool = False, change_id: str = "") -> Outcome:
         before = self._current_docs()
         if not self.docs_dir.is_dir():
             seed_documents(self.docs_dir)
         try:
             report = build_knowledge_db(self.docs_dir, self.kb_path, progress=progress, guard=guard,
-                                        indexer=lambda db: index_knowledge_db(db, progress))
+                                        indexer=lambda db: index_knowledge_db(db, progress),
+                                        meta={CHANGE_META_KEY: change_id} if change_id else None)
         except BuildError as exc:
-            lines = "\n".join(refusal_lines(exc.errors, self._names()))
-            return Outcome(False, "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ.\n"
-                                  f"Lý do:\n{lines}")
+            names = self._names()
+            head = "Không dựng lại được cơ sở tri thức; cơ sở tri thức cũ vẫn đang phục vụ."
+            full = "\n".join([head, "Lý do:", *refusal_lines(exc.errors, names)]) + "\n"
+            where = f"\nBáo cáo đầy đủ: {self.report_path}" if write_report(self.report_path, full) else ""
+            lines = "\n".join(summary_lines(exc.errors, names))
+            return Outcome(False, f"{head}\nLý do:\n{lines}{where}", full=full)
         except Exception as exc:  # disk full, a parser bug...: callers must still roll the folder back
             log.exception("knowledge base rebuild failed")
             return Outcome(False, "Không dựng lại được cơ sở tri thức do lỗi hệ thống "
@@ -160,46 +198,18 @@ class KnowledgeAdmin:
         added = sorted(set(after) - set(before))
         removed = sorted(set(before) - set(after))
         changed = sorted(d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"])
-        text = self._report_text(report, added, removed, changed, full_report, self._names())
-        return Outcome(True, text, report, added, removed, changed)
+        names = self._names()
+        full = full_text(report, added, removed, changed, names)
+        written = write_report(self.report_path, full)
+        text = report_text(report, added, removed, changed, full_report=full_report, names=names,
+                           report_path=self.report_path if written else None)
+        return Outcome(True, text, report, added, removed, changed, full=full)
 
     def _names(self) -> list[str]:
         try:
             return [p.name for p in self.docs_dir.iterdir()]
         except OSError:
             return []
-
-    @staticmethod
-    def _report_text(report: BuildReport, added: list[str], removed: list[str], changed: list[str],
-                     full_report: bool = True, names: list[str] | None = None) -> str:
-        """The admin's report. Warnings only for what this change added or modified (the seed plans'
-        warnings are said once, when they first go in); refusals in full after a whole-folder
-        rebuild, as a count after an add/remove (which cannot have caused them: see the guard)."""
-        lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: "
-                 f"{len(report.documents)} tài liệu, {report.passages} đoạn văn, {report.contacts} liên hệ, "
-                 f"{report.questions} câu hỏi trắc nghiệm."]
-        lines.append(f"Thêm: {', '.join(added) or 'không'}; bỏ: {', '.join(removed) or 'không'}; "
-                     f"thay đổi: {', '.join(changed) or 'không'}.")
-        if report.restored:
-            lines.append(f"Văn bản quét: {report.restored} tài liệu được máy tự động khôi phục dấu tiếng Việt "
-                         "để hiển thị (bản quét gốc vẫn được lưu để đối chiếu).")
-        if report.refused and full_report:
-            lines.append(f"Không dùng được {len(report.refused)} mục (đã bỏ qua, phần còn lại vẫn được dựng):")
-            lines += refusal_lines(report.refused, names or [])
-        elif report.refused:
-            lines.append(f"Vẫn còn {len(report.refused)} mục không dùng được như lần dựng trước "
-                         "(gõ /reload hoặc chạy cchc kb build để xem danh sách).")
-        new_docs = [*added, *changed]
-        by_doc = report.warnings_by_doc
-        warnings = [w for d in new_docs for w in by_doc.get(d, [])]
-        if warnings:
-            lines.append("Cảnh báo:")
-            lines += [f"• {w}" for w in warnings]
-        known = sum(len(ws) for d, ws in by_doc.items() if d not in new_docs)
-        if known:
-            lines.append(f"({known} cảnh báo về các tài liệu không đổi đã báo ở lần thêm trước, không nhắc lại; "
-                         "xem: cchc kb stats.)")
-        return "\n".join(lines)
 
     @staticmethod
     def upload_name(filename: str, data: bytes) -> str:
@@ -239,7 +249,7 @@ class KnowledgeAdmin:
             return f"Không đọc được tệp {name}: tệp bị hỏng hoặc không đúng định dạng."
         return None
 
-    def add_document(self, filename: str, data: bytes, progress: Progress | None = None) -> Outcome:
+    def add_document(self, filename: str, data: bytes, progress: Progress | None = None, by: str = "") -> Outcome:
         """Add (or replace) a document and rebuild; on failure the folder is restored."""
         if len(data) <= self.max_bytes:  # a huge file is refused for its size, never opened
             filename = self.upload_name(filename, data)
@@ -260,15 +270,9 @@ class KnowledgeAdmin:
                     return Outcome(False, f"Không thêm được tài liệu. Nội dung tệp {name} trùng với tài liệu "
                                           f"đã có (mã {doc_id}).")
             same_stem = [p for p in document_files(self.docs_dir) if p.stem == target.stem and p != target]
-            guard = self._no_new_refusals()
-            backup_dir = self._backup_dir()
-            moved = self._move_aside([target, *same_stem], backup_dir)
-            target.write_bytes(data)
-            outcome = self._rebuild(progress, guard=guard)
-            if not outcome.ok:
-                target.unlink(missing_ok=True)
-                self._restore(moved)
-            shutil.rmtree(backup_dir, ignore_errors=True)
+            aside = [f for f in (target, *same_stem) if f.exists()]
+            change = self._change("replace" if aside else "add", target.stem, aside, target, by)
+            outcome = self._journaled(change, progress, lambda: self._write_new(target, data))
         if outcome.ok and outcome.report is not None:
             outcome.message = f"{self._document_line(outcome.report, target.stem)}\n{outcome.message}"
         return outcome
@@ -279,12 +283,12 @@ class KnowledgeAdmin:
         doc = next((d for d in report.documents if d["doc_id"] == doc_id), None)
         if doc is None:
             return f"Đã thêm tài liệu {doc_id}."
-        number = f"số {doc['number']}" if doc["number"] else "không đọc được số hiệu"
-        date = f"ngày {doc['date']}" if doc["date"] else "không đọc được ngày ban hành"
+        number = f"số {doc['number']}" if doc["number"] else "không có số hiệu"  # a warning says if unread
+        date = f"ngày {doc['date']}" if doc["date"] else "không có ngày ban hành"
         return (f"Đã thêm tài liệu {doc_id}: “{shorten(doc['title'] or doc['filename'], 120)}” — {number}, {date}, "
                 f"{doc['passages']} đoạn văn.")
 
-    def remove_document(self, doc_id: str, progress: Progress | None = None) -> Outcome:
+    def remove_document(self, doc_id: str, progress: Progress | None = None, by: str = "") -> Outcome:
         """Remove a document (and its question file) and rebuild; on failure it is restored."""
         with self._locked():
             if not self.docs_dir.is_dir():
@@ -295,36 +299,57 @@ class KnowledgeAdmin:
                                       "trò chuyện, hoặc cchc kb list).")
             files += [p for p in self.docs_dir.iterdir()
                       if p.stem == doc_id and p.suffix in (".yaml", ".yml")]
-            guard = self._no_new_refusals()
-            backup_dir = self._backup_dir()
-            moved = self._move_aside(files, backup_dir)
-            outcome = self._rebuild(progress, guard=guard)
-            if not outcome.ok:
-                self._restore(moved)
-            shutil.rmtree(backup_dir, ignore_errors=True)
+            outcome = self._journaled(self._change("remove", doc_id, files, None, by), progress, None)
         if outcome.ok:
             outcome.message = f"Đã xoá tài liệu {doc_id}.\n{outcome.message}"
         return outcome
 
-    def _backup_dir(self) -> Path:
-        path = self.kb_path.parent / f".backup-{time.time_ns()}"
-        path.mkdir(parents=True)
-        return path
+    def _change(self, action: str, doc_id: str, aside: list[Path], target: Path | None, by: str) -> Change:
+        """The journal entry of a change: every file it moves aside (with its digest) and the one it writes."""
+        backup_dir = self.kb_path.parent / f"{BACKUP_PREFIX}{time.time_ns()}"
+        moves = [Move(str(f), str(backup_dir / f.name), hashlib.sha256(f.read_bytes()).hexdigest()) for f in aside]
+        return Change(id=uuid.uuid4().hex, action=action, doc_id=doc_id, backup_dir=str(backup_dir),
+                      target=str(target) if target is not None else "", moves=moves, by=by)
 
-    @staticmethod
-    def _move_aside(files: list[Path], backup_dir: Path) -> list[tuple[Path, Path]]:
-        moved = []
-        for f in files:
-            if f.exists():
-                dest = backup_dir / f.name
-                shutil.move(str(f), dest)
-                moved.append((f, dest))
-        return moved
+    def _journaled(self, change: Change, progress: Progress | None, write: Callable[[], None] | None) -> Outcome:
+        """Journal the change, move its files aside, write the new one, rebuild; undo on failure.
+        The crash points name the steps a test kills the process at (knowledge/journal.py)."""
+        guard = self._no_new_refusals()
+        self.journal.begin(change)
+        try:
+            Path(change.backup_dir).mkdir(parents=True)
+            for move in change.moves:
+                shutil.move(move.original, move.backup)
+            fsync_dir(self.docs_dir)
+            crash_point("moved")
+            if write is not None:
+                write()
+            outcome = self._rebuild(progress, guard=guard, change_id=change.id)
+        except BaseException:
+            roll_back_change(change)
+            shutil.rmtree(change.backup_dir, ignore_errors=True)
+            self.journal.end()
+            raise
+        if not outcome.ok:
+            crash_point("failed")
+            roll_back_change(change)
+        shutil.rmtree(change.backup_dir, ignore_errors=True)
+        crash_point("cleaned")
+        self.journal.end()
+        return outcome
 
-    @staticmethod
-    def _restore(moved: list[tuple[Path, Path]]) -> None:
-        for original, backup in moved:
-            shutil.move(str(backup), original)
+    def _write_new(self, target: Path, data: bytes) -> None:
+        """The new file, durably (a crash test stops half-way through it: "writing")."""
+        half = len(data) // 2
+        with open(target, "wb") as f:
+            f.write(data[:half])
+            f.flush()
+            crash_point("writing")
+            f.write(data[half:])
+            f.flush()
+            os.fsync(f.fileno())
+        fsync_dir(self.docs_dir)
+        crash_point("written")
 
     def documents(self) -> list[dict]:
         if not self.kb_path.exists():
@@ -365,4 +390,14 @@ class KnowledgeAdmin:
         lines.append("-" * len(head))
         label = f"tổng ({len(docs)} tài liệu)"
         lines.append(f"{label:<50} {total[0]:>5} {total[1]:>7} {total[2]:>7}")
+        warned = [d for d in docs if d["warnings"] not in (None, "", "[]")]
+        refused = stored_refusals(self.kb_path)
+        if warned or refused:
+            lines.append(f"{len(warned)} tài liệu có cảnh báo, {len(refused)} mục không dùng được: "
+                         f"xem {WARNINGS_COMMAND}.")
         return "\n".join(lines)
+
+    def warnings_text(self) -> str:
+        """`cchc kb warnings`: what the last build could not read in the served documents, and
+        what it skipped, kept in the knowledge DB (not only in the report of the build that found it)."""
+        return warnings_listing(self.documents(), stored_refusals(self.kb_path))

@@ -27,10 +27,11 @@ import sqlite_utils
 
 from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display
-from knowledge.restore import needs_restoring, restore
-from knowledge.metadata import extract_metadata, number_suffix, resolve_from_citations
+from knowledge.journal import crash_point
+from knowledge.metadata import DocumentMeta, extract_metadata, number_suffix, resolve_from_citations
 from knowledge.parts import create_tables, parts_for_documents, write_parts
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
+from knowledge.restore import needs_restoring, restore
 from knowledge.structure import document_passages, end_matter
 
 SCHEMA_VERSION = "9"  # 5: restored text for people to read beside the raw text; 6: signer;
@@ -167,12 +168,28 @@ def _parse_one(path: Path) -> tuple[dict | None, str | None]:
     if len(passages) == 0:
         return None, f"Tệp {path.name}: không tách được đoạn văn nào."
     meta = extract_metadata(header, content.text, path.stem)
+    if not _has_plan_header(header, meta):  # a law article, a notice: nothing was missed
+        meta.warnings = [w for w in meta.warnings if w not in PLAN_HEADER_WARNINGS]
     if content.converted_from:
         meta.warnings.append(f"văn bản lưu bằng bảng mã {content.converted_from}, đã chuyển sang Unicode")
     return {"path": path, "text": content.text, "fmt": content.fmt, "header": header,
             "passages": passages, "meta": meta, "contacts": extract_contacts(content.text),
             "sha256": hashlib.sha256(raw).hexdigest(), "needs_restoring": needs_restoring(content.text),
             "end_matter": end_matter(content.text)}, None
+
+
+# What extract_metadata says when a plan's header could not be read. A document with no plan header
+# at all (a law article, a notice: 2,249 ALQAC articles gave 6,673 such lines) is normal, not faulty.
+PLAN_HEADER_WARNINGS = frozenset({"không đọc được ngày ban hành", "không đọc được số hiệu văn bản",
+                                  "không đọc được tên văn bản", "chỉ đọc được năm ban hành"})
+NATIONAL_MOTTO = ("cong hoa", "doc lap")  # folded; OCR keeps these words better than the rest
+
+
+def _has_plan_header(header: list[str], meta: DocumentMeta) -> bool:
+    """An official document's header: a kind line ("KẾ HOẠCH"), a number, or the national motto."""
+    from knowledge.text import fold
+
+    return bool(meta.kind or meta.number or any(m in fold(line) for line in header for m in NATIONAL_MOTTO))
 
 
 def add_displays(docs: list[dict], questions: list | None = None,
@@ -231,11 +248,12 @@ def load_questions(docs_dir: Path, texts: dict[str, str], refused_ids: set[str])
 
 def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None = None,
                        progress: Callable[[str, int, int], None] | None = None,
-                       guard: RefusalGuard | None = None) -> BuildReport:
+                       guard: RefusalGuard | None = None, meta: dict[str, str] | None = None) -> BuildReport:
     """Build a new knowledge DB at `out_path` (written beside it first, then swapped in).
 
     Bad documents and questions are skipped and listed in `report.refused`; `BuildError` only when
-    no document can be served, or when `guard` objects to the refusals."""
+    no document can be served, or when `guard` objects to the refusals. `meta` rows are stored in
+    the DB's meta table (an admin's change stores its journal id: knowledge/journal.py)."""
     started = time.perf_counter()
     if not docs_dir.is_dir():
         seed_documents(docs_dir)
@@ -268,11 +286,14 @@ def build_knowledge_db(docs_dir: Path, out_path: Path, indexer: Indexer | None =
         _validate(db, report)
         db["meta"].insert_all([{"key": "schema", "value": SCHEMA_VERSION},
                                {"key": "built_at", "value": str(time.time())},
-                               {"key": REFUSED_META_KEY, "value": json.dumps(refusals, ensure_ascii=False)}],
+                               {"key": REFUSED_META_KEY, "value": json.dumps(refusals, ensure_ascii=False)},
+                               *({"key": k, "value": v} for k, v in (meta or {}).items())],
                               pk="key", replace=True)
         db.conn.commit()
         db.close()
+        crash_point("swap")
         os.replace(tmp, out_path)
+        crash_point("swapped")
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

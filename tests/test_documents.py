@@ -140,9 +140,9 @@ def file_identity(path: Path) -> tuple[int, int]:
 def test_a_folder_build_skips_bad_files_lists_every_one_and_fails_only_when_nothing_is_left(
         data_dir: Path) -> None:
     docs = data_dir / "documents"
-    short = [f"dieu_{i:03d}.txt" for i in range(40)]  # like the 238 short law articles of issue 13
+    short = [f"dieu_{i:03d}.txt" for i in range(40)]  # files with no text at all (a short one is fine)
     for name in short:
-        (docs / name).write_text(f"Điều {name[5:8]}. Quy định ngắn.", "utf-8")
+        (docs / name).write_text(f"{name[5:8]}. — 12/2024 —", "utf-8")
     (docs / "hong.docx").write_bytes(make_truncated_docx())
     (docs / "cau_hoi_loi.yaml").write_text("doc_id: x\nquestions: [[[", "utf-8")
     bank = (docs / "000_ea17d4eb7683e29a.yaml").read_text("utf-8")
@@ -154,8 +154,10 @@ def test_a_folder_build_skips_bad_files_lists_every_one_and_fails_only_when_noth
     assert built.returncode == 0, built.stdout + built.stderr
     out = built.stdout
     assert "5 tài liệu" in out and "Không dùng được 43 mục" in out
-    assert "40 tệp — gần như không có nội dung (dưới 200 ký tự): " in out
-    assert all(name in out for name in short)  # every refusal named, none cut off
+    assert "40 tệp — không có nội dung chữ: dieu_000.txt, " in out
+    report = (data_dir / "kb-report.txt").read_text("utf-8")
+    assert f"Báo cáo đầy đủ: {data_dir / 'kb-report.txt'}" in out
+    assert all(name in report for name in short)  # every refusal named in the report, none cut off
     assert "hong.docx có đuôi .docx nhưng nội dung là dữ liệu nhị phân" in out
     assert "Bỏ qua tệp câu hỏi cau_hoi_loi.yaml: YAML sai cú pháp" in out
     assert "Bỏ qua câu " in out and "không tìm thấy trích dẫn" in out  # one question, not its whole file
@@ -169,7 +171,7 @@ def test_a_folder_build_skips_bad_files_lists_every_one_and_fails_only_when_noth
     refused = cchc(["kb", "build"], data_dir)
     assert refused.returncode == 1
     assert "Không còn tài liệu nào dùng được" in refused.stdout and "vẫn đang phục vụ" in refused.stdout
-    assert all(name in refused.stdout for name in short)
+    assert all(name in (data_dir / "kb-report.txt").read_text("utf-8") for name in short)
     assert file_identity(data_dir / "knowledge.db") == kb  # the old knowledge base keeps serving
     assert json.loads(cchc(["ask", "--json", "Số hotline hỗ trợ dịch vụ công là gì?"], data_dir).stdout)["found"]
 
@@ -178,13 +180,15 @@ def test_a_reload_in_a_running_bot_reports_every_refusal(data_dir: Path, monkeyp
     monkeypatch.setenv("CCHC_ADMINS", "console:admin")
     docs = data_dir / "documents"
     for i in range(25):
-        (docs / f"ngan_{i:02d}.txt").write_text("Quá ngắn.", "utf-8")
+        (docs / f"ngan_{i:02d}.txt").write_text("— 1 —", "utf-8")
     assistant = build_assistant(Settings.from_env(env_file=None))
     try:
         [reply] = assistant.dispatcher.dispatch(assistant.incoming("console", "admin", "admin", "/reload"))
         assert reply.text.startswith("Đã dựng lại cơ sở tri thức"), reply.text
         assert "Không dùng được 25 mục" in reply.text
-        assert all(f"ngan_{i:02d}.txt" in reply.text for i in range(25))
+        assert all(f"ngan_{i:02d}.txt" in reply.text for i in range(5))  # the first few, then the report
+        report = (data_dir / "kb-report.txt").read_text("utf-8")
+        assert all(f"ngan_{i:02d}.txt" in report for i in range(25))
         assert "lỗi khác" not in reply.text
         assert assistant.ask.ask("Số hotline hỗ trợ dịch vụ công là gì?").found
     finally:
@@ -193,15 +197,15 @@ def test_a_reload_in_a_running_bot_reports_every_refusal(data_dir: Path, monkeyp
 
 def test_add_and_remove_do_not_repeat_the_seed_plans_warnings(data_dir: Path, tmp_path: Path) -> None:
     note = tmp_path / "ghi_chu.txt"
-    note.write_text("Ghi chú về bộ phận một cửa.\n" + "Bộ phận một cửa tiếp nhận hồ sơ mỗi sáng thứ Bảy. " * 8,
-                    "utf-8")
+    note.write_text("KẾ HOẠCH\nGhi chú về bộ phận một cửa\nI. NỘI DUNG\n"  # a plan whose number was not read
+                    + "Bộ phận một cửa tiếp nhận hồ sơ mỗi sáng thứ Bảy. " * 8, "utf-8")
     added = cchc(["kb", "add", str(note)], data_dir)
     assert added.returncode == 0, added.stdout + added.stderr
     assert "ghi_chu.txt: không đọc được số hiệu văn bản" in added.stdout  # the new document's own
     assert "001_60cbb597f620e29e.txt" not in added.stdout  # the seeds' warnings: not again
     assert "cảnh báo về các tài liệu không đổi" in added.stdout
     removed = cchc(["kb", "remove", "ghi_chu"], data_dir)
-    assert removed.returncode == 0 and "Cảnh báo:" not in removed.stdout, removed.stdout
+    assert removed.returncode == 0 and "Cảnh báo (" not in removed.stdout, removed.stdout
     shutil.rmtree(data_dir / "documents")  # a first build reports everything once
     (data_dir / "knowledge.db").unlink()
     first = cchc(["kb", "build"], data_dir)
