@@ -110,6 +110,18 @@ def test_login_guard_admits_at_most_the_limit_however_concurrent() -> None:
     assert [guard.admit("10.0.0.1", now=162.0) for _ in range(5)] == [0] * 5
 
 
+def test_login_guard_counts_an_ipv6_client_by_its_64_network() -> None:
+    guard = LoginGuard(attempts=2, lockout_seconds=60)
+    assert guard.admit("2001:db8:1:2::a", now=0.0) == 0 and guard.admit("2001:db8:1:2::b", now=0.0) == 0
+    assert guard.admit("2001:db8:1:2:ffff::1", now=0.0) > 0  # same /64, another address: still counted
+    assert guard.admit("2001:db8:1:3::a", now=0.0) == 0  # the next /64 is someone else
+    assert guard.admit("::ffff:10.0.0.7", now=0.0) == 0 and guard.admit("10.0.0.7", now=0.0) == 0
+    assert guard.admit("10.0.0.7", now=0.0) > 0  # an IPv4-mapped address is that IPv4 address
+    assert guard.admit("10.0.0.8", now=0.0) == 0
+    guard.succeeded("2001:db8:1:2::c")  # a right password from the network clears it
+    assert guard.admit("2001:db8:1:2::a", now=1.0) == 0
+
+
 # -- 2. deeply nested JSON ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/api/ask", "/api/chat"])
 def test_deeply_nested_json_is_a_400_and_one_log_line(data: Path, assistant: Assistant, path: str,

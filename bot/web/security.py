@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import threading
 import time
@@ -117,8 +118,9 @@ class LoginGuard:
     An attempt is counted *before* its (slow, threaded) scrypt check runs, so a burst of concurrent
     guesses cannot slip past the limit while the first ones are still being judged: 50 simultaneous
     wrong passwords from one address get 5 answers and 45 refusals (issue 22). The count is per
-    address only: no shared budget, so one address can never lock the others out. Guessing spread
-    over many addresses is bounded by each address's budget and by scrypt's cost.
+    address only: no shared budget, so one address can never lock the others out. An IPv6 client
+    counts per /64 network, the block one subscriber is given, so it cannot rotate through its own
+    addresses. Guessing spread over many networks is bounded by each one's budget and by scrypt's cost.
     """
 
     def __init__(self, attempts: int, lockout_seconds: float, max_clients: int = 10_000) -> None:
@@ -128,9 +130,23 @@ class LoginGuard:
         self._tries: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def key(client: str) -> str:
+        """The address an attempt counts against: IPv4 as it is, IPv6 by its /64 network."""
+        try:
+            address = ipaddress.ip_address(client)
+        except ValueError:
+            return client
+        if isinstance(address, ipaddress.IPv6Address):
+            if address.ipv4_mapped is not None:
+                return str(address.ipv4_mapped)
+            return str(ipaddress.IPv6Network((address, 64), strict=False))
+        return client
+
     def admit(self, client: str, now: float | None = None) -> int:
         """0 when this attempt may be judged (and it is counted now); else the seconds to wait."""
         now = time.monotonic() if now is None else now
+        client = self.key(client)
         with self._lock:
             tries = self._tries.get(client)
             if tries is None:
@@ -147,7 +163,7 @@ class LoginGuard:
     def succeeded(self, client: str) -> None:
         """The right password: the address's earlier attempts no longer count against it."""
         with self._lock:
-            self._tries.pop(client, None)
+            self._tries.pop(self.key(client), None)
 
     def _prune(self, now: float) -> None:
         for key in [k for k, t in self._tries.items() if not t or t[-1] <= now - self.lockout]:
