@@ -22,6 +22,7 @@ from handlers.kb_admin import KnowledgeAdmin, audit_to
 from handlers.knowledge_holder import KnowledgeHolder
 from handlers.messages import Incoming
 from handlers.office import Office
+from handlers.procedure_admin import register_procedure_admin
 from handlers.procedure_chat import register_procedures
 from handlers.quiz import QuizService
 from handlers.quiz import register as register_quiz
@@ -78,5 +79,6 @@ def build_assistant(settings: Settings) -> Assistant:
     duties = register_duties(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
     register_procedures(dispatcher, holder, state, ask.ask)  # after quiz and duties: their replies come first
     admin = register_admin(dispatcher=dispatcher, holder=holder, state=state, settings=settings)
+    register_procedure_admin(dispatcher, holder, state, admin.kb)  # /thutuc, /nhapthutuc, /xoathutuc
     register_account(dispatcher)
     return Assistant(settings, dispatcher, holder, state, ask, quiz, admin, duties)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from handlers.kb_admin import KnowledgeAdmin
 from handlers.knowledge_holder import KnowledgeHolder
@@ -102,3 +103,71 @@ class ProcedureAdmin:
         if not ok:
             return False, f"Không xoá được thủ tục {code}: {message}"
         return True, f"Đã xoá thủ tục {code}. {message}"
+
+
+# -- chat commands --------------------------------------------------------------------------------
+def register_procedure_admin(dispatcher: Any, holder: KnowledgeHolder, state: Any,
+                             kb: KnowledgeAdmin) -> ProcedureAdmin:
+    """/thutuc (anyone: a card by code, or the procedures matching some words), /nhapthutuc and
+    /xoathutuc (admins), and catalogue files (.jsonl, .json, .csv, .gz) an admin sends."""
+    from handlers.dispatch import Command
+    from handlers.messages import Incoming, Reply
+    from handlers.procedure_card import card_text
+    from retrieval.procedures import matcher_for
+
+    admin = ProcedureAdmin(kb, holder)
+
+    def audit(incoming: Incoming, action: str, detail: str, allowed: bool = True) -> None:
+        state.audit(incoming.platform, incoming.user_id, action, detail[:300], allowed)
+
+    def show(_incoming: Incoming, args: str) -> list[Reply]:
+        matcher = matcher_for(holder.engine)
+        query = args.strip()
+        if not query:
+            return [Reply("Gõ /thutuc <mã> (ví dụ /thutuc 1.001193) hoặc /thutuc <tên thủ tục> để tìm.")]
+        record = matcher.record(query)
+        if record is not None:
+            return [Reply(card_text(record))]
+        found = matcher.rank(query, 8)
+        if not found:
+            return [Reply(f"Không tìm thấy thủ tục nào khớp “{query[:80]}”.")]
+        lines = [f"Các thủ tục khớp “{query[:80]}”:"]
+        lines += [f"• {c.code} — {c.name} ({c.level or 'cấp không ghi'})" for c in found]
+        lines.append("Gõ /thutuc <mã> để xem chi tiết.")
+        return [Reply("\n".join(lines))]
+
+    def import_(incoming: Incoming, _args: str) -> list[Reply]:
+        if incoming.attachment is None:
+            audit(incoming, "nhapthutuc", "không có tệp")
+            return [Reply("Bạn hãy gửi tệp thủ tục (.jsonl, .json, .csv, có thể nén .gz, hoặc trang chi tiết "
+                          ".docx/.pdf/.html/.txt) kèm chú thích /nhapthutuc. Trên máy chủ: cchc tthc import TỆP.")]
+        changed, text = admin.import_bytes(incoming.attachment.data, incoming.attachment.filename)
+        audit(incoming, "nhapthutuc", f"{incoming.attachment.filename[:120]}: {'ok' if changed else 'không đổi'}")
+        return [Reply(text)]
+
+    def remove(incoming: Incoming, args: str) -> list[Reply]:
+        if not args.strip():
+            return [Reply("Gõ /xoathutuc <mã>, ví dụ /xoathutuc 1.012753.H19.")]
+        ok, text = admin.remove(args.strip())
+        audit(incoming, "xoathutuc", f"{args.strip()[:60]}: {'ok' if ok else 'không có'}")
+        return [Reply(text)]
+
+    dispatcher.add_command(Command("thutuc", "Xem một thủ tục hành chính: /thutuc <mã hoặc tên>", show))
+    dispatcher.add_command(Command("nhapthutuc", "Nhập thủ tục (gửi tệp kèm chú thích này)", import_,
+                                   admin_only=True))
+    dispatcher.add_command(Command("xoathutuc", "Ngừng phục vụ một thủ tục: /xoathutuc <mã>", remove,
+                                   admin_only=True))
+    previous = dispatcher.non_text
+
+    def non_text(incoming: Incoming) -> list[Reply]:
+        """An admin's catalogue file (by its name) is a procedure import; anything else as before."""
+        name = (incoming.attachment.filename if incoming.attachment is not None else "").lower().removesuffix(".gz")
+        if incoming.kind == "file" and incoming.is_admin and name.endswith(CATALOGUE_SUFFIXES):
+            return import_(incoming, "")
+        return previous(incoming) if previous is not None else [Reply("Xin lỗi, tôi chỉ đọc được tin nhắn chữ.")]
+
+    dispatcher.non_text = non_text
+    return admin
+
+
+CATALOGUE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
