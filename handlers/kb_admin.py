@@ -136,6 +136,8 @@ class KnowledgeAdmin:
 
     def _recover(self) -> None:
         notes = recover(self.docs_dir, self.kb_path)
+        for tmp in self.report_path.parent.glob(f".{REPORT_NAME}.*.tmp"):  # a report cut short
+            tmp.unlink(missing_ok=True)
         self.recovered += notes
         for note in notes:
             if self.audit is not None:

@@ -19,6 +19,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,34 @@ def test_a_damaged_journal_never_stops_the_start(data: Path) -> None:
     assert folder_state(data) == before
     assert_consistent(data)
     assert any("Nhật ký thay đổi" in r for r in recovery_rows(data))
+
+
+@pytest.mark.parametrize("moment", ["journal written", "building", "journal gone"])
+def test_kill_9_from_outside_at_a_moment_of_a_replace(data: Path, tmp_path: Path, moment: str) -> None:
+    """No hook in the process: the test watches the data directory and sends SIGKILL itself when
+    the change is journaled, while the new DB is being written, or just after the change ended."""
+    before = folder_state(data)
+    new = tmp_path / "ke_hoach_so_hoa.txt"
+    new.write_text(PLAN_V2, "utf-8")
+    env = {**os.environ, "CCHC_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
+    env.pop("CCHC_TEST_CRASH_AT", None)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "kb", "add", str(new)], env=env, cwd=ROOT / "tests",
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen_journal = False
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        journal = (data / JOURNAL_NAME).exists()
+        seen_journal = seen_journal or journal
+        if ((moment == "journal written" and journal)
+                or (moment == "building" and list(data.glob(".knowledge.db.*.tmp")))
+                or (moment == "journal gone" and seen_journal and not journal)):
+            proc.kill()
+            break
+        time.sleep(0.002)
+    proc.wait(30)
+    restart_with_list(data)
+
+    assert_consistent(data)
+    assert folder_state(data) in (before, {**before, "ke_hoach_so_hoa.txt": sha(new.read_bytes())})
+    if proc.returncode == -signal.SIGKILL and moment != "journal gone":
+        assert recovery_rows(data), "an interrupted change leaves an audit row"
