@@ -193,3 +193,27 @@ def test_a_typed_plan_built_into_the_knowledge_base(tmp_path: Path) -> None:
     closing = conn.execute("SELECT text FROM passages WHERE section = ?", [CLOSING_SECTION]).fetchone()
     assert closing is not None and "qua Phòng Kế hoạch - Nghiệp vụ" in closing[0]
     assert len(all_tasks(conn)) == 7
+
+
+def test_bad_input_never_raises() -> None:
+    """Damaged, shuffled and random texts (and a restored text that does not fit) give parts or
+    nothing, never an exception: a build must not fail on one odd document."""
+    import random
+
+    rng = random.Random(11)
+    alphabet = "abcđêôơư ĐÂ\n\t-|;:.,()/0123456789KTML~"
+    texts = ["", "\n\n", "Nơi nhận:", "KT. ", "Nơi nhận: KT.\n-", "- \n-\nNơi nhận:\n-\n- ;\n|",
+             "PHỤ LỤC\n| STT | Nhiệm vụ | Chủ trì |\n|", "x" * 50_000]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 2000))) for _ in range(40)]
+    for _ in range(40):
+        chars = list(CLEAN)
+        for _ in range(rng.randint(1, 300)):
+            chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        texts.append("".join(chars))
+        lines = CLEAN.split("\n")
+        rng.shuffle(lines)
+        texts.append("\n".join(lines))
+    for text in texts:
+        parse_parts(text)
+        parse_parts(text, text[::-1])
+        parse_parts(text, text.upper())

@@ -141,8 +141,8 @@ def _recipients(lines: list[list[Token]], damaged: bool) -> list[Recipient]:
             raw0, shown0 = raw0.lstrip("-–+• "), shown0.lstrip("-–+• ")
             tokens = ([(raw0, shown0)] if raw0 else []) + tokens[1:]
             items.append(tokens)
-        elif items and not items[-1][-1][0].endswith((";", ".")) and _letters(raw_text(tokens)) >= 0.6 * len(
-                raw_text(tokens).replace(" ", "")):
+        elif (items and items[-1] and not items[-1][-1][0].endswith((";", "."))
+              and _letters(raw_text(tokens)) >= 0.6 * len(raw_text(tokens).replace(" ", ""))):
             items[-1] = items[-1] + tokens
         elif not items and _letters(raw_text(tokens)) >= 3 and raw_text(tokens).endswith((";", ".")):
             items.append(tokens)  # "Như trên;" written without its dash

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from knowledge.parts.aligned import Aligned
 from knowledge.parts.cites import find_cites
 from knowledge.parts.closing import _appendix_line, find_block, read_block
 from knowledge.parts.letterhead import header_end, issuer_from_body, plan_period, read_letterhead
 from knowledge.parts.model import DocumentParts
 from knowledge.parts.tasks import find_table_tasks, find_targets, find_tasks
+
+log = logging.getLogger(__name__)
 
 
 def parse_parts(raw_text: str, restored_text: str | None = None) -> DocumentParts:
@@ -39,7 +43,11 @@ def parse_parts(raw_text: str, restored_text: str | None = None) -> DocumentPart
 def parts_for_build(doc: dict, doc_id: str) -> DocumentParts:
     """The parts of a document the build read (`doc` as knowledge/build.py has it): its own parts,
     with a number and date recovered from other documents' citations when the scan lost them."""
-    parts = parse_parts(doc["text"], doc.get("restored"))
+    try:
+        parts = parse_parts(doc["text"], doc.get("restored"))
+    except Exception:  # a document the parser trips on keeps its passages; it has no parts
+        log.exception("document parts not read for %s", doc_id)
+        parts = DocumentParts()
     parts.doc_id = doc_id
     meta = doc.get("meta")
     if meta is not None and not parts.number and meta.number:
