@@ -32,7 +32,9 @@ MAX_QUICK_HEIGHT = 100  # px: two rows of 40 px buttons and their gaps, never mo
 MEASURE = """
 const quick = document.querySelector('.quick');
 const box = quick.getBoundingClientRect();
+const input = document.getElementById('cchc-input');
 return {
+  placeholder_hidden: input.scrollHeight - input.clientHeight,
   viewport: document.documentElement.clientWidth,
   page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   quick_hidden: quick.scrollWidth - quick.clientWidth,
@@ -81,6 +83,7 @@ def test_quick_buttons_are_whole_on_a_phone(server: ServerThread, phone: Any, wi
         assert button["clipped"] <= 0, (width, button)  # and its label whole
     assert got["quick_hidden"] <= 0 and got["page_overflow"] <= 0, got  # nothing behind a scrollbar
     assert got["quick_height"] <= MAX_QUICK_HEIGHT, got
+    assert got["placeholder_hidden"] <= 0, got  # the empty box's hint is not cut either
 
 
 def test_a_quick_button_on_a_phone_sends_its_command(server: ServerThread, phone: Any) -> None:
