@@ -86,6 +86,19 @@ def test_compose_web_service_listens_where_it_is_published_and_only_to_this_host
         assert re.search(rf"(reverse_proxy|proxy_pass http://) ?127\.0\.0\.1:{settings.web_port}\b", text), proxy
 
 
+def test_package_data_ships_every_file_of_the_web_page() -> None:
+    """A wheel (the Docker image installs one) carries the chat page's HTML, CSS and scripts."""
+    import fnmatch
+
+    data = (ROOT / "pyproject.toml").read_text("utf-8").split("[tool.setuptools.package-data]", 1)[1]
+    line = re.search(r"^bot = \[(.*)\]$", data, flags=re.M)  # tomllib is not in Python 3.10
+    assert line
+    patterns = re.findall(r'"([^"]+)"', line.group(1))
+    static = sorted(p.relative_to(ROOT / "bot").as_posix() for p in (ROOT / "bot" / "web" / "static").iterdir())
+    assert len(static) >= 6
+    assert not [f for f in static if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)]
+
+
 def test_dockerfile_runs_unprivileged_with_volume_and_health_check() -> None:
     text = (ROOT / "Dockerfile").read_text("utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
