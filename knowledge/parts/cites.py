@@ -56,7 +56,7 @@ def _normalize_number(number: str) -> str:
 
 # Where a number and symbol may start ("3041/", "21-KL", "107/2021"): the full pattern is tried only
 # in a window before each (it cost 9 ms a plan run over the whole text; windows: under 1 ms).
-_NUMBER_HINT = re.compile(r"\d[a-z¢]?\s*[/-]\s*[A-Z0-9]")
+_NUMBER_HINT = re.compile(r"\d[a-z¢]?\s*[/-]\s*[A-Z]")  # dates ("26/7/2025") are no hint
 KIND_WINDOW_CHARS = 40  # "Thông tư liên tịch số " and OCR spaces fit
 
 

@@ -143,6 +143,8 @@ def find_tasks(al: Aligned, body_start: int, body_end: int) -> list[Task]:
             continue
         words = [r for r, _ in tokens]
         marked = _ROMAN_MARK.match(words[0]) or re.match(r"^[IVXLl1]{1,5}[.,]", words[0])
+        if not marked:
+            continue
         text = re.sub(r"[^a-z0-9]", "", fold(" ".join(words[1:] if marked else words)))
         shown = re.sub(r"[^a-z]", "", fold(" ".join(s for _, s in tokens[1:])))
         if marked and (_TCTH.search(text) or shown.endswith("tochucthuchien")):
