@@ -31,11 +31,11 @@ from knowledge.restore.package_data import (
     vlsp_sentences,
     wordfreq_syllables,
 )
-from knowledge.restore.syllables import normalize_syllable
+from knowledge.restore.syllables import is_syllable_shape, normalize_syllable
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "12"
+MODEL_VERSION = "13"
 WORDFREQ_SCALE = 2_000_000  # wordfreq frequencies as pseudo-counts (the VLSP sample is ≈ 100,000)
 KNOWN_WORD_ZIPF = 3.5       # a non-syllable word at least this common (Zipf scale) is kept as is
 PLACE_PAIR_WEIGHT = 1.0     # pairs inside Vietnam's place names ("mai châu", "xã phú")
@@ -72,7 +72,8 @@ def build_model() -> RestoreModel:
     # the syllables the dictionary and the running text attest, and adds none.
     freq = {w: f for w, f in freq.items() if w in inventory}
     cat_uni, cat_bi = _catalogue_evidence()
-    inventory.update(w for w in cat_uni if not w.startswith("<"))
+    # The catalogue adds counts, never syllables: its crawl lost marks in places ("cung cap thong
+    # tin"), and "cap" as a syllable of its own was then a candidate costing nothing.
     lm = LanguageModel(vocabulary_size=len(inventory) + 2)
     for s in sentences:
         lm.add_sentence(s)
@@ -119,8 +120,10 @@ def _known_words() -> set[str]:
         return set()
     # Only common ones: the long tail is English noise ("ping", "cia") that OCR damage imitates
     # ("Ping" is "Đăng" with its Đ read as P).
+    # Nor a word with a Vietnamese syllable's shape: "cap", "chat", "tat" are mostly Vietnamese
+    # typed without marks (cấp, chất, tất), and kept as English they left "cung cap thong tin" as is.
     return {w for w in wordfreq.top_n_list("vi", 100_000) if w.isascii() and w.isalpha() and len(w) >= 3
-            and wordfreq.zipf_frequency(w, "vi") >= KNOWN_WORD_ZIPF}
+            and not is_syllable_shape(w) and wordfreq.zipf_frequency(w, "vi") >= KNOWN_WORD_ZIPF}
 
 
 def cache_dir() -> Path:
