@@ -17,7 +17,14 @@ from bot.zalo_client import ZaloClient, ZaloError, ZaloForbidden, ZaloNetworkErr
 from handlers.reminders import Outcome, Reminders, send_due
 
 log = logging.getLogger(__name__)
+# The first round waits this long after start (or one period, if shorter): the bot answers its first
+# messages before reading every plan's deadlines (≈ 0.25 s of CPU for the five seed plans).
+FIRST_ROUND_SECONDS = 5.0
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights to send")
+
+
+def first_reminder_delay(settings: Any) -> float:
+    return min(FIRST_ROUND_SECONDS, float(settings.remind_check_seconds))
 
 
 async def telegram_deliver(bot: Any, chat_id: str, text: str) -> tuple[Outcome, str]:

@@ -44,7 +44,7 @@ from telegram.ext import (
 
 from bot.heartbeat import BEAT_SECONDS, beat
 from bot.logging_setup import register_secrets
-from bot.reminder_delivery import telegram_reminders
+from bot.reminder_delivery import first_reminder_delay, telegram_reminders
 from bot.settings import Settings
 from bot.telegram_render import render_reply
 from handlers.messages import Attachment, Incoming, Kind, Reply
@@ -161,7 +161,7 @@ class TelegramChannel:
                                                 name="heartbeat")
             if getattr(self.assistant, "duties", None) is not None:  # deadline reminders (issue 21)
                 application.job_queue.run_repeating(telegram_reminders, interval=self.settings.remind_check_seconds,
-                                                    first=0.1, name="reminders")
+                                                    first=first_reminder_delay(self.settings), name="reminders")
         log.info("Telegram bot @%s ready%s", bot.username, f" ({self.mode})" if self.mode else "")
         if self.on_ready is not None:
             self.on_ready()

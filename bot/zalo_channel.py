@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from bot.app import Assistant, build_assistant
 from bot.heartbeat import beat_forever
-from bot.reminder_delivery import zalo_deliverer, zalo_reminders
+from bot.reminder_delivery import first_reminder_delay, zalo_deliverer, zalo_reminders
 from bot.settings import Settings
 from bot.zalo_client import (
     MAX_TEXT_CHARS,
@@ -285,7 +285,7 @@ def start_reminders(assistant: Assistant, client: ZaloClient, settings: Settings
     if reminders is None:
         return None
     return asyncio.create_task(remind_forever(reminders, "zalo", zalo_deliverer(client),
-                                              settings.remind_check_seconds))
+                                              settings.remind_check_seconds, first=first_reminder_delay(settings)))
 
 
 def make_client(settings: Settings) -> ZaloClient:

@@ -222,8 +222,11 @@ async def send_due(reminders: Reminders, platform: str,
 
 async def remind_forever(reminders: Reminders, platform: str,
                          deliver: Callable[[str, str], Awaitable[tuple[Outcome, str]]],
-                         interval: float, stop: asyncio.Event | None = None) -> None:
-    """The scheduler of a channel without a job queue (Zalo): one round now, then every `interval`."""
+                         interval: float, stop: asyncio.Event | None = None, first: float = 0.0) -> None:
+    """The scheduler of a channel without a job queue (Zalo): a round after `first` seconds, then
+    every `interval`."""
+    if first > 0:
+        await asyncio.sleep(first)
     while stop is None or not stop.is_set():
         await send_due(reminders, platform, deliver)
         if stop is None:

@@ -323,7 +323,7 @@ def parse_deadline(text: str, period: Period | None) -> Deadline:
     return Deadline(shown, kind, dates)
 
 
-_SENTENCE_CUE = re.compile(r"\btruoc (?:ngay|\d)|\bngay \d{1,2} (?:\S+ )?thang (?:cuoi|dau)|\bngay \d{1,2} hang thang"
+SENTENCE_CUE = re.compile(r"\btruoc (?:ngay|\d)|\bngay \d{1,2} (?:\S+ )?thang (?:cuoi|dau)|\bngay \d{1,2} hang thang"
                            r"|\bhan (?:chot|cuoi)?\s*(?:ngay|\d)")
 
 
@@ -334,7 +334,7 @@ def deadline_in(text: str, period: Period | None) -> Deadline | None:
     deadline, so they are read as one only from a deadline field (`parse_deadline`).
     """
     s = canonical(text)
-    m = _SENTENCE_CUE.search(s)
+    m = SENTENCE_CUE.search(s)
     if m is None:
         return None
     start = max(0, s.rfind("(", 0, m.start()))
@@ -352,7 +352,7 @@ def _wording(words: str) -> str:
     và báo cáo năm gửi trước ngày 06 của tháng cuối quý"), '' when none is short enough."""
     pieces = re.findall(r"\(([^()]{4,240})\)", words) + re.split(r"\s*[;:]\s*|\.\s+", words)
     for piece in pieces:
-        if len(piece) <= 200 and _SENTENCE_CUE.search(canonical(piece)):
+        if len(piece) <= 200 and SENTENCE_CUE.search(canonical(piece)):
             return piece.strip(" ,.")
     return ""
 

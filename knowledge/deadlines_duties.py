@@ -18,7 +18,16 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from knowledge.deadlines import Deadline, Period, deadline_in, parse_deadline, period_in_title, plan_period
+from knowledge.deadlines import (
+    SENTENCE_CUE,
+    Deadline,
+    Period,
+    canonical,
+    deadline_in,
+    parse_deadline,
+    period_in_title,
+    plan_period,
+)
 from knowledge.text import fold
 
 # Addressees of a closing deadline sentence, as the plans write them (folded): who must report.
@@ -193,6 +202,8 @@ def _sentence_rows(conn: sqlite3.Connection, plans: dict[str, Plan], covered: se
         plan = plans.get(doc_id)
         if plan is None or not text:
             continue
+        if SENTENCE_CUE.search(canonical(text)) is None:
+            continue  # most passages state no deadline: one pass over the passage, not per sentence
         unit_heading = _unit_heading(headings)
         for sentence in _SENTENCE_END.split(text):
             found = deadline_in(sentence, plan.period)

@@ -141,18 +141,27 @@ class UnitIndex:
     def __init__(self, names: Iterable[str]) -> None:
         self._by_key: dict[str, Unit] = {}
         self._of_name: dict[str, Unit] = {}
+        counts: dict[str, int] = {}
         for name in names:
             name = " ".join(nfc(name).split())
             name = name[:1].upper() + name[1:]  # "phòng Văn hóa - Xã hội" as a list item wrote it
-            if not fold(name) or name in self._of_name:
-                continue
+            if fold(name):
+                counts[name] = counts.get(name, 0) + 1
+        best: dict[str, tuple] = {}
+        for name, count in counts.items():
             kind, key, core = unit_key(name)
             unit = self._by_key.get(key)
             if unit is None:
                 unit = self._by_key[key] = Unit(key=key, name=name, slug=slugify(key.replace(":", " ")),
                                                 words=core, kind=kind)
-            elif len(core) > len(unit.words) and not all(_is_abbreviation(w) for w in core):
-                unit.name, unit.words = name, core  # the fullest form names the unit
+            # The name shown: written out (not "Phòng TCHC"), without a trailing place word ("… xã"
+            # is often a misread), the most written, the fullest.
+            written_out = not all(_is_abbreviation(w) for w in core)
+            place_dropped = bool(core) and fold(name).split()[-1] != core[-1]
+            rank = (written_out, not place_dropped, count, len(core))
+            if key not in best or rank > best[key]:
+                best[key] = rank
+                unit.name, unit.words = name, core
             unit.aliases.append(name)
             self._of_name[name] = unit
 
