@@ -10,6 +10,7 @@ citizen's and the catalogue's words stay in the question, so nothing the citizen
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from retrieval.normalize import ABBREVIATIONS, analyze_question, expand, fold_tokens
 
@@ -74,6 +75,7 @@ NEEDS: list[tuple[re.Pattern, re.Pattern, str]] = [
 _PHRASES = sorted(EVERYDAY_NAMES, key=lambda p: -len(p.split()))
 _MAX_WORDS = max(len(p.split()) for p in _PHRASES)
 _LOOKUP = {p.lower(): EVERYDAY_NAMES[p] for p in _PHRASES}
+_FIRST_WORDS = frozenset(p.split()[0] for p in _LOOKUP)
 
 # Words a citizen's question is made of that name no procedure ("tôi muốn hỏi … thì phải làm thế nào").
 ASKING_WORDS = frozenset(
@@ -96,9 +98,11 @@ def everyday_expansion(tokens: list[str]) -> list[list[str]]:
     found: list[list[str]] = []
     i = 0
     while i < len(tokens):
+        if tokens[i] not in _FIRST_WORDS:  # most words start no phrase: one set lookup
+            i += 1
+            continue
         for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
-            phrase = " ".join(tokens[i:i + n])
-            target = _LOOKUP.get(phrase)
+            target = _LOOKUP.get(" ".join(tokens[i:i + n]))
             if target is not None:
                 found.append(target.split())
                 i += n
@@ -130,10 +134,12 @@ def split_ask(question: str) -> tuple[str, str]:
     return " ".join(parts[:start] + parts[end + 1:]), " ".join(parts[start:end + 1])
 
 
+@lru_cache(maxsize=256)
 def question_terms(question: str) -> dict[str, float]:
     """A question's weighted terms for the procedure indexes: its own content syllables and the
     bigrams between them, and those of the catalogue phrases its everyday words stand for (what
-    the citizen meant). The asking sentence weighs 1.0, the story before it STORY_WEIGHT."""
+    the citizen meant). The asking sentence weighs 1.0, the story before it STORY_WEIGHT.
+    Remembered for the last questions (ranking and routing read the same terms): do not modify."""
     story, ask = split_ask(question)
     weights: dict[str, float] = {}
 

@@ -19,6 +19,7 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ VIEW_WEIGHTS = {"name": 1.0, "field": 0.6, "body": 0.7}
 BODY_FIELDS = ("thanh_phan_ho_so", "doi_tuong_thuc_hien", "ket_qua", "yeu_cau_dieu_kien", "co_quan_thuc_hien")
 BODY_CHARS = 3000  # of each body field: the documents list is what matters, not every sub-clause
 ROWS_SQL = "SELECT code, name, field, level, record FROM procedures ORDER BY code"
+RECORD_CACHE = 256  # decoded records kept (a record is up to ≈ 60 KB of JSON; the same few are asked about)
 # A person asking about their own affairs ("tôi", "con tôi") is served by procedures a citizen files;
 # a question naming a business or organisation is not (set on half of the dev questions).
 PERSON_PRIOR = 0.6
@@ -95,6 +97,7 @@ class ProcedureMatcher:
         self.levels = [r[3] or "" for r in rows]
         self._conn = conn
         self._lock = threading.Lock()
+        self._records: dict[str, dict[str, Any]] = {}  # the procedures asked about lately, decoded
         self.indexes: dict[str, InvertedBM25Index] = {}
         self.person_filed = np.zeros(len(rows))
         if not rows:
@@ -131,17 +134,31 @@ class ProcedureMatcher:
         scores = self.scores(weights)
         if not _ORGANISATION.search(fold(question)):
             scores = scores * (1.0 + PERSON_PRIOR * self.person_filed)
-        order = np.argsort(-scores, kind="stable")[:n]
+        if n < len(scores):  # the n best without sorting all 2,849: ties broken by position, as before
+            top = np.argpartition(-scores, n - 1)[:n]
+            order = top[np.lexsort((top, -scores[top]))]
+        else:
+            order = np.argsort(-scores, kind="stable")[:n]
         return [Candidate(self.codes[i], self.names[i], self.fields[i], self.levels[i], float(scores[i]))
                 for i in order if scores[i] > 0]
 
     def record(self, code: str) -> dict[str, Any] | None:
+        """One stored record (read-only: shared by the answers that show it)."""
+        cached = self._records.get(code)
+        if cached is not None:
+            return cached
         with self._lock:
             try:
                 row = self._conn.execute("SELECT record FROM procedures WHERE code = ?", (code,)).fetchone()
             except sqlite3.Error:
                 return None
-        return json.loads(row[0]) if row else None
+        if not row:
+            return None
+        record = json.loads(row[0])
+        if len(self._records) >= RECORD_CACHE:
+            self._records.pop(next(iter(self._records)))
+        self._records[code] = record
+        return record
 
 
 _MATCHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -210,6 +227,7 @@ _PROCEDURE_CUE = re.compile(
     r"lam the nao|lam sao de|phai lam gi|can lam gi|lam giay|lam so|lam ho|cap the|cap giay|duoc cap)\b")
 
 
+@lru_cache(maxsize=8192)
 def base_name(name: str) -> str:
     """A name without the level it is performed at or its foreign element: "Trình báo mất hộ chiếu
     phổ thông (thực hiện tại cấp xã)" and "(… tại cấp tỉnh)", "Đăng ký kết hôn" and "… có yếu tố nước
