@@ -217,3 +217,25 @@ def test_bad_input_never_raises() -> None:
         parse_parts(text)
         parse_parts(text, text[::-1])
         parse_parts(text, text.upper())
+
+
+def test_a_cong_van_and_a_decree_number() -> None:
+    """A công văn has no type in its number and a "V/v" subject; a decree's number carries its year."""
+    letter = ("UBND HUYỆN LẠC SƠN          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+              "PHÒNG NỘI VỤ          Độc lập - Tự do - Hạnh phúc\n"
+              "Số: 58/PNV-CCHC          Lạc Sơn, ngày 09 tháng 9 năm 2024\n"
+              "V/v báo cáo kết quả cải cách hành chính quý III\n\n"
+              "Kính gửi: Các cơ quan chuyên môn thuộc UBND huyện.\n"
+              "Đề nghị các cơ quan gửi báo cáo trước ngày 20/9/2024.\n\n"
+              "Nơi nhận:                       KT. TRƯỞNG PHÒNG\n"
+              "- Như trên;                PHÓ TRƯỞNG PHÒNG\n- Lưu: VT.\n")
+    parts = parse_parts(letter)
+    assert (parts.parent, parts.issuer, parts.number) == ("UBND huyện Lạc Sơn", "Phòng Nội vụ", "58/PNV-CCHC")
+    assert (parts.kind, parts.title, parts.date) == ("Công văn", "báo cáo kết quả cải cách hành chính quý III",
+                                                     "2024-09-09")
+    assert parts.signer is not None and parts.signer.position == "Phó Trưởng phòng"
+    decree = parse_parts("CHÍNH PHỦ          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                         "Số: 107/2021/NĐ-CP          Hà Nội, ngày 06 tháng 12 năm 2021\nNGHỊ ĐỊNH\n"
+                         "Sửa đổi, bổ sung một số điều\nCăn cứ Luật Tổ chức Chính phủ.\n")
+    assert (decree.issuer, decree.number, decree.kind, decree.place) == ("Chính phủ", "107/2021/NĐ-CP",
+                                                                        "Nghị định", "Hà Nội")

@@ -29,47 +29,98 @@ def header_end(al: Aligned) -> int:
     return min(found) if found else 0
 
 
+# Numbers the plan pattern (knowledge/metadata.py) does not take: a legal normative document's
+# "107/2021/NĐ-CP", a công văn's "123/SYT-VP" (no type), a Party document's "21-KL/TW".
+_LOOSE_NUMBER = re.compile(
+    r"^\s*(?:s[o6ôóòốồée0]?|\$[o6]?)\s*[:.]?\s*"
+    r"(\d{1,5}(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][A-Za-zĐ]{0,5}(?:\s*-\s*[A-ZĐ][A-Za-zĐ]{0,7}){0,2}"
+    r"|\d{1,5}\s*-\s*[A-ZĐ]{1,4}\s*/\s*[A-ZĐ]{1,6})", re.I)
+_TYPES = {"KH", "QĐ", "QD", "TB", "BC", "CT", "NQ", "HD", "CTr", "ĐA", "DA", "NĐ", "ND", "TT", "QH", "TTr", "KL",
+          "QC", "QyĐ", "PA", "BB", "HĐ", "CĐ", "GM", "GGT", "GUQ", "TTLT"}
+LETTERHEAD_MAX_LINES = 15  # a document with no "Căn cứ" / "I." start: its letterhead is in its first lines
+_VV = re.compile(r"^\s*v\s*/\s*v\b[.:]?\s*", re.I)
+
+
+def _kind_of(line: str) -> str | None:
+    from knowledge.parts.cites import KINDS
+
+    f = fold(line)
+    return _DOC_KINDS.get(f) or KINDS.get(f)
+
+
+def letterhead_end(al: Aligned, end: int) -> int:
+    """Where the letterhead ends: the body's start, or for a document without one (a công văn, a
+    notice) the "Kính gửi" line or the first long line."""
+    if end:
+        return end
+    for i in range(min(len(al), LETTERHEAD_MAX_LINES)):
+        if fold(al.raw(i)).startswith("kinh gui") or len(al.lines[i]) > 30:
+            return i
+    return min(len(al), LETTERHEAD_MAX_LINES)
+
+
+def _loose_number(raws: list[str]) -> str | None:
+    for raw in raws[:12]:
+        m = _LOOSE_NUMBER.search(strip_marks(raw))
+        if m:
+            number = re.sub(r"\s+", "", m.group(1))
+            return re.sub(r"(?<=[/-])QD(?=[-/]|$)", "QĐ", re.sub(r"(?<=[/-])ND(?=[-/]|$)", "NĐ", number))
+    return None
+
+
 def read_letterhead(al: Aligned, end: int) -> dict:
     """parent, issuer, number, place, date, kind, title from the header lines [0, end)."""
     out: dict = {"parent": None, "issuer": None, "number": None, "place": None, "date": None,
                  "kind": None, "title": None}
-    lines = [i for i in range(end) if al.lines[i]]
+    lines = [i for i in range(letterhead_end(al, end)) if al.lines[i]]
     raws = [al.raw(i) for i in lines]
-    number = find_number(raws) or find_number([al.shown(i) for i in lines])
+    number = find_number(raws) or find_number([al.shown(i) for i in lines]) or _loose_number(raws)
     out["number"] = number or None
     left: list[str] = []
     kind_at = None
+    past_number = False
+    vv = None
     for pos, i in enumerate(lines):
         raw, shown = al.raw(i), al.shown(i)
         f = fold(raw)
-        if _DOC_KINDS.get(f) or _DOC_KINDS.get(fold(shown)):
+        kind = _kind_of(raw) or _kind_of(shown)
+        if kind:
             kind_at = pos
-            out["kind"] = _DOC_KINDS.get(f) or _DOC_KINDS.get(fold(shown))
+            out["kind"] = kind
             break
+        if _VV.match(shown) and vv is None:
+            vv = _VV.sub("", shown).strip()
+            continue
         date_here = _DATE_LINE.search(f)
         if date_here and out["date"] is None:
             out["date"] = find_date_iso(f) or find_date_iso(fold(shown))
             m = _PLACE.search(shown) or _PLACE.search(raw)
             if m:
                 out["place"] = m.group(1)
-        if _NUMBER.search(strip_marks(raw)) or date_here:
+        if _NUMBER.search(strip_marks(raw)) or _LOOSE_NUMBER.search(strip_marks(raw)) or date_here:
+            past_number = True
             continue
-        if kind_at is None and len(left) < 4:
+        if not past_number and len(left) < 4:
             cut = cut_motto(shown).strip(" -,.") if cut_motto(raw) != raw or cut_motto(shown) != shown else shown
             if cut and not _MOTTO_LINE.search(fold(cut)) and len(fold(cut)) > 2:
                 left.append(_name_from(al, i, cut))
-    title_lines: list[str] = []
-    if kind_at is not None:
-        for i in lines[kind_at + 1:]:
-            title_lines.append(al.shown(i))
-        out["title"] = " ".join(" ".join(title_lines).split()) or None
+    motto = any(_MOTTO_LINE.search(fold(al.raw(i))) or _MOTTO_LINE.search(fold(al.shown(i))) for i in lines)
+    if past_number or kind_at is not None or motto:  # a letterhead, not a note's first line
         out["parent"], out["issuer"] = _split_bodies(left)
+    if kind_at is not None:
+        title_lines = [al.shown(i) for i in lines[kind_at + 1:]]
+        out["title"] = " ".join(" ".join(title_lines).split()) or None
+    elif vv:  # "Số: 123/SYT-VP" + "V/v …": a công văn, titled by its "về việc"
+        out["kind"] = "Công văn" if not out["number"] or not set(re.split(r"[/-]", out["number"])) & _TYPES \
+            else None
+        out["title"] = vv
     else:
         rest = [al.shown(i) for i in lines if not _DATE_LINE.search(fold(al.raw(i)))
                 and not _NUMBER.search(strip_marks(al.raw(i))) and not _MOTTO_LINE.search(fold(al.raw(i)))]
         if rest and _PLAN_TITLE.search(fold(rest[0])):
             out["kind"] = "Kế hoạch"
             out["title"] = " ".join(" ".join(rest[:3]).split())
+            out["parent"] = out["issuer"] = None  # the lines read were the title, not a letterhead
     return out
 
 
