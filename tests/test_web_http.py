@@ -452,7 +452,7 @@ def test_cchc_run_web_subprocess_serves_and_never_logs_secrets(seed_data_dir: Pa
                     pass
                 assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
                 time.sleep(0.1)
-            with httpx.Client(base_url=url, trust_env=False) as http:
+            with httpx.Client(base_url=url, trust_env=False, timeout=60) as http:  # 2 shared cores: slow
                 chat = http.post("/api/chat", json={"text": "sdt hotline dvc la j"}).json()
                 assert "1800" in chat["replies"][0]["text"]
                 assert http.post("/api/ask", json={"question": "đường dây nóng"}).json()["found"]
