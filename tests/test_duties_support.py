@@ -92,3 +92,15 @@ III. TỔ CHỨC THỰC HIỆN
 """
 HOA_BINH_UNIT = "phong vhxh"
 HOA_BINH_DUE = "15/10/2025"
+
+
+def plan_data_dir(seed_data_dir: Path, root: Path, file_name: str = "hoa_binh_kiem_tra_cchc.txt") -> Path:
+    """The seed knowledge base plus `HOA_BINH_PLAN`, built by the real build (a few seconds)."""
+    import shutil
+
+    from retrieval.indexer import rebuild
+
+    shutil.copytree(seed_data_dir, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("state.db*", ".kb.lock"))
+    (root / "documents" / file_name).write_text(HOA_BINH_PLAN, encoding="utf-8")
+    rebuild(root / "documents", root / "knowledge.db")
+    return root
