@@ -152,7 +152,9 @@ def cut_motto(line: str) -> str:
     """The letterhead line without the national motto and whatever follows it on the line: the
     motto ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc") is never part of an
     issuer, however the two columns were merged."""
-    plain = "".join((strip_marks(ch) or ch)[:1] for ch in line)
+    plain = strip_marks(line)
+    if len(plain) != len(line):  # letter for letter, so that the index holds for the line itself
+        plain = "".join((strip_marks(ch) or ch)[:1] for ch in line)
     m = _MOTTO_START.search(plain)
     return line[:m.start()] if m else line
 

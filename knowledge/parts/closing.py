@@ -32,6 +32,7 @@ _SURNAMES = {fold(s): s for s in (
     "Cao Lâm Tạ Phùng Chu Đoàn Vương Trương Lưu Thái Tô Quách Kiều Triệu Hứa Lã Lò Lục Nông Mạc Khổng Tăng "
     "Thân Ninh Giang Hàn Hồng Âu Doãn Khúc Tống Bạch Nghiêm Đàm Văn Tôn Thạch Lại Lưu Quan Châu").split()}
 _STAMP_TIME = re.compile(r"(\d{1,2}[./]\d{1,2}[./]\d{4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*[+-]\d{2}:?\d{2})?)")
+_KY = re.compile(r"[Kk][ýyíỳỷ]")  # "Ký bởi", "Thời gian ký": lines worth folding
 _LABEL = re.compile(r"^n[oe]i ?nh[a-z]{1,3}$")
 
 
@@ -63,10 +64,11 @@ def _right_start(tokens: list[Token]) -> int | None:
         core = raw.rstrip(".,")
         if core in _AUTHORITY and raw != core and (j + 1 < len(tokens)):
             return j
-        rest = [s for _, s in tokens[j:] if _letters(s) >= 2]
-        rest_raw = [r for r, _ in tokens[j:] if _letters(r) >= 2]
-        if rest and (_title_of(rest) or _title_of(rest_raw)) and _upper(" ".join(rest_raw)):
-            return j  # the standard form writes the signer's title in capitals
+        if raw[:1].isupper() and len(tokens) - j <= 5:
+            rest = [s for _, s in tokens[j:] if _letters(s) >= 2]
+            rest_raw = [r for r, _ in tokens[j:] if _letters(r) >= 2]
+            if rest and _upper(" ".join(rest_raw)) and (_title_of(rest) or _title_of(rest_raw)):
+                return j  # the standard form writes the signer's title in capitals
         if j > 0 and tokens[j - 1][0].endswith((";", ".", ",")) and _is_name(tokens[j:]):
             return j
     return None
@@ -75,7 +77,7 @@ def _right_start(tokens: list[Token]) -> int | None:
 def _appendix_line(al: Aligned, i: int) -> bool:
     """A "PHỤ LỤC" / "DANH MỤC" line (the first letter checked first: this runs on every line)."""
     raw = al.raw(i)
-    return raw[:1] in "PDĐpd" and (_is_appendix(raw) or _is_appendix(al.shown(i)))
+    return raw[:1] in "PDĐ" and raw[1:2].isupper() and (_is_appendix(raw) or _is_appendix(al.shown(i)))
 
 
 def find_block(al: Aligned, body_start: int) -> tuple[int, int] | None:
@@ -226,6 +228,8 @@ def _stamp(block_raw: str, block_shown: str) -> str | None:
     for text in (block_shown, block_raw):
         folded_lines = text.split("\n")
         for k, line in enumerate(folded_lines):
+            if not _KY.search(line):
+                continue
             f = fold(line)
             if f.startswith("ky boi") and not any(p.startswith("Ký bởi") for p in parts):
                 parts.append("Ký bởi: " + line.split(":", 1)[-1].strip())

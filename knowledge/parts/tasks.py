@@ -18,7 +18,7 @@ import re
 
 from knowledge.parts.aligned import Aligned, Token, fix_so, plain, raw_text, shown_text
 from knowledge.parts.model import Target, Task
-from knowledge.structure import _is_appendix, _looks_like_heading, _roman_heading
+from knowledge.structure import _looks_like_heading, _roman_heading
 from knowledge.text import fold
 
 _MARK_NUMBER = re.compile(r"^(\d{1,2})\s*[.)]$")
@@ -124,6 +124,12 @@ def _items(al: Aligned, start: int, end: int) -> list[tuple[str, str, list[Token
     return items
 
 
+def _appendix_line(al: Aligned, i: int) -> bool:
+    from knowledge.parts.closing import _appendix_line as appendix_line
+
+    return appendix_line(al, i)
+
+
 def _next_roman(last: str) -> str:
     from knowledge.structure import _ROMAN_SEQUENCE
 
@@ -156,9 +162,9 @@ def find_tasks(al: Aligned, body_start: int, body_end: int) -> list[Task]:
     end = start
     while end < body_end:
         raw = al.raw(end)
-        if raw and (_roman_heading(raw, label) is not None and not raw[:1].isdigit() or _is_appendix(raw)):
+        if raw and (_roman_heading(raw, label) is not None and not raw[:1].isdigit() or _appendix_line(al, end)):
             break
-        if fold(raw).startswith(("tren day", "noi nhan")):
+        if raw[:1] in "TtNn" and fold(raw).startswith(("tren day", "noi nhan")):
             break
         end += 1
     tasks: list[Task] = []
