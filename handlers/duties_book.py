@@ -52,8 +52,8 @@ class DutyBook:
             leads = ([p.strip() for p in row.lead.split(";") if p.strip()] if row.origin == "sentence"
                      else split_units(row.lead))
             named += [(name, "lead", row) for name in leads]
-            for support in row.support:
-                named += [(name, "support", row) for name in split_units(support)]
+            # Parts may cut "Sở Văn hóa, Thể thao và Du lịch" at its comma: joined, then split by body.
+            named += [(name, "support", row) for name in split_units(", ".join(row.support))]
         self.units = UnitIndex(name for name, _, _ in named)
         self.entries: list[UnitDuty] = []
         seen: set[str] = set()

@@ -127,7 +127,9 @@ def split_units(field_text: str) -> list[str]:
         if not piece:
             continue
         words = fold(piece).split()
-        starts_body = bool(words) and (_split_kind(words)[0] != "" or _is_abbreviation(words[0], piece.split()[0]))
+        kind, core = _split_kind(words) if words else ("", [])
+        # "Ban" or "ngành" alone is the rest of "Sở, ban, ngành", not a body of its own
+        starts_body = bool(words) and ((kind != "" and bool(core)) or _is_abbreviation(words[0], piece.split()[0]))
         if out and not starts_body:
             out[-1] = f"{out[-1]}, {piece}"
         else:
