@@ -129,6 +129,7 @@ class WebChannel:
         # A digest of the files: browsers fetch new CSS and JS after an upgrade, never stale ones.
         self.version = hashlib.sha256(b"".join(self.static[k] for k in sorted(self.static))).hexdigest()[:10]
         self.upload_limit = settings.max_upload_mb * 1024 * 1024 + SMALL_BODY
+        self.upload_paths = {"/admin/documents/upload"}  # streamed multipart uploads; features add theirs
         self.header_timeout = HEADER_TIMEOUT_SECONDS  # attributes, so a test can shorten them
         self.body_timeout = BODY_TIMEOUT_SECONDS
         self.frame_ancestors = " ".join(["'self'", *settings.web_allowed_origins])
@@ -217,7 +218,7 @@ class WebChannel:
             if wait:
                 return _json_error(429, f"Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau {wait} giây.",
                                    **{"Retry-After": str(wait)})
-        limit = self.upload_limit if request.path == "/admin/documents/upload" else SMALL_BODY
+        limit = self.upload_limit if request.path in self.upload_paths else SMALL_BODY
         if request.content_length is not None and request.content_length > limit:
             return _json_error(413, "Dữ liệu gửi lên quá lớn.")
         if request.body_exists and limit == SMALL_BODY:
