@@ -80,6 +80,12 @@ def hit_citation(hit: Hit) -> Citation:
                     issuer=hit.issuer, section=hit.section, quote=hit.text)
 
 
+# Emergencies (someone hurt, a fire, drowning, a robbery): the national emergency numbers at once.
+EMERGENCY_TEXT = ("Nếu đang có người gặp nguy hiểm, hãy gọi ngay: 115 (cấp cứu y tế), 114 (cứu hỏa, cứu nạn cứu "
+                  "hộ), 113 (công an), 112 (tìm kiếm cứu nạn). Các số này miễn phí, gọi được cả khi điện thoại "
+                  "hết tiền. Đường dây nóng cải cách hành chính và dịch vụ công không xử lý tình huống khẩn cấp.")
+
+
 class AskService:
     """Answers a question from the serving knowledge base, with Vietnamese decline messages."""
 
@@ -96,6 +102,8 @@ class AskService:
                 f"Câu hỏi của bạn dài quá ({len(question)} ký tự). Bạn hãy rút gọn dưới "
                 f"{MAX_QUESTION_CHARS} ký tự, mỗi lần hỏi một ý nhé."), reason="too_long")
         result = engine.ask(question, k=k)
+        if result.reason == "emergency":  # before anything else: never a procedure, never a hotline of ours
+            return AskResult(result.question, False, EMERGENCY_TEXT, reason="emergency")
         procedure = answer_procedure(engine, question, result, k)  # handlers/procedure_answer.py
         if procedure is not None:
             return procedure
@@ -105,7 +113,11 @@ class AskService:
             text = ("Tôi chưa thấy câu hỏi nào trong tin nhắn của bạn. Bạn hãy gõ câu hỏi bằng chữ, "
                     "ví dụ: “Số đường dây nóng hỗ trợ dịch vụ công là gì?”")
         else:
-            text = self.decline_text(constraint_text(result.detail) if result.reason == "constraint" else "")
+            why = constraint_text(result.detail) if result.reason == "constraint" else ""
+            if result.reason == "cited_only":
+                why = ("Xin lỗi, các tài liệu hiện có chỉ trích dẫn văn bản bạn hỏi, không có nội dung của văn bản "
+                       "đó nên tôi không trả lời được.")
+            text = self.decline_text(why)
         return AskResult(result.question, False, text, result.citations, result.reason, result.detail)
 
     def decline_text(self, why: str = "") -> str:

@@ -15,6 +15,11 @@ from retrieval.procedures import Routing, asked_field, matcher_for, route
 from retrieval.results import AskResult
 
 
+# Declines that carry evidence the question is about something specific the knowledge base lacks
+# (a document it only cites, a contact nobody gives, an emergency): no procedure answers those.
+EVIDENT_DECLINES = frozenset({"cited_only", "no_contact", "emergency"})
+
+
 def routing_for(engine: Any, question: str, documents: AskResult, k: int = 3) -> Routing | None:
     """The routing decision for `question` (None when the knowledge base holds no procedure)."""
     matcher = matcher_for(engine)
@@ -27,6 +32,8 @@ def routing_for(engine: Any, question: str, documents: AskResult, k: int = 3) ->
 
 def answer_procedure(engine: Any, question: str, documents: AskResult, k: int = 3) -> AskResult | None:
     """The procedure answer to `question`, or None when the documents' answer (or decline) stands."""
+    if documents.reason in EVIDENT_DECLINES:
+        return None
     routing = routing_for(engine, question, documents, k)
     if routing is None or not routing.to_procedure:
         return None

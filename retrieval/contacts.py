@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.contacts import contact_owner
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms, analyze
 from retrieval.index import unseen_idf
@@ -41,7 +42,7 @@ class ContactsStage:
         ref = " ".join(x for x in (doc.get("kind") or "Kế hoạch", doc.get("number", "")) if x)
         if not doc.get("number"):
             ref = (doc.get("title") or c["doc_id"])[:80]
-        return ContactView(c["label"], c["value"], doc.get("issuer", ""), ref, c["sentence"],
+        return ContactView(c["label"], c["value"], contact_owner(c["value"], doc.get("issuer", "")), ref, c["sentence"],
                            c["passage_id"], c["doc_id"])
 
     def contacts(self, query: str = "") -> list[ContactView]:
@@ -94,7 +95,8 @@ class ContactsStage:
         wanted = set()
         if any(w in words for w in (" hotline ", " duong day nong ", " dien thoai ", " tong dai ", " goi ")):
             wanted.add("phone")
-        if any(w in words for w in (" cong thong tin ", " website ", " trang web ", " dia chi ", " cong dich vu ")):
+        if any(w in words for w in (" cong thong tin ", " website ", " trang web ", " dia chi ", " cong dich vu ",
+                                    " trang thong tin ", " link ", " duong dan ")):
             wanted.add("portal")
         if " email " in words or " thu dien tu " in words:
             wanted.add("email")

@@ -4,6 +4,7 @@ candidates do not meet, or a question whose topic the best candidate does not co
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from knowledge.text import fold
@@ -33,7 +34,7 @@ def _slot_words(tokens: list[str]) -> set[str]:
             slot.update(x for x in before if x in _SLOT_NOUNS)
     return slot
 _SLOT_NOUNS = frozenset("don vi co quan phong ban so to chuc bo phan nganh khoa".split())
-def _as_written(question: str, folded_phrase: str) -> str:
+def as_written(question: str, folded_phrase: str) -> str:
     """The words of `question` that fold to `folded_phrase` ("Hòa Bình" for "hoa binh")."""
     words = question.split()
     n = len(folded_phrase.split())
@@ -52,7 +53,7 @@ class DeclineStage:
     def _missing(self, q: Question, terms: QueryTerms, text: str = "") -> Missing | None:
         """A year, plan, period or place the knowledge base does not have at all."""
         years = self._kb_years()
-        for year in q.years:
+        for year in q.years if years else ():  # undated documents (laws' articles) say nothing of years
             if year not in years and not self.index.df(str(year)):
                 return Missing("year", str(year), tuple(str(y) for y in sorted(years, reverse=True)))
         for number in q.plan_numbers:
@@ -66,10 +67,46 @@ class DeclineStage:
                 same = {p for p in have if p.split()[0] == kind}
                 if same and period not in same:
                     return Missing("period", period, tuple(sorted(same)))
-        for place in list(terms.places) + [p.replace(" ", "_") for p in places_named(" ".join(terms.tokens))]:
+        for place in self._places_asked(terms):
             if not self._known_place(place):
-                return Missing("place", _as_written(text, place.replace("_", " ")))
+                return Missing("place", as_written(text, place.replace("_", " ")))
         return None
+
+    def _places_asked(self, terms: QueryTerms) -> list[str]:
+        """The places a question names, when they can say anything: only documents issued for a
+        place (a commune's plan, a province's decision) are bound to one. A law's article is
+        national, and "công ty ở quận Bình Thạnh" in a legal case names no document's place."""
+        if not self._place_bound():
+            return []
+        return list(terms.places) + [p.replace(" ", "_") for p in places_named(" ".join(terms.tokens))]
+
+    def place_fits(self, places: list[str], row: sqlite3.Row) -> bool:
+        """A candidate fits the places a question names when its document is bound to none (a law)
+        or names one of them in its title, issuer or the passage itself ("Sở Y tế tỉnh Phú Thọ" is
+        not answered by the Sở Y tế of Hải Phòng)."""
+        doc = self.docs.get(row["doc_id"]) or {}
+        meta = fold(f"{doc.get('issuer') or ''} {doc.get('title') or ''}")
+        if not places_named(meta):
+            return True
+        text = f" {meta} {self._folded_text(row)} "
+        return any(f" {p.replace('_', ' ')} " in text for p in places)
+
+    def unknown_documents(self, q: Question) -> list[str]:
+        """Numbers of documents the question names that nothing in the knowledge base mentions:
+        neither a document of ours nor a citation nor any passage holds its number's digits."""
+        unknown = []
+        for number in q.cited:
+            digits = [d for d in re.findall(r"\d{3,}", number) if not (len(d) == 4 and d[:2] in ("19", "20"))]
+            if digits and not any(self.index.df(d) for d in digits):
+                unknown.append(number)
+        return unknown
+
+    def _place_bound(self) -> bool:
+        got = getattr(self, "_place_bound_cache", None)
+        if got is None:
+            got = self._place_bound_cache = any(
+                places_named(fold(f"{d.get('issuer') or ''} {d.get('title') or ''}")) for d in self.docs.values())
+        return got
 
     def _fits(self, q: Question, row: sqlite3.Row) -> bool:
         if not (q.years or q.periods or q.plan_numbers):
@@ -94,7 +131,7 @@ class DeclineStage:
 
         `named_plan`: the question names, by number, the plan this passage belongs to (checked by
         the caller), which is the strong match the score bar stands for."""
-        if any(not self._known_place(place) for place in terms.places):
+        if any(not self._known_place(place) for place in self._places_asked(terms)):
             return False
         coverage = self.coverage(terms, row)
         if coverage < MIN_COVERAGE:

@@ -22,9 +22,11 @@ from knowledge.structure import END_MATTER
 from knowledge.text import fold
 from retrieval.analyzer import analyze
 from retrieval.answer import select_answer, shown_text, with_lead
+from retrieval.constraints import Missing
 from retrieval.contacts import CONTACT_VALUE as _CONTACT_VALUE
 from retrieval.contacts import ContactsStage
-from retrieval.declines import DeclineStage
+from retrieval.declines import DeclineStage, as_written
+from retrieval.parts_answers import CONTENT_SLOTS, PartsStage
 from retrieval.question import Question, answer_holds, understand
 from retrieval.ranking import CANDIDATES, FIT_DEPTH, RankingStage
 from retrieval.ranking import unnumbered as _unnumbered
@@ -40,6 +42,8 @@ def _in_shown_order(hits: list[Hit]) -> list[Hit]:
         return hits
     top = max(h.score for h in hits)
     return [replace(hits[0], score=top)] + hits[1:]
+
+
 def describe_document(doc: dict) -> str:
     """"Kế hoạch 139/KH-TTYT" — or the title when the document has no number."""
     kind = (doc.get("kind") or "Văn bản").strip()
@@ -50,8 +54,12 @@ def describe_document(doc: dict) -> str:
     return title[:120] or kind
 
 
-class AskEngine(KnowledgeSnapshot, RankingStage, DeclineStage, ContactsStage):
-    """Answers questions from one knowledge DB file: understand → retrieve → compose → decline."""
+CITE_SEARCH = 30  # candidates searched for the passages citing a document the question names
+
+
+class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, ContactsStage):
+    """Answers questions from one knowledge DB file: understand → retrieve → read parts → compose →
+    decline (with evidence)."""
 
     def ask(self, question: str, k: int = 3) -> AskResult:
         text = " ".join((question or "").split())
@@ -61,26 +69,47 @@ class AskEngine(KnowledgeSnapshot, RankingStage, DeclineStage, ContactsStage):
         if not terms.content:
             return AskResult(question, False, "", reason="no_terms")
         q = understand(text, terms.tokens)
+        if q.emergency:  # someone is in danger: the emergency numbers, never a plan's hotline
+            return AskResult(question, False, "", reason="emergency")
         missing = self._missing(q, terms, text)
         if missing is not None:
             return AskResult(question, False, "", reason="constraint", detail=missing)
+        if self.unknown_documents(q):
+            return AskResult(question, False, "", reason="cited_only")
+        cited = self._cited_only(q)
+        cited_lead = self._cited_lead(q, cited) if cited else None
+        if cited_lead is not None and (q.asks in CONTENT_SLOTS or q.money or q.percent):
+            return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
         ranked = self._named_heading_first(q, ranked)
         rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
+        if cited_lead is not None:
+            rows.update(self._passage_rows([pid for pid, _ in ranked[:CITE_SEARCH] if pid not in rows]))
+            ranked = self._citing_first(cited, ranked, rows)
         # The first candidate that respects the question's year and period leads; none → decline.
-        fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])]
+        places = self._places_asked(terms)
+        fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])
+                   and (not places or self.place_fits(places, rows[pid]))]
         if not fitting and q.plan_numbers:
             fitting = self._numbered_passages(q, terms)
             rows.update(self._passage_rows([pid for pid, _ in fitting if pid not in rows]))
         if not fitting:
+            if places and not (q.years or q.periods or q.plan_numbers):
+                return AskResult(question, False, "", reason="constraint",
+                                 detail=Missing("place", as_written(text, places[0].replace("_", " "))))
             return AskResult(question, False, "", reason="constraint", detail=self._unfit(q))
         ranked = fitting + [item for item in ranked if item not in fitting]
         ranked = self._holding_first(q, ranked, rows)
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
-        if q.meta:
+        if q.asks in ("recipients", "signer"):
+            doc_id = self._asked_document(q, ranked, rows)
+            read = (self._recipients_answer if q.asks == "recipients" else self._signer_answer)(q, question, doc_id)
+            if read is not None:
+                return read
+        if q.meta and cited_lead is None:  # a cited document's date and issuer are in its citation
             meta = self._meta_answer(q, question, ranked, rows, k)
             if meta is not None:
                 return meta
@@ -109,12 +138,22 @@ class AskEngine(KnowledgeSnapshot, RankingStage, DeclineStage, ContactsStage):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")
             answer = with_lead(q, answer)
+            if cited_lead is not None and q.asks in ("issued", "issuer", "general", "agency", "basis", "date", "day"):
+                answer = f"{cited_lead}\n{answer}"
             ranked = sorted(ranked, key=lambda item: item[0] != answer_pid)
         for pid, score in self._distinct(ranked, rows, k - len(hits), skip={h.passage_id for h in hits}):
             row = rows.get(pid) or self._passage_rows([pid]).get(pid)
             if row is not None:
                 hits.append(self._hit(row, score))
         return AskResult(question, True, answer, _in_shown_order(hits))
+
+    def _asked_document(self, q: Question, ranked: list[tuple[int, float]], rows: dict) -> str:
+        """The document a question is about: the plan it names by number, else the best candidate's."""
+        for number in q.plan_numbers:
+            named = self._numbered(number)
+            if named:
+                return named[0]
+        return rows[ranked[0][0]]["doc_id"]
 
     def _meta_answer(self, q: Question, question: str, ranked: list[tuple[int, float]],
                      rows: dict[int, sqlite3.Row], k: int) -> AskResult | None:

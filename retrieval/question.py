@@ -32,16 +32,28 @@ _ASKS: list[tuple[str, str]] = [
     ("basis", r" can cu | dua (tren|vao) (van ban|quyet dinh|ke hoach|nghi quyet|chi thi)? ?(nao|gi) "
               r"| (xay dung|ban hanh|thuc hien) (theo|can cu|dua tren) (van ban|quyet dinh|ke hoach|nghi quyet"
               r"|chi thi|thong tu|nghi dinh)? ?(nao|gi) "),
+    ("recipients", r" noi nhan | (gui|duoc gui|gui ve|gui toi|gui den|gui cho) (toi |den |cho |ve )?(nhung )?"
+                   r"(ai|noi nao|don vi nao|co quan nao|dau|nhung noi nao|nhung ai|nhung don vi nao) "),
     ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) (a |vay |nhi |the )?$| (phai|dung) (khong|ko) "),
+    ("hours", r" gio (lam viec|mo cua|tiep dan|hanh chinh|tiep nhan)| mo cua | tu may gio | may gio (den|mo|dong)"
+              r"| lich (lam viec|tiep dan) "),
     ("contact", r" (hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|trang web"
                 r"|cong thong tin|dia chi (trang|web|email|lien he)|lien he|so may|goi so) "),
-    ("person", r" (giam doc|chu tich|truong phong|truong ban|bi thu|lanh dao|thu truong|nguoi dung dau|ong|ba)"
+    ("address", r" dia chi (nao|o dau|tru so|cua|la gi|la o dau)| tru so [a-z ]{0,40}(o dau|dia chi|nam o|dat o)"
+                r"| (dat|nam) (tru so )?o dau "),
+    ("person", r" (giam doc|chu tich|pho chu tich|pho giam doc|truong phong|bi thu)[a-z0-9 ]{0,60}"
+               r" la (ai|ong nao|ba nao) "
+               r"| (giam doc|chu tich|truong phong|truong ban|bi thu|lanh dao|thu truong|nguoi dung dau|ong|ba)"
                r" [a-z ]{0,50}(ten (la |cua )?(gi|ai)|ho (va )?ten|ten gi)| la ong nao | la ba nao "),
     ("rank", r" (xep thu|thu may|xep hang thu|dung thu|dung hang thu|xep hang may) "),
-    ("day", r" (ngay nao|han chot|han cuoi|thoi han|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
+    ("duration", r" (thoi han|bao lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay|bao nhieu ngay"
+                 r"|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
+    ("day", r" (ngay nao|han chot|han cuoi|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
     ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|dinh ky|thoi gian nao|khoang thoi gian"
              r"|bao lau|may gio|gio nao) "),
-    ("number", r" (bao nhieu|ty le|phan tram|so luong|toi thieu|toi da|muc (tieu|phan dau)? ?(la|dat)"
+    ("number", r" (thanh|gom|co|chia|phan) may | may (nhom|loai|muc|hang|cap|buoc|lan|nguoi|doi|khoan|dieu|noi dung"
+               r"|hinh thuc|truong hop|giai doan|phuong an|chi tieu|nhiem vu)"
+               r"| (bao nhieu|ty le|phan tram|so luong|toi thieu|toi da|muc (tieu|phan dau)? ?(la|dat)"
                r"|chi tieu|dat bao|xep thu|thu may|la may) "),
     ("agency", r" (co quan|don vi|phong|so|ban|to chuc|bo phan|khoa|nganh|ai) (nao|gi)? ?(chu tri|phu trach"
                r"|thuc hien|tham muu|chiu trach nhiem|phoi hop|duoc giao) | (chu tri|phu trach|tham muu|chiu"
@@ -80,6 +92,18 @@ class Question:
     percent: bool = False
     listed: str = ""  # the noun a "những/các … gì/nào" question asks for ("chi tieu"), folded
     duty: bool = False  # "Sở Nội vụ có nhiệm vụ gì?": what a named body must do
+    emergency: bool = False  # someone is hurt, in danger or a fire is burning: 112–115 at once
+    cited: tuple[str, ...] = ()  # numbers of other documents it names ("60 2021 nd cp"), folded
+    position: str = ""  # the post a "who is …" question names ("chu tich"), folded, "pho" kept
+
+    @property
+    def answer_kind(self) -> str:
+        """The kind of sentence that answers it, for picking the answer sentence: number, date,
+        who, contact, meta or general (one analysis: the slot decides it)."""
+        if self.meta:
+            return "meta"
+        return {"number": "number", "rank": "number", "duration": "date", "day": "date", "date": "date",
+                "agency": "who", "person": "who", "contact": "contact"}.get(self.asks, "general")
 
     @property
     def meta(self) -> bool:
@@ -110,8 +134,41 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     percent = bool(re.search(r"\b(phan tram|ty le)\b", padded))
     m = _LISTED.search(padded)
     listed = " ".join(m.group(1).split()[:2]) if m and m.group(1).split()[0] not in _NOT_LISTED else ""
+    position = ""
+    if asks == "person":
+        m = _POSITION.search(padded)
+        position = m.group(1) if m else ""
     return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent,
-                    listed, bool(_DUTY.search(padded)))
+                    listed, bool(_DUTY.search(padded)), is_emergency(padded), cited_numbers(question), position)
+
+
+# An emergency is an event happening to someone now, not a topic: "tai nạn giao thông" alone is a
+# plan's subject, "có người bị tai nạn", "đang bốc cháy", "ngất xỉu" are calls for help.
+_EMERGENCY_EVENT = re.compile(r" (?:bi tai nan|gap tai nan|tai nan (?:giao thong )?(?:nghiem trong|o|tai|tren|ngay)"
+                              r"|boc chay|dang chay|chay nha|chay lon|hoa hoan|duoi nuoc|chet duoi|ngat xiu"
+                              r"|bat tinh|ngung tho|kho tho|dot quy|co giat|ngo doc|bi cuop|cuop giat|an cuop"
+                              r"|bi dam|bi danh|hanh hung|bi thuong nang|chay mau|cap cuu|dien giat|sap nha"
+                              r"|nuoc cuon|lu cuon)")
+_EMERGENCY_NOW = re.compile(r" (?:co nguoi|nguoi|toi|em|con|me|bo|ong|ba|benh nhan|chau|anh|chi|ban|nha|dang|vua"
+                            r"|ngay|goi|cuu|can lam gi|phai lam gi|lam sao|giup)")
+
+
+def is_emergency(padded_folded: str) -> bool:
+    """Someone is in danger right now: the reply is the emergency numbers, never a plan's hotline."""
+    return bool(_EMERGENCY_EVENT.search(padded_folded)) and bool(_EMERGENCY_NOW.search(padded_folded))
+
+
+# "Nghị định 60/2021/NĐ-CP", "Quyết định 3041/QĐ-UBND", "Nghị quyết 18-NQ/TW": a number and symbol
+# (NĐ 30/2020 form) of a document other than a plan the question names by its plan number.
+_CITED = re.compile(r"(?i)\b(nghị định|nghi dinh|quyết định|quyet dinh|nghị quyết|nghi quyet|thông tư|thong tu"
+                    r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan)\s+(?:số\s+|so\s+)?"
+                    r"(\d{1,5}(?:[/-][\w.đĐ-]+)+|[a-z]{2,6}\s+(?:iso\s+)?\d{3,6}(?::\d{4})?)")
+_POSITION = re.compile(r" ((?:pho )?(?:chu tich|giam doc|truong phong|bi thu|thu truong|truong ban|chanh van phong))")
+
+
+def cited_numbers(question: str) -> tuple[str, ...]:
+    """The numbers of the (non-plan) documents a question names, folded: "60 2021 nd cp"."""
+    return tuple(sorted({" ".join(fold(m.group(2)).split()) for m in _CITED.finditer(question)}))
 
 
 # "… có nhiệm vụ gì", "… có trách nhiệm gì", "… phải làm gì", "… được giao những việc gì"
@@ -155,7 +212,15 @@ _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay
                            r"|ngay)\b|\bdinh ky\b|\bthuong xuyen\b|\btruoc ngay\b|\btrong (?:nam|quy|thang)\b"
                            r"|\b\d{1,2}\s*gio\b")
 _DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
-_NUMBER_IN_TEXT = re.compile(r"\d")
+_NUMBER_IN_TEXT = re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:loai|nhom|khoan|truong hop|"
+                             r"noi dung|hinh thuc|bien phap|muc|dieu|lan|thang|nam|ngay)\b")
+_NUMBER_WORD = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|muoi [a-z]+|[a-z]+ muoi(?: [a-z]+)?)"
+_DURATION_IN_TEXT = re.compile(rf"\b{_NUMBER_WORD}\s+(?:ngay|thang|nam|gio|tuan|phut|ngay lam viec)\b"
+                               r"|\bngay lam viec\b|\bthuong xuyen\b|\bhang (?:nam|quy|thang|tuan)\b|\bvo thoi han\b"
+                               r"|\bngay (?:sau khi|ke tu)\b|\bkhong thoi han\b")
+_HOURS_IN_TEXT = re.compile(r"\b\d{1,2}\s*(?:gio|h)(?:\s*\d{2})?\b|\b\d{1,2}h\d{2}\b|\bgio hanh chinh\b")
+_ADDRESS_IN_TEXT = re.compile(r"\bdia chi\s*:|\bso \d+[a-z/]*,? (?:duong|pho|ngo|hem)\b"
+                              r"|\b(?:duong|pho) [a-z]+(?: [a-z]+)?,? (?:phuong|xa|quan|huyen|thi tran)\b")
 _PERCENT_IN_TEXT = re.compile(r"%|\bphan tram\b")
 _MONEY_IN_TEXT = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")
 
@@ -175,6 +240,24 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
     and the bot must not pretend they do. `strict` (for ranking, not declining) wants a share
     written as a share."""
     text = f" {folded_answer} "
+    if q.asks == "duration":
+        return bool(_DURATION_IN_TEXT.search(text)) or bool(_DAY_IN_TEXT.search(text))
+    if q.asks == "hours":
+        return bool(_HOURS_IN_TEXT.search(text))
+    if q.asks == "address":
+        return bool(_ADDRESS_IN_TEXT.search(text))
+    if q.asks == "person" and q.position:
+        from knowledge.text import strip_marks
+
+        plain = strip_marks(raw) if raw else ""
+        for m in _NAME.finditer(plain):
+            before = fold(plain[max(0, m.start() - 40):m.start()])
+            at = before.rfind(q.position)
+            if at >= 0 and not before[:at].rstrip().endswith("pho") and not q.position.startswith("pho"):
+                return True
+            if at >= 0 and q.position.startswith("pho"):
+                return True
+        return False
     if q.asks == "person":
         from knowledge.text import strip_marks
 

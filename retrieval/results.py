@@ -21,6 +21,9 @@ class Hit:
     passage_id: int = 0
     kind: str = "passage"  # "passage" or "contact"
     restored: bool = False  # `text` was restored by machine from a damaged scan (`source_text`)
+    # Which part of the document it is: "passage", or a part of the standard form read from it
+    # (knowledge/parts): "header", "recipients", "signer", "cites", "tasks", "targets".
+    part: str = "passage"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -36,7 +39,8 @@ class AskResult:
     found: bool
     answer: str
     citations: list[Hit] = field(default_factory=list)
-    reason: str = "ok"  # ok | empty | too_long | no_terms | not_found | constraint | no_fact | no_contact
+    # ok | empty | too_long | no_terms | not_found | constraint | no_fact | no_contact | emergency | cited_only
+    reason: str = "ok"
     detail: object = None  # for "constraint": what the knowledge base lacks (retrieval.constraints.Missing)
 
     def to_json(self) -> dict:
