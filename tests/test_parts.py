@@ -50,11 +50,12 @@ def test_clean_plan_every_part() -> None:
         ("Phòng Kế hoạch - Nghiệp vụ", [], "hằng quý", None),
         ("Các khoa, phòng", [], "Quý III/2025", None),
         ("Các khoa, phòng", [], "thường xuyên", None),
+        ("Các khoa, phòng", [], "trước ngày 20 của tháng cuối quý", None),  # set by the closing paragraph
         ("Phòng Kế hoạch - Nghiệp vụ", ["Khoa Dược", "Phòng Tài chính - Kế toán"], "Quý II/2025", "2.000 tờ rơi"),
         ("Ban Giám đốc", ["Các khoa, phòng"], "Hằng quý", "Biên bản hội nghị"),
         ("Phòng Điều dưỡng", ["Các khoa lâm sàng"], "Thường xuyên", "Báo cáo khảo sát")]
-    assert parts.tasks[0].section == "III.1" and parts.tasks[4].section == "Phụ lục"
-    assert parts.tasks[4].task == "In tờ rơi về thủ tục khám chữa bệnh bảo hiểm y tế"
+    assert [t.section for t in parts.tasks] == ["III.1", "III.1", "III.2", "III.2", "Phần kết", *["Phụ lục"] * 3]
+    assert parts.tasks[5].task == "In tờ rơi về thủ tục khám chữa bệnh bảo hiểm y tế"
     assert [(t.value, t.section) for t in parts.targets] == [("95%", "II"), ("80%", "II")]
 
 
@@ -83,8 +84,9 @@ def test_damaged_plan_parts_survive_ocr() -> None:
     assert "ban giam doc" in recipients
     assert [(c.number, c.date) for c in parts.cites] == [("412/QĐ-UBND", "2025-02-20"), ("35/KH-SYT", "2025-02-25")]
     deadlines = [fold(t.deadline or "") for t in parts.tasks]
-    assert deadlines[:4] == ["hoan thanh truoc ngay 15 10 2025", "hang quy", "quy iii 2025", "thuong xuyen"]
-    assert [t.product for t in parts.tasks[4:]] == ["2.000 tờ rơi", "Biên bản hội nghị", "Báo cáo khảo sát"]
+    assert deadlines[:5] == ["hoan thanh truoc ngay 15 10 2025", "hang quy", "quy iii 2025", "thuong xuyen",
+                             "truoc ngay 20 cua thang cuoi quy"]
+    assert [t.product for t in parts.tasks[5:]] == ["2.000 tờ rơi", "Biên bản hội nghị", "Báo cáo khảo sát"]
     assert [t.value for t in parts.targets] == ["95%", "80%"]
     for cite in parts.cites:  # the scan's own wording is kept for citation
         assert cite.source_text and cite.source_text in " ".join(DAMAGED.split())
@@ -149,7 +151,7 @@ def test_parts_round_trip_through_the_database(tmp_path: Path) -> None:
     assert back is not None and back.to_json() == {**parts.to_json(), "id": "ke_hoach_77"}
     assert back.tasks[0].source_text == parts.tasks[0].source_text
     tasks = all_tasks(conn)
-    assert len(tasks) == 7 and tasks[2] == ("ke_hoach_77", parts.tasks[2])
+    assert len(tasks) == 8 and tasks[2] == ("ke_hoach_77", parts.tasks[2])
     assert read_parts(conn, "khong_co") is None
     empty = sqlite3.connect(tmp_path / "old.db")
     assert read_parts(empty, "ke_hoach_77") is None and all_tasks(empty) == []
@@ -161,12 +163,13 @@ def test_card_has_vietnamese_labels() -> None:
     card = render_card(parts)
     for label in ("Cơ quan ban hành: Trung tâm Y tế huyện Đam Rông", "Số, ký hiệu: 77/KH-TTYT",
                   "Ngày ban hành: 05/03/2025", "Người ký: KT. Giám đốc — Phó Giám đốc — Nguyễn Thị Thu Hằng",
-                  "Nơi nhận (5):", "Văn bản được dẫn (2):", "Nhiệm vụ (7):", "Chỉ tiêu (2):"):
+                  "Nơi nhận (5):", "Văn bản được dẫn (2):", "Nhiệm vụ (8):", "Chỉ tiêu (2):"):
         assert label in card
 
 
 @pytest.mark.parametrize("deadline", ["trước ngày 15/10/2025", "Hằng quý", "Quý III/2025", "Thường xuyên",
-                                      "định kỳ hàng tháng"])
+                                      "định kỳ hàng tháng", "trước ngày 06 của tháng cuối quý",
+                                      "trước ngày 01/3, ngày 01/6, ngày 01/9"])
 def test_deadlines_are_kept_as_written(deadline: str) -> None:
     from knowledge.parts.tasks import deadline_in
 
@@ -192,7 +195,7 @@ def test_a_typed_plan_built_into_the_knowledge_base(tmp_path: Path) -> None:
                                                                   "Trung tâm Y tế huyện Đam Rông")
     closing = conn.execute("SELECT text FROM passages WHERE section = ?", [CLOSING_SECTION]).fetchone()
     assert closing is not None and "qua Phòng Kế hoạch - Nghiệp vụ" in closing[0]
-    assert len(all_tasks(conn)) == 7
+    assert len(all_tasks(conn)) == 8
 
 
 def test_bad_input_never_raises() -> None:

@@ -9,7 +9,7 @@ from knowledge.parts.cites import find_cites
 from knowledge.parts.closing import _appendix_line, find_block, read_block
 from knowledge.parts.letterhead import header_end, issuer_from_body, plan_period, read_letterhead
 from knowledge.parts.model import DocumentParts
-from knowledge.parts.tasks import find_table_tasks, find_targets, find_tasks
+from knowledge.parts.tasks import find_closing_tasks, find_table_tasks, find_targets, find_tasks
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def parse_parts(raw_text: str, restored_text: str | None = None) -> DocumentPart
     parts.cites = find_cites(tokens, parts.number)
     if parts.date and any(c.date and c.date > parts.date for c in parts.cites):
         parts.date = None  # a document cites none issued after it: the header's date was misread
-    parts.tasks = find_tasks(al, end, body_end)
+    parts.tasks = find_tasks(al, end, body_end) + find_closing_tasks(al, end, body_end)
     if appendix is not None:
         parts.tasks += find_table_tasks(al, appendix)
     parts.targets = find_targets(al, end, body_end)

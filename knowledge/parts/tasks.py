@@ -28,7 +28,7 @@ _TCTH = re.compile(r"t[o6]ch\w{0,3}th\w{0,3}hi[e]n$")
 _ROMAN_MARK = re.compile(r"^[IVXLl1]{1,5}[.,:]?$")
 # Lower case on purpose: "Phòng Tổ chức - Hành chính" is a name, "… tổ chức hội nghị" a verb.
 _LEAD_END = re.compile(r"\s+(?:chủ trì|Chủ trì|có trách nhiệm|phối hợp|tham mưu|thực hiện|căn cứ|tổ chức|"
-                       r"triển khai)\b|:")
+                       r"triển khai|chỉ đạo|gửi|báo cáo)\b|:")
 # What a unit's name starts with, when an item names its own lead ("Văn phòng UBND xã chủ trì …").
 _UNIT_START = re.compile(
     r"^(?:các |cac )?(?:phòng|sở|ban|văn phòng|ubnd|ủy ban|uỷ ban|trung tâm|công an|đoàn|hội|khoa|trạm|đài|"
@@ -40,7 +40,9 @@ _SUPPORT = re.compile(r"(?:[Pp]hối hợp với|[Pp]hối hợp cùng|[Pp]hối
                       r"thực hiện|tổ chức|xây dựng|hướng dẫn|kiểm tra|theo dõi|tham mưu|cử|trong|để|tiến hành|"
                       r"đôn đốc|cung cấp|đăng|rà soát|báo cáo|tập trung|chuẩn bị)\b|[.;:(]|$)")
 _DEADLINE = re.compile(
-    r"(?i:(?:hoan thanh\s+|cham nhat\s+)?truoc\s+ngay\s+\d{1,2}\s*[/.]\s*\d{1,2}(?:\s*[/.]\s*\d{4})?"
+    r"(?i:(?:hoan thanh\s+|cham nhat\s+|gui\s+)?truoc\s+ngay\s+\d{1,2}(?:\s*[/.]\s*\d{1,2}(?:\s*[/.]\s*\d{4})?"
+    r"(?:\s*,\s*ngay\s+\d{1,2}\s*/\s*\d{1,2})*"  # "trước ngày 01/3, ngày 01/6, ngày 01/9"
+    r"|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?|\s+(?:cua\s+)?(?:thang\s+cuoi\s+(?:quy|ky)|hang\s+(?:thang|quy)))"
     r"|(?:dinh ky\s+)?hang\s+(?:quy|thang|nam|tuan)(?:\s*,\s*6\s+thang(?:\s*,|\s+va)\s+(?:mot\s+|01\s+)?nam)?"
     r"|thuong\s+xuyen(?:\s+trong\s+nam)?"
     r"|(?:trong\s+)?thang\s+\d{1,2}\s*/\s*\d{4}|truoc\s+thang\s+\d{1,2}(?:\s*/\s*\d{4})?)"
@@ -187,6 +189,36 @@ def find_tasks(al: Aligned, body_start: int, body_end: int) -> list[Task]:
         task_lead = _so(task_lead) if task_lead else None
         tasks.append(Task(text.strip(), task_lead, support_in(text), deadline_in(text), None,
                           f"{label}.{number}" if number else label, raw_text(tokens)))
+    return tasks
+
+
+# -- the closing paragraph ---------------------------------------------------------------------
+_CLOSING_LINE = re.compile(r"tren day [l1i] ?[a23] ")
+_ASKED = re.compile(r"(?:yêu cầu|đề nghị|giao)\s+(.{3,160}?)(?=\s+(?:chỉ đạo|tổ chức|thực hiện|triển khai|báo cáo|"
+                    r"gửi|nghiêm túc|chủ động|căn cứ)\b|[.:]|$)")
+_RECEIVED = re.compile(r"^nh\w* d\w* (?:ke hoach|van ban) nay$")
+
+
+def find_closing_tasks(al: Aligned, body_start: int, body_end: int) -> list[Task]:
+    """Duties the closing paragraph sets with a time ("Thủ trưởng các phòng … báo cáo hằng quý …
+    gửi trước ngày 06 của tháng cuối quý về Ủy ban nhân dân xã (qua Phòng Văn hóa - Xã hội)")."""
+    start = next((i for i in range(body_start, body_end)
+                  if al.raw(i)[:1] in "Tt" and _CLOSING_LINE.match(fold(al.raw(i)[:40]) + " ")), None)
+    if start is None:
+        return []
+    tokens = [t for i in range(start, body_end) for t in al.lines[i]]
+    tasks = []
+    for sentence in _sentences(tokens, (".", "!", "?"))[1:]:  # the first is the formula ("Trên đây là …")
+        text = shown_text(sentence)
+        deadline = deadline_in(text)
+        if deadline is None:
+            continue
+        first, _, rest = text.partition(",")
+        head = rest.strip() if rest and _RECEIVED.match(fold(first)) else text  # "Nhận được kế hoạch này, …"
+        asked = _ASKED.search(head)
+        lead = asked.group(1).strip() if asked else _lead_of(head)
+        tasks.append(Task(text.strip(), _so(lead) if lead else None, support_in(text), deadline, None,
+                          "Phần kết", raw_text(sentence)))
     return tasks
 
 
@@ -344,11 +376,11 @@ def _items_with_sections(al: Aligned, start: int, end: int) -> list[tuple[str, s
     return out
 
 
-def _sentences(tokens: list[Token]) -> list[list[Token]]:
+def _sentences(tokens: list[Token], ends: tuple[str, ...] = (".", ";", "!", "?")) -> list[list[Token]]:
     out: list[list[Token]] = [[]]
     for k, tok in enumerate(tokens):
         out[-1].append(tok)
         nxt = tokens[k + 1][0] if k + 1 < len(tokens) else ""
-        if tok[0].endswith((".", ";", "!", "?")) and (not nxt or nxt[:1].isupper() or nxt[:1] in _DASH):
+        if tok[0].endswith(ends) and (not nxt or nxt[:1].isupper() or nxt[:1] in _DASH):
             out.append([])
     return [s for s in out if s]
