@@ -372,13 +372,16 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
       decline stands (an emergency, a bus fare, a salary: not procedures)."""
     folded = fold(question)
     procedure_cue = bool(_PROCEDURE_CUE.search(folded))
+    document_cue = bool(_DOCUMENT_CUE.search(folded))
+    if document_cue or (documents_found and not procedure_cue):  # the documents' answer stands: no ranking
+        return Routing(False, (), 0.0, procedure_cue, document_cue)
     # Who signed, who chairs, an office's hours: no card says; but "căn cứ pháp lý của thủ tục …" and
     # "nộp hồ sơ ở đâu" ask a procedure's own fields.
-    asked = understand(question)
-    if not procedure_cue and (asked.asks in NOT_PROCEDURE_SLOTS or asked.percent):
-        return Routing(False, (), 0.0, False, False)
-    document_cue = bool(_DOCUMENT_CUE.search(folded))
-    candidates = tuple(_domestic_first(matcher.rank(question, n), folded)) if not document_cue else ()
+    if not procedure_cue:
+        asked = understand(question)
+        if asked.asks in NOT_PROCEDURE_SLOTS or asked.percent:
+            return Routing(False, (), 0.0, False, False)
+    candidates = tuple(_domestic_first(matcher.rank(question, n), folded))
     if not candidates:
         return Routing(False, candidates, 0.0, procedure_cue, document_cue)
     weights = question_terms(question)
