@@ -339,8 +339,11 @@ def document_passages(text: str) -> tuple[list[str], list[Passage]]:
     header, units = split_units(text)
     passages = build_passages(units)
     if header:
-        head = Passage(0, "Phần đầu", (), "\n".join(header)[:MAX_PASSAGE_CHARS])
-        passages = [head] + passages
+        # A header longer than one passage (a preamble the body start was not recognised in) is
+        # cut into several, never truncated: no line of a document is lost.
+        head_text = "\n".join(header)
+        pieces = [head_text] if len(head_text) <= MAX_PASSAGE_CHARS else _chunk(head_text, MAX_PASSAGE_CHARS)
+        passages = [Passage(0, "Phần đầu", (), piece) for piece in pieces] + passages
         for i, p in enumerate(passages):
             p.ordinal = i
     return header, passages

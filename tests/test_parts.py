@@ -242,3 +242,11 @@ def test_a_cong_van_and_a_decree_number() -> None:
                          "Sửa đổi, bổ sung một số điều\nCăn cứ Luật Tổ chức Chính phủ.\n")
     assert (decree.issuer, decree.number, decree.kind, decree.place) == ("Chính phủ", "107/2021/NĐ-CP",
                                                                         "Nghị định", "Hà Nội")
+
+
+def test_a_long_header_is_cut_into_passages_not_truncated() -> None:
+    lines = ["THÔNG BÁO"] + [f"Dòng mở đầu thứ {i} nói về lịch tiếp công dân của ủy ban xã." for i in range(40)]
+    header, passages = document_passages("\n".join([*lines, "I. NỘI DUNG", "Nội dung chính."]))
+    heads = [p for p in passages if p.section == "Phần đầu"]
+    assert len(header) == 41 and len(heads) > 1
+    assert all(f" {fold(line)} " in f" {fold(' '.join(p.text for p in heads))} " for line in lines)
