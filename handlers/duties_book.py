@@ -96,6 +96,11 @@ class DutyCatalog:
         self._stamp: tuple | None = None
         self._book = DutyBook([])
 
+    def peek(self) -> DutyBook | None:
+        """The book last read, without reading the DB (None before the first read): for code on an
+        event loop, which must not wait for a large knowledge base to be read."""
+        return self._book if self._stamp is not None else None
+
     def book(self) -> DutyBook:
         if self._refresh is not None:
             self._refresh()

@@ -245,3 +245,20 @@ async def test_zalo_reload_removing_the_plan_ends_reminders(fake_zalo: FakeZalo,
         fake_zalo.push_text("/hanchot 30", user_id=chat)
         await fake_zalo.wait_for(lambda: any(t.startswith("Hạn trong 30 ngày") for t in fake_zalo.texts_to(chat)))
         assert HOA_BINH_DUE not in fake_zalo.texts_to(chat)[-1]
+
+
+async def test_zalo_chat_that_blocked_the_bot_is_unsubscribed(fake_zalo: FakeZalo, data_dir: Path) -> None:
+    settings = make_settings(data_dir, fake_zalo.base_url, remind_check_seconds=CHECK_SECONDS)
+    chat = "zchat3"
+    clock = Clock(at(10, 7, 10))
+    assistant = start(settings, clock)
+    async with ZaloRun(settings, assistant, fake_zalo):
+        fake_zalo.push_text(f"/nhacviec {HOA_BINH_UNIT}", user_id=chat)
+        await fake_zalo.wait_for(lambda: any("Đã đăng ký" in t for t in fake_zalo.texts_to(chat)))
+        fake_zalo.fail_next_sends(403)
+        clock.now = at(10, 8, 8)
+        await fake_zalo.wait_for(lambda: assistant.duties.reminders.subscriptions("zalo") == [])
+        audit = assistant.state.query("SELECT user_id FROM audit_log WHERE action = 'reminders_unsubscribed_blocked'")
+        assert audit == [{"user_id": chat}]
+        await asyncio.sleep(QUIET_SECONDS)
+        assert reminders_in(fake_zalo.texts_to(chat), SEVEN) == []

@@ -99,9 +99,10 @@ def setup(site: Site) -> None:
 
     def card(_request: web.Request) -> str:
         duties = service()
-        if duties is None:
-            return ""
-        book = duties.book()
+        book = duties.catalog.peek() if duties is not None else None
+        if book is None:  # not read yet: the card must not hold the event loop while it is read
+            return ('<ul class="cards"><li><a href="/admin/han-chot">Hạn chót</a> của các đơn vị</li></ul>'
+                    if duties is not None else "")
         today = duties.today()
         soon = {(e.row.key, d) for d, e in book.upcoming(today, CARD_DAYS)}
         return (f'<ul class="cards"><li><strong>{len(soon)}</strong> hạn chót trong {CARD_DAYS} ngày tới '
