@@ -206,3 +206,19 @@ def test_dates_follow_the_clock(service: DutyService) -> None:
     service.reminders.clock = lambda: datetime(2025, 12, 1, 9)
     assert service.today() == date(2025, 12, 1)
     assert "06/12/2025 (còn 5 ngày)" in service.cmd_hanchot(msg(), "")[0].text
+
+
+def test_choices_for_hanchot_and_nhacviec_are_buttons_that_work(service: DutyService, tmp_path: Path) -> None:
+    dispatcher = Dispatcher()
+    register(dispatcher, stub_holder(tmp_path / "kb.db"), service.reminders.state, None, clock=lambda: NOW)
+    reply = dispatcher.dispatch(msg("/hanchot 120 phòng tổ chức"))[0]
+    assert [b.payload for b in reply.buttons] == ["hc:120:phong-tccb", "hc:120:phong-tchc"]
+    pressed = dispatcher.dispatch(Incoming("telegram", "42", "42", reply.buttons[1].payload, kind="callback"))
+    assert pressed[0].text.startswith("Hạn trong 120 ngày tới của Phòng Tổ chức - Hành chính")
+    reply = dispatcher.dispatch(msg("/nhacviec phòng tổ chức"))[0]
+    assert all(len(b.payload.encode()) <= 64 and b.payload.startswith("nv:") for b in reply.buttons)
+    done = dispatcher.dispatch(Incoming("telegram", "42", "42", reply.buttons[0].payload, kind="callback"))
+    assert done[0].text.startswith("Đã đăng ký nhắc việc của Phòng Tổ chức Cán bộ")
+    gone = dispatcher.dispatch(Incoming("telegram", "42", "42", "viec:khong-con", kind="callback"))
+    assert gone[0].text.startswith("Không còn đơn vị này")
+    assert [name for name, _ in dispatcher.menu()] == ["viec", "hanchot", "nhacviec", "huynhac"]
