@@ -211,8 +211,14 @@ class DutyService:
         if m and _only_filler(_without(words, ["quy", m.group(1) or ""])):
             return self._report_deadlines(int(_ROMAN[m.group(1)]) if m.group(1) else None)
         t = _TIME_PHRASE.search(folded)
-        if t and _DEADLINE_WORD.search(folded) and _only_filler(_without(words, t.group(0).split())):
-            return self._in_time(t.group(0), t.group(1))
+        if t and _DEADLINE_WORD.search(folded):
+            rest = _without(words, t.group(0).split())
+            if _only_filler(rest):
+                return self._in_time(t.group(0), t.group(1))
+            named = self.book().units.find_in(text)  # "phòng TCHC tháng này có hạn gì"
+            if named.unit is not None and _only_filler(_without(rest, list(named.span))):
+                return self._in_time(t.group(0), t.group(1), named.unit)
+            return None
         if not _DUTY_PHRASE.search(folded):
             return None
         book = self.book()
@@ -223,28 +229,33 @@ class DutyService:
             return None
         return self.unit_duties(match.unit)
 
-    def _in_time(self, phrase: str, n_days: str | None) -> list[Reply]:
+    def _in_time(self, phrase: str, n_days: str | None, unit: Unit | None = None) -> list[Reply]:
         today = self.today()
+        start = today
         if n_days:
-            return self.upcoming(min(int(n_days), MAX_DAYS))
-        if phrase == "hom nay":
-            return self.upcoming(0, title=f"Hạn hôm nay ({day(today)})")
-        if phrase == "ngay mai":
-            t = today + timedelta(days=1)
-            return self.upcoming(1, start=t, end=t, title=f"Hạn ngày mai ({day(t)})")
-        if phrase in ("tuan nay", "tuan toi", "tuan sau", "sap toi", "sap den"):
-            return self.upcoming(7 if phrase == "tuan nay" else 14)
-        if phrase == "quy nay":
+            end, title = today + timedelta(days=min(int(n_days), MAX_DAYS)), f"Hạn trong {n_days} ngày tới"
+        elif phrase == "hom nay":
+            end, title = today, f"Hạn hôm nay ({day(today)})"
+        elif phrase == "ngay mai":
+            start = end = today + timedelta(days=1)
+            title = f"Hạn ngày mai ({day(end)})"
+        elif phrase in ("tuan nay", "tuan toi", "tuan sau", "sap toi", "sap den"):
+            days = 7 if phrase == "tuan nay" else 14
+            end, title = today + timedelta(days=days), f"Hạn trong {days} ngày tới (từ {day(today)})"
+        elif phrase == "quy nay":
             q_end_month = ((today.month - 1) // 3 + 1) * 3
             end = (date(today.year, q_end_month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            return self.upcoming((end - today).days, end=end, title=f"Hạn từ nay đến hết quý (đến {day(end)})")
-        month = today.month if phrase == "thang nay" else today.month % 12 + 1
-        year = today.year if phrase == "thang nay" or today.month < 12 else today.year + 1
-        first = date(year, month, 1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        start = max(first, today)
-        return self.upcoming((last - start).days, start=start, end=last,
-                             title=f"Hạn trong tháng {month}/{year} (từ {day(start)})")
+            title = f"Hạn từ nay đến hết quý (đến {day(end)})"
+        else:  # tháng này, tháng tới, tháng sau
+            month = today.month if phrase == "thang nay" else today.month % 12 + 1
+            year = today.year if phrase == "thang nay" or today.month < 12 else today.year + 1
+            first = date(year, month, 1)
+            end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            start = max(first, today)
+            title = f"Hạn trong tháng {month}/{year} (từ {day(start)})"
+        if unit is not None:
+            title += f" của {unit.name}"
+        return self.upcoming((end - start).days, unit, start=start, end=end, title=title)
 
     def _report_deadlines(self, quarter: int | None) -> list[Reply]:
         book = self.book()

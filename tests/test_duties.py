@@ -172,6 +172,8 @@ def test_subscribe_and_cancel(service: DutyService) -> None:
     ("VHXH làm những gì?", "Việc của Phòng Văn hóa - Xã hội"),
     ("tháng này có hạn gì", "Hạn trong tháng 9/2025 (từ 01/09/2025): 2 hạn."),
     ("tuần này có hạn chót nào không", "Hạn trong 7 ngày tới"),
+    ("phòng TCHC tháng này có hạn gì", "Hạn trong tháng 9/2025 (từ 01/09/2025) của Phòng Tổ chức - Hành chính: 2 hạn."),
+    ("30 ngày tới có hạn nào", "Hạn trong 30 ngày tới: 2 hạn."),
     ("khi nào nộp báo cáo quý 4", "Hạn nộp báo cáo quý 4 theo các kế hoạch:"),
 ])
 def test_free_text_routes_to_the_same_answers(service: DutyService, question: str, starts: str) -> None:
