@@ -162,6 +162,8 @@ _YEARLY = re.compile(r"\b(?:hang|moi) nam\b|\bdinh ky (?:\S+ ){0,6}nam\b(?! \d)|
 _WEEKLY = re.compile(r"\b(?:hang|moi) (?:tuan|ngay)\b")
 _HALF = re.compile(rf"(?:6|sau) thang (dau|cuoi)(?: (?:cua )?nam)?(?: / | )?{_Y}?|\bnua (dau|cuoi) nam(?: / | )?{_Y}?")
 _QUARTER = re.compile(rf"\bquy ([ivxl1|]{{1,4}}|[1-4])\b(?: (?:/|nam) {_Y})?")
+_QUARTER_LIST = re.compile(r"\bquy ((?:[ivxl1|]{1,4}|[1-4])(?: ?(?:,|va|-) ?(?:quy )?(?:[ivxl1|]{1,4}|[1-4])\b)+)")
+_FROM_DATE = re.compile(r"\btu (?:ngay )?\d{1,2} / \d{1,2}(?: / (?:19|20)\d\d)?(?= (?:den|toi) (?:het )?(?:ngay )?\d)")
 _MONTH_RANGE = re.compile(rf"\b(?:tu )?thang (\d{{1,2}})(?: / {_Y})? (?:-|den|toi) (?:het )?(?:thang )?"
                           rf"(\d{{1,2}})(?: (?:/|nam) {_Y})?")
 _MONTH = re.compile(rf"\bthang (\d{{1,2}})(?: (?:/|nam) {_Y})?(?! / \d)")
@@ -210,6 +212,7 @@ def _explicit(s: str, period: Period | None) -> tuple[list[date], bool]:
     found: list[date] = []
     recurring = False
     spans: list[tuple[int, int]] = []
+    s = _FROM_DATE.sub(lambda m: " " * len(m.group(0)), s)  # "từ ngày 01/8 đến ngày 31/12": the end only
     for m in _FULL_DATE.finditer(s):
         if d := _safe(int(m.group(3)), int(m.group(2)), int(m.group(1))):
             found.append(d)
@@ -282,6 +285,7 @@ def _periods(s: str, period: Period | None) -> list[date]:
         if 1 <= month <= 12:
             found += [_month_end(y, month) for y in in_years(year)]
     s = _MONTH_RANGE.sub(blank, s)
+    s = _QUARTER_LIST.sub(lambda m: " ".join(f"quy {q}" for q in re.split(r" ?(?:,|va|-) ?(?:quy )?", m.group(1))), s)
     for m in _QUARTER.finditer(s):
         q = _roman(m.group(1))
         if q:
