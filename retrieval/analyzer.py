@@ -99,28 +99,7 @@ class QueryTerms:
     content: list[str]  # syllables that carry the topic (question words removed)
     weights: dict[str, float]  # term → weight (syllables and bigrams)
     pairs: list[str]  # adjacent syllable pairs of the question (not both question words)
-    intent: str  # meta | contact | number | date | who | where | general
     places: tuple[str, ...] = ()  # capitalized place names the question names ("xã An Lạc" → "an_lac")
-
-
-_INTENTS = [
-    ("meta", r"\b(ban hanh|can cu|xay dung theo|xay dung dua tren|thuc hien theo|so hieu|nguoi ky|"
-             r"ky ban hanh|ngay ban hanh|ngay ky)\b"),
-    ("contact", r"\b(hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|"
-                r"trang web|cong thong tin|dia chi|lien he)\b"),
-    ("number", r"\b(bao nhieu|may|ty le|phan tram|so luong|muc tieu|chi tieu|toi thieu|toi da)\b"),
-    ("date", r"\b(khi nao|ngay nao|thoi gian|thoi han|han chot|truoc ngay|nam nao|bao gio|luc nao)\b"),
-    ("who", r"\b(ai|co quan nao|don vi nao|phong nao|so nao|ban nao|to chuc nao|chu tri|phu trach|"
-            r"trach nhiem)\b"),
-    ("where", r"\b(o dau|noi nao|khu vuc nao|kenh nao|hinh thuc nao|nen tang nao|ung dung nao)\b"),
-]
-
-
-def question_intent(folded_question: str) -> str:
-    for name, pattern in _INTENTS:
-        if re.search(pattern, folded_question):
-            return name
-    return "general"
 
 
 # The fixed frames of true/false, multiple-choice and "according to" questions: the form of the
@@ -159,8 +138,7 @@ def analyze(question: str) -> QueryTerms:
         is_word = bg in words or f"{a} {b}" in lexicon_bigrams
         weights[bg] = max(weights.get(bg, 0.0), WORD_BIGRAM_WEIGHT if is_word else OTHER_BIGRAM_WEIGHT)
     _lower_plan_references(question, weights)
-    return QueryTerms(tokens, content, weights, list(dict.fromkeys(pairs)), question_intent(" ".join(tokens)),
-                      named_places(question))
+    return QueryTerms(tokens, content, weights, list(dict.fromkeys(pairs)), named_places(question))
 
 
 PLAN_REFERENCE_WEIGHT = 0.25  # words that only name the plan ("Kế hoạch 155/KH-SYT") vs the topic's

@@ -31,7 +31,8 @@ LIST_ANSWER_CHARS = 420  # a list answer stops adding items here (the lead and h
 _CLOSING = re.compile(r"^(tren day la|noi nhan|yeu cau cac (phong|don vi|co quan)[a-z ,]* nghiem tuc)")
 _PERCENT = re.compile(r"\d+\s*%|\bphan tram\b")
 
-_INTENT_PATTERNS = {
+# What a sentence answering each kind of question (`Question.answer_kind`) holds.
+_KIND_PATTERNS = {
     "number": re.compile(r"\d+\s*%|\b\d+([.,]\d+)?\b"),
     "date": re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?\b|\bng[a-z]{1,2}y\s+\d|\bth[a-z]{1,3}ng\s+\d|"
                        r"\bqu[a-z]\s+[ivx\d]|\bn[a-z]{1,2}m\s+\d{4}|\bthuong xuyen\b"),
@@ -43,7 +44,8 @@ _INTENT_PATTERNS = {
 def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
                   must_contain: str | None = None,
                   score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None,
-                  listing: bool = False, list_noun: str = "") -> tuple[str, int]:
+                  listing: bool = False, list_noun: str = "", kind: str = "general",
+                  percent: bool = False) -> tuple[str, int]:
     """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
     characters, its heading first; returns (answer, id of the passage it comes from).
 
@@ -66,8 +68,8 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
             scores = sentence_scores(term_idf, [fold(p).split() + head for p in pieces])
         headings = json.loads(row["headings"] or "[]")
         heading_lines = {fold(h) for h in headings}
-        pattern = _INTENT_PATTERNS.get(terms.intent)
-        if terms.intent == "number" and ({"phan", "tram"} <= set(terms.tokens) or "ty_le" in terms.weights):
+        pattern = _KIND_PATTERNS.get(kind)
+        if kind == "number" and percent:
             pattern = _PERCENT
         for i, piece in enumerate(pieces):
             folded = fold(piece)

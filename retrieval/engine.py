@@ -80,7 +80,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         cited_lead = self._cited_lead(q, cited) if cited else None
         if cited_lead is not None and (q.asks in CONTENT_SLOTS or q.money or q.percent):
             return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
-        ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES))
+        ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES), meta=q.about_issuance)
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
         ranked = self._named_heading_first(q, ranked)
@@ -128,11 +128,12 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             contact, c_row, c_score = contact_hit
             display = f"{contact['label']}: {contact['value']}. {shown_text(c_row)}"
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
-            answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"],
+            answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"], kind="contact",
                                       score_sentences=score_sentences)
             answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
             answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences,
+                                               kind=q.answer_kind, percent=q.percent,
                                                listing=q.asks == "list", list_noun=q.listed)
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.

@@ -97,6 +97,12 @@ class Question:
     position: str = ""  # the post a "who is …" question names ("chu tich"), folded, "pho" kept
 
     @property
+    def about_issuance(self) -> bool:
+        """Whether it asks about the document as issued (its metadata, or what it was issued on or
+        for): its header and preamble are then answers, not preambles to pass over."""
+        return self.meta or bool(_ISSUANCE.search(f" {self.folded} "))
+
+    @property
     def answer_kind(self) -> str:
         """The kind of sentence that answers it, for picking the answer sentence: number, date,
         who, contact, meta or general (one analysis: the slot decides it)."""
@@ -109,6 +115,10 @@ class Question:
     def meta(self) -> bool:
         """Whether the plan's own metadata answers it (number, issue date, issuer, signer, basis)."""
         return self.asks in ("signer", "issuer", "issued", "plan_number", "basis")
+
+
+_ISSUANCE = re.compile(r" (ban hanh|can cu|so hieu|nguoi ky|ngay ky|ky ban hanh|xay dung (theo|dua tren)"
+                       r"|thuc hien theo) ")
 
 
 def understand(question: str, tokens: list[str] | None = None) -> Question:

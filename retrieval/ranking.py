@@ -148,7 +148,8 @@ class RankingStage:
         return {t: w * self.index.idf(t) * (ROUTING_WEIGHT if t in self.routing_terms else 1.0)
                 for t, w in terms.weights.items() if self.index.df(t)}
 
-    def _rank(self, terms: QueryTerms, n: int) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row],
+    def _rank(self, terms: QueryTerms, n: int, meta: bool = False
+              ) -> tuple[list[tuple[int, float]], dict[int, sqlite3.Row],
                                                           SentenceScorer]:
         """BM25 candidates × document prior, then the best RERANK re-scored by their best sentence."""
         weights = {t: w * (ROUTING_WEIGHT if t in self.routing_terms else 1.0) for t, w in terms.weights.items()}
@@ -169,7 +170,7 @@ class RankingStage:
             doc_scores = np.maximum(doc_scores, 0.0)
         best_doc = float(doc_scores.max()) if doc_scores is not None and len(doc_scores) else 0.0
         scored = []
-        header_prior = 1.0 if terms.intent == "meta" else HEADER_PRIOR
+        header_prior = 1.0 if meta else HEADER_PRIOR  # a question about issuance is answered by the header
         rows_at = np.fromiter((row for row, _ in raw), dtype=np.int64, count=len(raw))
         pids = self._pids[rows_at].tolist()
         docs = self._pdoc[rows_at].tolist()

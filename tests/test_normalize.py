@@ -9,6 +9,7 @@ import pytest
 from knowledge.text import fold, strip_marks
 from retrieval.analyzer import analyze
 from retrieval.normalize import analyze_document, analyze_question, fold_tokens, is_valid
+from retrieval.question import understand
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -51,14 +52,17 @@ def test_question_words_are_not_topic() -> None:
     terms = analyze("Số hotline là gì?")
     assert "gi" not in terms.content and "la" not in terms.content
     assert "hotline" in terms.content
-    assert terms.intent == "contact"
+    assert understand("Số hotline là gì?").answer_kind == "contact"
 
 
-def test_intents() -> None:
-    assert analyze("Tỷ lệ hài lòng là bao nhiêu phần trăm?").intent == "number"
-    assert analyze("Gửi báo cáo trước ngày nào?").intent == "date"
-    assert analyze("Cơ quan nào chủ trì?").intent == "who"
-    assert analyze("Kế hoạch số 139/KH-TTYT do đơn vị nào ban hành?").intent == "meta"
+def test_one_analysis_decides_the_kind_of_answer() -> None:
+    """The question analysis (retrieval/question.py) is the only classifier: its slot says what kind
+    of sentence answers."""
+    assert understand("Tỷ lệ hài lòng là bao nhiêu phần trăm?").answer_kind == "number"
+    assert understand("Gửi báo cáo trước ngày nào?").answer_kind == "date"
+    assert understand("Cơ quan nào chủ trì?").answer_kind == "who"
+    assert understand("Kế hoạch số 139/KH-TTYT do đơn vị nào ban hành?").answer_kind == "meta"
+    assert understand("Thời hạn giải quyết là bao lâu?").asks == "duration"
 
 
 def test_scan_damage_is_left_to_restoration() -> None:
