@@ -250,3 +250,18 @@ def test_a_long_header_is_cut_into_passages_not_truncated() -> None:
     heads = [p for p in passages if p.section == "Phần đầu"]
     assert len(header) == 41 and len(heads) > 1
     assert all(f" {fold(line)} " in f" {fold(' '.join(p.text for p in heads))} " for line in lines)
+
+
+@pytest.mark.parametrize("article", [
+    "Luật Thử nghiệm Điều 9\nHiệu lực thi hành\nLuật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2030.",
+    "Hiến chương Điều 3\n1. Nhà nước Cộng hòa xã hội chủ nghĩa Việt Nam là nhà nước của Nhân dân, do Nhân dân, vì "
+    "Nhân dân.\n2. Mọi công dân đều bình đẳng trước pháp luật.",
+    "Luật Thử nghiệm Điều 12\nTrách nhiệm của Ủy ban nhân dân cấp tỉnh\na) Ban hành quy định chi tiết;\n"
+    "b) Chỉ đạo xây dựng kế hoạch kiểm tra hằng năm.",
+    "Bộ luật Thử nghiệm Điều 40\nNghĩa vụ của chủ sở hữu\n"
+    "Chủ sở hữu nhà, công trình xây dựng khác phải bảo đảm an toàn.",
+])
+def test_a_law_article_has_no_letterhead(article: str) -> None:
+    """A sentence naming the country, a date in a sentence, a body named in a duty: no issuer, no date."""
+    parts = parse_parts(article)
+    assert (parts.parent, parts.issuer, parts.number, parts.date, parts.signer) == (None, None, None, None, None)

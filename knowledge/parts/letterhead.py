@@ -17,6 +17,8 @@ from knowledge.structure import _body_start
 from knowledge.text import fold, strip_marks
 
 _MOTTO_LINE = re.compile(r"c[o0]ng\s*h[o0]a|d[o0]c\s*l[a-z]p|t[uư]\s*do|h[a-z]nh\s*ph[u]c")
+# The motto as evidence that the first lines are a letterhead (a law's "tự do ý chí" is not).
+_MOTTO_STRICT = re.compile(r"c[o0]ng\s*h[o0]a\s*x[a-z]\s*h[o0q]i|d[o0]c\s*l[a-z]p\s*t[uư]\s*do")
 _DATE_LINE = re.compile(r"ng[a-z]{1,2}y\s*\{?\d|th[a-z]{1,3}ng\s*\d{1,2}\s*n[a-z]{1,3}m")
 _CONTINUES = re.compile(r"^(thanh pho|tinh|huyen|quan|xa|phuong|thi xa|thi tran|khu vuc)\b")
 _PLACE = re.compile(r"([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){0,3})\s*,\s*ng[a-zà-ỹ]{1,3}y\b")
@@ -39,6 +41,21 @@ _TYPES = {"KH", "QĐ", "QD", "TB", "BC", "CT", "NQ", "HD", "CTr", "ĐA", "DA", "
           "QC", "QyĐ", "PA", "BB", "HĐ", "CĐ", "GM", "GGT", "GUQ", "TTLT"}
 LETTERHEAD_MAX_LINES = 15  # a document with no "Căn cứ" / "I." start: its letterhead is in its first lines
 _VV = re.compile(r"^\s*v\s*/\s*v\b[.:]?\s*", re.I)
+
+
+MOTTO_LINE_MAX_TOKENS = 16  # an issuer and the motto side by side; a law's sentence naming the country is longer
+
+
+def _is_motto_line(al: Aligned, i: int) -> bool:
+    """A letterhead's motto: the line ends with it ("… CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "… Độc lập -
+    Tự do - Hạnh phúc"), unlike a sentence that names the country ("… nước Cộng hòa xã hội … là …")."""
+    if len(al.lines[i]) > MOTTO_LINE_MAX_TOKENS:
+        return False
+    for text in (al.raw(i), al.shown(i)):
+        f = fold(text)
+        if _MOTTO_STRICT.search(f) and re.search(r"(?:n[a-z]m|ph[a-z]c)$", f):
+            return True
+    return False
 
 
 def _kind_of(line: str) -> str | None:
@@ -91,9 +108,11 @@ def read_letterhead(al: Aligned, end: int) -> dict:
         if _VV.match(shown) and vv is None:
             vv = _VV.sub("", shown).strip()
             continue
-        date_here = _DATE_LINE.search(f)
+        # a place-and-date line ("Hải Phòng, ngày 8 tháng 8 năm 2025"), not a date in a sentence
+        date_here = _DATE_LINE.search(f) and ((f.startswith("ngay") and len(al.lines[i]) <= 8)
+                                              or _PLACE.search(shown) or _PLACE.search(raw))
         if date_here and out["date"] is None:
-            out["date"] = find_date_iso(f) or find_date_iso(fold(shown))
+            out["date"] = find_date_iso(f) or find_date_iso(fold(shown)) or None
             m = _PLACE.search(shown) or _PLACE.search(raw)
             if m:
                 out["place"] = m.group(1)
@@ -104,7 +123,7 @@ def read_letterhead(al: Aligned, end: int) -> dict:
             cut = cut_motto(shown).strip(" -,.") if cut_motto(raw) != raw or cut_motto(shown) != shown else shown
             if cut and not _MOTTO_LINE.search(fold(cut)) and len(fold(cut)) > 2:
                 left.append(_name_from(al, i, cut))
-    motto = any(_MOTTO_LINE.search(fold(al.raw(i))) or _MOTTO_LINE.search(fold(al.shown(i))) for i in lines)
+    motto = any(_is_motto_line(al, i) for i in lines)
     if past_number or kind_at is not None or motto:  # a letterhead, not a note's first line
         out["parent"], out["issuer"] = _split_bodies(left)
     if kind_at is not None:
@@ -152,16 +171,19 @@ def _split_bodies(left: list[str]) -> tuple[str | None, str | None]:
 
 _BODY_ISSUER = re.compile(
     r"((?:uy ban nhan dan|ubnd|so [a-z ]{2,30}?|trung tam [a-z ]{2,50}?|phong [a-z ]{2,40}?|ban [a-z ]{2,40}?)"
-    r"(?:\s+(?:xa|phuong|huyen|tinh|thanh pho|thi xa|thi tran)(?:\s+[a-z]+){0,3})?)\s+xay dung\s+k")
+    r"(?:\s+(?:xa|phuong|huyen|tinh|thanh pho|thi xa|thi tran)(?:\s+[a-z]+){0,3})?)\s+xay dung\s+k\w{0,2}\s*hoach")
 
 
 def issuer_from_body(al: Aligned, end: int, title: str | None) -> str | None:
     """A plan whose letterhead was lost names itself in its preamble: "Ủy ban nhân dân xã xây dựng
     kế hoạch …" (the place from the title: "… xã Phú Thái")."""
     start = max(end, 0)
-    body = " ".join(al.shown(i) for i in range(start, min(len(al), start + 25)))
-    folded = fold(body)
-    m = _BODY_ISSUER.search(folded)
+    text = " ".join(al.shown(i) for i in range(start, min(len(al), start + 25)))
+    m = None
+    for body in re.split(r"[;:]|\.\s|\b[a-zđ]\)\s", text):  # one clause: a name never spans a list's items
+        m = _BODY_ISSUER.search(fold(body))
+        if m:
+            break
     if not m:
         return None
     subject = m.group(1).strip()
