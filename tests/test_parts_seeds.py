@@ -100,3 +100,23 @@ def test_show_prints_a_card_and_refuses_an_unknown_id(seed_data_dir: Path) -> No
     unknown = _show(seed_data_dir, "khong_co_tai_lieu_nay", "--json")
     assert unknown.returncode == 1
     assert unknown.stdout.strip() == "Không có tài liệu mã khong_co_tai_lieu_nay (xem: cchc kb list)."
+
+
+def test_seed_parts_keep_the_scans_wording(seed_data_dir: Path) -> None:
+    """What a citation quotes is the scan's own text: a recipient's item, the signature's whole lines."""
+    import sqlite3
+
+    from knowledge.parts import read_parts
+
+    conn = sqlite3.connect(seed_data_dir / "knowledge.db")
+    try:
+        first, city, commune = (read_parts(conn, doc_id) for doc_id in (
+            "000_ea17d4eb7683e29a", "003_de768361bdbd9f80", "001_60cbb597f620e29e"))
+    finally:
+        conn.close()
+    assert first is not None and city is not None and commune is not None
+    assert [r.source_text for r in first.recipients][3] == "Gb, cac PGD S¢"
+    assert commune.signer is not None and "-S6Noivy, PHO CHU TICH" in commune.signer.source_text
+    assert city.signer is not None and "- TTTU, TTHDND TP; KT, CHU TICH" in city.signer.source_text
+    assert city.signer.stamp == "Thời gian ký: 19.01.2018 15:30:33 +07:00"
+    assert "15:30:33 +07:00" in city.signer.source_text

@@ -108,6 +108,7 @@ def find_block(al: Aligned, body_start: int) -> tuple[int, int] | None:
 def read_block(al: Aligned, start: int, end: int) -> tuple[list[Recipient], Signer | None]:
     left_lines: list[list[Token]] = []
     right_lines: list[list[Token]] = []
+    right_at: list[int] = []  # the lines the signature is on
     for i in range(start, end):
         tokens = list(al.lines[i])
         if i == start:  # the "Nơi nhận:" label
@@ -124,10 +125,15 @@ def read_block(al: Aligned, start: int, end: int) -> tuple[list[Recipient], Sign
         left_lines.append(tokens[:j] if j is not None else tokens)
         if j is not None:
             right_lines.append(tokens[j:])
+            right_at.append(i)
     recipients = _recipients(left_lines, al.damaged)
     block_raw = "\n".join(al.raw(i) for i in range(start, end))
     block_shown = "\n".join(al.shown(i) for i in range(start, end))
     signer = _signer(right_lines, block_raw, block_shown)
+    if signer is not None:  # cited as the scan has it: whole lines, both columns ("- TTTU, TTHDND TP; KT, CHU TICH")
+        stamp_at = [i for i in range(start, end) if _KY.search(al.raw(i)) and i not in right_at]
+        stamp_at += [i + 1 for i in stamp_at if i + 1 < end and re.match(r"\d{1,2}:\d{2}", al.raw(i + 1))]
+        signer.source_text = "\n".join(al.raw_lines[i].strip() for i in sorted({*right_at, *stamp_at}))
     return recipients, signer
 
 
