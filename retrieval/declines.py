@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 
 from knowledge.text import fold
 from retrieval.analyzer import QueryTerms
@@ -23,6 +24,7 @@ from retrieval.question import Question
 STRONG_COVERAGE = 0.45  # above this share, no score bar
 MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unseen term
 MIN_COVERAGE = 0.37  # decline below this share of the question's topic weight found in the answer
+DATED_SHARE = 0.5  # share of dated documents above which a year constraint is checked (plans 1.0, laws 0.0x)
 PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
 def _slot_words(tokens: list[str]) -> set[str]:
     """The noun a "… nào" question asks for ("đơn vị nào", "cơ quan nào"): the answer names the
@@ -53,7 +55,8 @@ class DeclineStage:
     def _missing(self, q: Question, terms: QueryTerms, text: str = "") -> Missing | None:
         """A year, plan, period or place the knowledge base does not have at all."""
         years = self._kb_years()
-        for year in q.years if years else ():  # undated documents (laws' articles) say nothing of years
+        # Only where documents are dated (plans, decisions): a law's articles say nothing of years.
+        for year in q.years if self._dated() else ():
             if year not in years and not self.index.df(str(year)):
                 return Missing("year", str(year), tuple(str(y) for y in sorted(years, reverse=True)))
         for number in q.plan_numbers:
@@ -101,6 +104,15 @@ class DeclineStage:
                 unknown.append(number)
         return unknown
 
+    def _dated(self) -> bool:
+        """Whether most documents carry an issue date: only then can a year no document has mean
+        the knowledge base lacks what is asked."""
+        got = getattr(self, "_dated_cache", None)
+        if got is None:
+            dated = sum(1 for d in self.docs.values() if d.get("date"))
+            got = self._dated_cache = dated >= DATED_SHARE * max(1, len(self.docs))
+        return got
+
     def _place_bound(self) -> bool:
         got = getattr(self, "_place_bound_cache", None)
         if got is None:
@@ -109,6 +121,8 @@ class DeclineStage:
         return got
 
     def _fits(self, q: Question, row: sqlite3.Row) -> bool:
+        if q.years and not self._dated():
+            q = replace(q, years=())
         if not (q.years or q.periods or q.plan_numbers):
             return True
         doc_id = row["doc_id"]

@@ -46,8 +46,8 @@ _ASKS: list[tuple[str, str]] = [
                r"| (giam doc|chu tich|truong phong|truong ban|bi thu|lanh dao|thu truong|nguoi dung dau|ong|ba)"
                r" [a-z ]{0,50}(ten (la |cua )?(gi|ai)|ho (va )?ten|ten gi)| la ong nao | la ba nao "),
     ("rank", r" (xep thu|thu may|xep hang thu|dung thu|dung hang thu|xep hang may) "),
-    ("duration", r" (thoi han|bao lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay|bao nhieu ngay"
-                 r"|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
+    ("duration", r" (thoi han|bao lau|bao nhieu lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay"
+                 r"|bao nhieu ngay|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
     ("day", r" (ngay nao|han chot|han cuoi|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
     ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|dinh ky|thoi gian nao|khoang thoi gian"
              r"|bao lau|may gio|gio nao) "),
@@ -158,9 +158,9 @@ _EMERGENCY_EVENT = re.compile(r" (?:bi tai nan|gap tai nan|tai nan (?:giao thong
                               r"|boc chay|dang chay|chay nha|chay lon|hoa hoan|duoi nuoc|chet duoi|ngat xiu"
                               r"|bat tinh|ngung tho|kho tho|dot quy|co giat|ngo doc|bi cuop|cuop giat|an cuop"
                               r"|bi dam|bi danh|hanh hung|bi thuong nang|chay mau|cap cuu|dien giat|sap nha"
-                              r"|nuoc cuon|lu cuon)")
+                              r"|nuoc cuon|lu cuon) ")
 _EMERGENCY_NOW = re.compile(r" (?:co nguoi|nguoi|toi|em|con|me|bo|ong|ba|benh nhan|chau|anh|chi|ban|nha|dang|vua"
-                            r"|ngay|goi|cuu|can lam gi|phai lam gi|lam sao|giup)")
+                            r"|ngay|goi|cuu|can lam gi|phai lam gi|lam sao|giup) ")
 
 
 def is_emergency(padded_folded: str) -> bool:
@@ -222,6 +222,8 @@ _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay
                            r"|ngay)\b|\bdinh ky\b|\bthuong xuyen\b|\btruoc ngay\b|\btrong (?:nam|quy|thang)\b"
                            r"|\b\d{1,2}\s*gio\b")
 _DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
+_CONDITION_IN_TEXT = re.compile(r"\b(?:khi|truong hop|neu|sau khi|truoc khi|trong thoi gian)\b")
+_ENUMERATED = re.compile(r"(?:^|\n|;|:)\s*(?:[a-zđ]\)|\d{1,2}[.)])\s")
 _NUMBER_IN_TEXT = re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:loai|nhom|khoan|truong hop|"
                              r"noi dung|hinh thuc|bien phap|muc|dieu|lan|thang|nam|ngay)\b")
 _NUMBER_WORD = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|muoi [a-z]+|[a-z]+ muoi(?: [a-z]+)?)"
@@ -277,13 +279,18 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
     if q.asks == "day":
         return bool(_DAY_IN_TEXT.search(text))
     if q.asks == "date":
-        return bool(_DATE_IN_TEXT.search(text))
+        # "Khi nào …?" in a law is answered by the case it applies in ("khi …", "trong trường hợp …").
+        condition = " khi nao " in f" {q.folded} " and bool(_CONDITION_IN_TEXT.search(text))
+        return bool(_DATE_IN_TEXT.search(text)) or condition
     if q.money:
         return bool(_MONEY_IN_TEXT.search(text))
     if q.asks == "number":
         if q.count_unit:
-            return bool(re.search(rf"\b\d[\d.,]*\s+{re.escape(q.count_unit)}\b", text)) or \
+            counted = bool(re.search(rf"\b\d[\d.,]*\s+{re.escape(q.count_unit)}\b", text)) or \
                 bool(re.search(rf"\b{re.escape(q.count_unit)}\s+\d", text))
+            # "Bao nhiêu khoản …?" is answered by the list of them (a), b), c) or 1., 2., 3.) naming them.
+            listed = f" {q.count_unit} " in text and len(_ENUMERATED.findall(raw or folded_answer)) >= 2
+            return counted or listed
         if q.percent:  # strict: a share must be written as one ("100%", "phần trăm")
             share = bool(_PERCENT_IN_TEXT.search(text)) or "%" in raw
             return share or (not strict and bool(_NUMBER_IN_TEXT.search(text)))
