@@ -54,6 +54,10 @@ def describe_document(doc: dict) -> str:
     return title[:120] or kind
 
 
+# The question's topic is looked for in this many best candidates together ("absent from every
+# candidate"): laws found 0.958 -> 0.966 at 2 (0.971 at 3); plans' out-of-scope declines unchanged
+# at 2, one everyday question answered at 3.
+COVERAGE_DEPTH = 2
 CITE_SEARCH = 30  # candidates searched for the passages citing a document the question names
 
 
@@ -119,7 +123,8 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             # none either: a number for another body would be the worst answer.
             return AskResult(question, False, "", reason="no_contact")
         named_plan = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
-        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1], named_plan):
+        others = [rows[pid] for pid, _ in ranked[1:COVERAGE_DEPTH] if pid in rows]
+        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1], named_plan, others):
             return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
         term_idf = scorer.term_idf

@@ -36,6 +36,7 @@ _ASKS: list[tuple[str, str]] = [
                    r"(ai|noi nao|don vi nao|co quan nao|dau|nhung noi nao|nhung ai|nhung don vi nao) "),
     ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) (a |vay |nhi |the )?$| (phai|dung) (khong|ko) "),
     ("hours", r" gio (lam viec|mo cua|tiep dan|hanh chinh|tiep nhan)| mo cua | tu may gio | may gio (den|mo|dong)"
+              r"| (lam viec|mo cua|tiep dan|tiep nhan ho so)( vao)? (nhung )?(gio nao|khung gio nao|may gio)"
               r"| lich (lam viec|tiep dan) "),
     ("contact", r" (hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|trang web"
                 r"|cong thong tin|dia chi (trang|web|email|lien he)|lien he|so may|goi so) "),
