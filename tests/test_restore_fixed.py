@@ -130,3 +130,30 @@ def test_held_out_records_are_chosen_by_code() -> None:
     held = [c for c in codes if is_held_out(c)]
     assert held == [c for c in codes if is_held_out(c)]  # the same on every run
     assert 150 <= len(held) <= 250  # one in ten
+
+
+def test_document_kinds_in_numbers_come_from_the_list() -> None:
+    from knowledge.restore.fixed_vocabulary import fix_code
+
+    assert fix_code("5127/Qb-UBND") == "5127/QĐ-UBND" and fix_code("88/2024/NB-CP") == "88/2024/NĐ-CP"
+    assert fix_code("31/PA-UBND") == "31/PA-UBND" and fix_code("9/KH-TTYT") == "9/KH-TTYT"  # listed kinds stay
+    out = restore_text("Can cu Quyet dinh sb 5127/Qb-UBND ngay 3/2/2026 cua UBND huyén.\nS6: B7% /KH-UBND", force=True)
+    assert "5127/QĐ-UBND" in out and out.split("\n")[1].startswith("Số: B7% /KH-UBND"), out
+
+
+def test_an_unsure_word_shows_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a margin nothing clears, every word with a rival reading is shown as scanned; with none,
+    as restored: the mechanism, on a made-up line (the margin itself is measured in restorer.py)."""
+    import knowledge.restore.restorer as restorer_module
+    from knowledge.restore import get_restorer
+
+    line = "Cac thon gui bdo cdo vé Uy ban nhan dan xa truéc ngay 15 hang thang."
+    monkeypatch.setattr(restorer_module, "UNSURE_MARGIN", 0.0)
+    sure = get_restorer().restore(line, force=True)
+    monkeypatch.setattr(restorer_module, "UNSURE_MARGIN", 1e9)
+    unsure = get_restorer().restore(line, force=True)
+    assert sure.startswith("Các thôn gửi báo cáo về Ủy ban nhân dân xã trước ngày 15"), sure
+    assert unsure == line  # each word as the scan has it
+    monkeypatch.setattr(restorer_module, "UNSURE_MARGIN", 0.1)
+    shown = get_restorer().restore(line, force=True)
+    assert all(w in (s, u) for w, s, u in zip(shown.split(), sure.split(), unsure.split()))

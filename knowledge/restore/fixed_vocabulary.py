@@ -84,3 +84,24 @@ def _acronyms() -> frozenset[str]:
 
 
 FORM_ACRONYMS = _acronyms()
+
+
+# Kinds of document in a number ("139/KH-TTYT", "107/2021/NĐ-CP"), Nghị định 30/2020/NĐ-CP Phụ lục III,
+# and the legal normative ones.
+DOCUMENT_TYPES = frozenset("NQ QĐ CT QC QyĐ TB HD CTr KH PA ĐA DA BC BB TTr HĐ CĐ GUQ GM GGT NĐ TT TTg".split())
+_CODE = re.compile(r"^(.*/)([A-Za-zĐđ]{2,4})(-.*)$")
+_D_GLYPHS = str.maketrans({"B": "Đ", "P": "Đ", "b": "Đ", "p": "Đ"})  # OCR reads Đ as B or P ("QD" is typed: kept)
+
+
+def fix_code(code: str) -> str:
+    """A document number whose kind the scan misread is written with the listed kind ("3041/QB-UBND"
+    → "3041/QĐ-UBND", "NB-CP" → "NĐ-CP"); any other code is returned as it is."""
+    m = _CODE.match(code)
+    if not m or m.group(2) in DOCUMENT_TYPES:
+        return code
+    kind = m.group(2)
+    for pos, ch in enumerate(kind):
+        fixed = kind[:pos] + ch.translate(_D_GLYPHS) + kind[pos + 1:]
+        if fixed != kind and fixed in DOCUMENT_TYPES:
+            return m.group(1) + fixed + m.group(3)
+    return code
