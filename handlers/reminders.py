@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 PUSH_PLATFORMS = ("telegram", "zalo")  # channels that can write to a chat first
 MAX_REMINDER_CHARS = 2000   # Zalo's message limit, the smallest of the push channels (Telegram: 4096)
+# A deadline passed while the bot was down is still told (late, "đã quá hạn") for this many days.
+LATE_GRACE_DAYS = 3
 SEND_PAUSE_SECONDS = 0.05   # between two chats: 20 messages/s, under Telegram's 30/s bot-wide limit
 Outcome = Literal["sent", "blocked", "retry", "failed"]
 
@@ -47,13 +49,17 @@ class Reminder:
     fire_day: date
     late: bool
     superseded: list[tuple[str, int, date]] = field(default_factory=list)  # (key, offset, fire day)
+    days_left: int | None = None  # from the day it is sent; negative once the deadline has passed
 
     def text(self) -> str:
         row = self.entry.row
-        if self.offset == 0:
+        left = self.offset if self.days_left is None else self.days_left
+        if left < 0:
+            when = f"đã quá hạn {-left} ngày (hạn {day(self.due)})"
+        elif left == 0:
             when = f"HÔM NAY là hạn ({day(self.due)})"
         else:
-            when = f"còn {self.offset} ngày đến hạn {day(self.due)}"
+            when = f"còn {left} ngày đến hạn {day(self.due)}"
         head = f"⏰ Nhắc việc: {when}"
         if self.late:
             head += f" — nhắc muộn (lẽ ra gửi ngày {day(self.fire_day)}, khi bot tạm ngừng)"
@@ -136,8 +142,8 @@ class Reminders:
                 "SELECT reminder_key FROM duty_reminders_sent WHERE platform = ? AND chat_id = ?",
                 (platform, sub["chat_id"]))}
             for due_day, entry in book.dated(unit):
-                if due_day < today:
-                    continue
+                if due_day < today - timedelta(days=LATE_GRACE_DAYS):
+                    continue  # long past: a reminder now would only be noise
                 owed = []
                 for offset in self.offsets:
                     fire = due_day - timedelta(days=offset)
@@ -151,7 +157,7 @@ class Reminders:
                     continue
                 older = [o for o in owed[:-1] if o[0] not in handled]
                 out.append(Reminder(platform, sub["chat_id"], key, entry, due_day, offset, fire,
-                                    late=fire < today, superseded=older))
+                                    late=fire < today, superseded=older, days_left=(due_day - today).days))
         return out
 
     def record(self, reminder: Reminder, status: str) -> None:

@@ -81,7 +81,19 @@ def test_seven_days_one_day_and_on_the_day_each_once(kb: Path, tmp_path: Path) -
     assert today.text().startswith("⏰ Nhắc việc: HÔM NAY là hạn (06/09/2025)")
     restarted.reminders.record(today, "sent")
     clock.now = at(9, 7, 8, 0)
-    assert owed_for(restarted, "2025-09-06") == []          # past deadlines are not reminded
+    assert owed_for(restarted, "2025-09-06") == []          # each told once, even after the deadline
+
+
+def test_down_over_the_deadline_tells_it_has_passed(kb: Path, tmp_path: Path) -> None:
+    clock = Clock(at(8, 29, 10))
+    svc = service_over(kb, tmp_path / "state.db", clock)
+    subscribe(svc)
+    clock.now = at(9, 8, 9)                                   # down from 29/08 to 08/09: 06/09 went by
+    [passed] = owed_for(svc, "2025-09-06")
+    assert passed.offset == 0 and passed.late
+    assert passed.text().startswith("⏰ Nhắc việc: đã quá hạn 2 ngày (hạn 06/09/2025) — nhắc muộn")
+    clock.now = at(9, 10, 9)                                  # (not sent) beyond LATE_GRACE_DAYS: not told
+    assert owed_for(svc, "2025-09-06") == []
 
 
 def test_down_over_a_reminder_sends_it_late_once(kb: Path, tmp_path: Path) -> None:

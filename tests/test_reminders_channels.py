@@ -214,20 +214,23 @@ async def test_zalo_reminders_restart_late_and_reload(fake_zalo: FakeZalo, data_
         clock.now = at(10, 8, 8)
         await fake_zalo.wait_for(lambda: len(reminders_in(fake_zalo.texts_to(chat), SEVEN)) == 1)
 
-    clock.now = at(10, 15, 7)             # down over the 1-day moment (14/10 08:00)
+    clock.now = at(10, 15, 7)             # down over the 1-day moment (14/10 08:00), back on the day
+    late_marker = "nhắc muộn (lẽ ra gửi ngày 14/10/2025"
     async with ZaloRun(settings, start(settings, clock), fake_zalo):
-        await fake_zalo.wait_for(lambda: len(reminders_in(fake_zalo.texts_to(chat), ONE)) == 1)
-        [late] = reminders_in(fake_zalo.texts_to(chat), ONE)
-        assert "nhắc muộn (lẽ ra gửi ngày 14/10/2025" in late and CITED in late
+        await fake_zalo.wait_for(lambda: len(reminders_in(fake_zalo.texts_to(chat), late_marker)) == 1)
+        [late] = reminders_in(fake_zalo.texts_to(chat), late_marker)
+        assert late.startswith(f"⏰ Nhắc việc: HÔM NAY là hạn ({HOA_BINH_DUE}) — nhắc muộn") and CITED in late
         await asyncio.sleep(QUIET_SECONDS)
         assert len(reminders_in(fake_zalo.texts_to(chat), SEVEN)) == 1     # nothing repeated
+        assert len(reminders_in(fake_zalo.texts_to(chat), HOA_BINH_DUE)) == 2
 
     clock.now = at(10, 15, 7, 30)         # restart again before the on-day moment: nothing new
     async with ZaloRun(settings, start(settings, clock), fake_zalo):
         await asyncio.sleep(QUIET_SECONDS)
-        assert len(reminders_in(fake_zalo.texts_to(chat), ONE)) == 1
-        clock.now = at(10, 15, 8)
-        await fake_zalo.wait_for(lambda: len(reminders_in(fake_zalo.texts_to(chat), "HÔM NAY")) == 1)
+        assert len(reminders_in(fake_zalo.texts_to(chat), HOA_BINH_DUE)) == 2
+        clock.now = at(10, 15, 8)         # the on-day moment itself: told once more, on time
+        await fake_zalo.wait_for(lambda: len(reminders_in(fake_zalo.texts_to(chat), HOA_BINH_DUE)) == 3)
+        assert "nhắc muộn" not in fake_zalo.texts_to(chat)[-1]
     assert all(len(t) <= 2000 for t in fake_zalo.texts_to(chat))
 
 
