@@ -22,7 +22,7 @@ _DOC_KINDS = {
 # "Số: 155/KH-SYT" with OCR noise: S6/$6/Sé, '/' read as I, |, l or lost, spaces anywhere.
 _NUMBER = re.compile(
     r"(?:^|\s)(?:s|\$)[o6ôóòốồée0]?\s*[:.]?\s*(\d{1,5})\s*[/|Il1]?\s*"
-    r"(KH|QD|QĐ|TB|BC|CV|CT|NQ|HD|CTr|ĐA|DA)\s*-\s*([A-ZĐ]{2,10}(?:-[A-ZĐ]{2,10})?)", re.I)
+    r"(KH|QD|QĐ|TB|BC|CV|CT|NQ|HD|CTr|ĐA|DA)\s*[-~–]\s*([A-ZĐ]{2,10}(?:-[A-ZĐ]{2,10})?)", re.I)  # "~": OCR's "-"
 _NUMBER_SUFFIX = re.compile(r"/\s*(KH|QD|QĐ|TB|BC|CT|NQ|HD)\s*-\s*([A-ZĐ]{2,10})", re.I)
 _DATE_WORDS = re.compile(
     r"ng[a-z]{1,2}y\s*\{?(\d{1,2})\s*(?:/|th[a-z]{1,3}ng)\s*(\d{1,2})\s*(?:/|n[a-z]{1,3}m?|ndin)\s*(\d{4})")

@@ -265,3 +265,30 @@ def test_a_law_article_has_no_letterhead(article: str) -> None:
     """A sentence naming the country, a date in a sentence, a body named in a duty: no issuer, no date."""
     parts = parse_parts(article)
     assert (parts.parent, parts.issuer, parts.number, parts.date, parts.signer) == (None, None, None, None, None)
+
+
+NOISE_TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "ocr_noise.py"
+
+
+@pytest.mark.skipif(not NOISE_TOOL.exists(), reason="../shared/tools/ocr_noise.py is not here (CI uses the "
+                                                    "committed fixture above)")
+@pytest.mark.parametrize("seed", [21, 33, 45])
+def test_other_damage_of_the_same_plan(seed: int) -> None:
+    """The same plan damaged by other seeds of the noise model (no fixture: nothing tuned to them)."""
+    import subprocess
+    import sys
+
+    from knowledge.restore import restore_text
+
+    damaged = subprocess.run([sys.executable, str(NOISE_TOOL), "apply", "--seed", str(seed), "-"], input=CLEAN,
+                             capture_output=True, text=True, check=True, timeout=120).stdout
+    parts = parse_parts(damaged, restore_text(damaged, force=True))
+    assert (parts.number, parts.date) == ("77/KH-TTYT", "2025-03-05")
+    assert fold(parts.issuer or "").startswith("trung tam y te huyen")
+    assert parts.signer is not None and (parts.signer.authority, parts.signer.position) == ("KT. Giám đốc",
+                                                                                            "Phó Giám đốc")
+    recipients = [fold(r.text) for r in parts.recipients]
+    assert len(recipients) == 5 and recipients[0].startswith("so y te") and recipients[-1] == "luu vt khnv"
+    assert [c.number for c in parts.cites] == ["412/QĐ-UBND", "35/KH-SYT"]
+    assert [t.value for t in parts.targets] == ["95%", "80%"]
+    assert [t.lead for t in parts.tasks[:2]] == ["Phòng Kế hoạch - Nghiệp vụ"] * 2

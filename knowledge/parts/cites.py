@@ -51,7 +51,10 @@ def _normalize_number(number: str) -> str:
     # Đ read as D, P or b: "QD", "QP", "Qb", "QDP" = QĐ; "NP" = NĐ
     fixed = {"QD": "QĐ", "QP": "QĐ", "Qb": "QĐ", "QDP": "QĐ", "QDb": "QĐ", "ND": "NĐ", "NP": "NĐ", "Nb": "NĐ",
              "QyD": "QyĐ", "DA": "ĐA"}
-    return "".join(fixed.get(p, p) for p in parts)
+    parts = [fixed.get(p, p) for p in parts]
+    parts = ["QĐ" if re.fullmatch(r"Q[PDbĐ][Il]?", p) else "NĐ" if re.fullmatch(r"N[PDbĐ][Il]", p) else p
+             for p in parts]  # "QPI" = QĐ
+    return "".join(parts)
 
 
 # Where a number and symbol may start ("3041/", "21-KL", "107/2021"): the full pattern is tried only

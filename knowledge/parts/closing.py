@@ -9,6 +9,7 @@ so the left half is a recipient and the right half belongs to the signature.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from knowledge.metadata import _OCR_DOC, _TITLES
 from knowledge.parts.aligned import (
@@ -36,10 +37,20 @@ _KY = re.compile(r"[Kk][ýyíỳỷ]")  # "Ký bởi", "Thời gian ký": lines 
 _LABEL = re.compile(r"^n[oe]i ?nh[a-z]{1,3}$")
 
 
-def _title_of(words: list[str]) -> str | None:
-    """The official title the words spell exactly ("PHO GIAM POC" → "Phó Giám đốc"), else None."""
+def _title_of(words: list[str], fuzzy: bool = False) -> str | None:
+    """The official title the words spell exactly ("PHO GIAM POC" → "Phó Giám đốc"), or with
+    `fuzzy` nearly ("GIAM PQC"), else None."""
     key = _OCR_DOC.sub("doc", fold(" ".join(words)).replace(" 6 ", " o "))
-    return _TITLES.get(key)
+    if key in _TITLES or not fuzzy:
+        return _TITLES.get(key)
+    squeezed = key.replace(" ", "")
+    best = max(((SequenceMatcher(None, squeezed, k.replace(" ", "")).ratio(), v) for k, v in _TITLES.items()),
+               default=(0.0, None))
+    return best[1] if best[0] >= TITLE_MIN_RATIO else None
+
+
+TITLE_MIN_RATIO = 0.7  # "giampqc" is 0.71 from "giamdoc"; only tried on ≤ 3 words after KT./TM. (a title's
+# place; a body there, "ỦY BAN NHÂN DÂN", has 4+), the nearest title winning
 
 
 def _letters(text: str) -> int:
@@ -202,7 +213,7 @@ def _signer(lines: list[list[Token]], block_raw: str, block_shown: str) -> Signe
         if raw0 in _AUTHORITY and len(tokens) > 1:
             rest_shown = re.sub(r"[:\-]", " ", " ".join(s for _, s in tokens[1:])).split()
             rest_raw = re.sub(r"[:\-]", " ", " ".join(r for r, _ in tokens[1:])).split()
-            title = _title_of(rest_shown) or _title_of(rest_raw)
+            title = _title_of(rest_shown) or _title_of(rest_raw) or _title_of(rest_raw, fuzzy=len(rest_raw) <= 3)
             if title is None:
                 body = match_name([(w, w) for w in rest_raw], fuzzy=False) or match_name(
                     [(w, w) for w in rest_shown], fuzzy=False)

@@ -76,6 +76,18 @@ def letterhead_end(al: Aligned, end: int) -> int:
     return min(len(al), LETTERHEAD_MAX_LINES)
 
 
+# On a place-and-date line only: "ngày 05 thé.ng 3 nim 2025" (a word OCR broke between the numbers).
+_LOOSE_DATE = re.compile(r"\bng\w{1,3}y\s*(\d{1,2})\s+[a-z]{1,6}(?:\s[a-z]{1,4})?\s*(\d{1,2})\s+[a-z]{1,5}\s*(\d{4})\b")
+
+
+def _loose_date(folded: str) -> str | None:
+    m = _LOOSE_DATE.search(folded)
+    if not m:
+        return None
+    d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return f"{y}-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 and 1945 <= y <= 2100 else None
+
+
 def _loose_number(raws: list[str]) -> str | None:
     for raw in raws[:12]:
         m = _LOOSE_NUMBER.search(strip_marks(raw))
@@ -112,7 +124,7 @@ def read_letterhead(al: Aligned, end: int) -> dict:
         date_here = _DATE_LINE.search(f) and ((f.startswith("ngay") and len(al.lines[i]) <= 8)
                                               or _PLACE.search(shown) or _PLACE.search(raw))
         if date_here and out["date"] is None:
-            out["date"] = find_date_iso(f) or find_date_iso(fold(shown)) or None
+            out["date"] = find_date_iso(f) or find_date_iso(fold(shown)) or _loose_date(f) or None
             m = _PLACE.search(shown) or _PLACE.search(raw)
             if m:
                 out["place"] = m.group(1)
