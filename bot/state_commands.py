@@ -32,6 +32,8 @@ TABLE_NAMES = {
     "audit_log": "thao tác quản trị",
     "quiz_attempts": "lượt trả lời trắc nghiệm",
     "quiz_exams": "bài thi thử",
+    "duty_subscriptions": "đăng ký nhắc việc",
+    "duty_reminders_sent": "lời nhắc việc đã gửi",
 }
 
 
