@@ -54,7 +54,17 @@ from knowledge.build import (
     seed_documents,
     stored_refusals,
 )
-from knowledge.journal import BACKUP_PREFIX, CHANGE_META_KEY, Change, Journal, Move, crash_point, fsync_dir, recover
+from knowledge.journal import (
+    BACKUP_PREFIX,
+    CHANGE_META_KEY,
+    Change,
+    Journal,
+    Move,
+    committed_change,
+    crash_point,
+    fsync_dir,
+    recover,
+)
 from knowledge.journal import roll_back as roll_back_change
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes, sniff_format
 from retrieval.indexer import ensure_knowledge_db, index_knowledge_db
@@ -117,7 +127,7 @@ class KnowledgeAdmin:
         self.kb_path = Path(kb_path)
         self.max_bytes = max_bytes
         self.audit = audit
-        self.recovered: list[str] = []  # what recovery did in this process, for the CLI to show
+        self.recovered: list[str] = []  # what recovery did in this process (also logged and audited)
         self.journal = Journal(self.kb_path)
         self.report_path = self.kb_path.parent / REPORT_NAME
 
@@ -328,17 +338,21 @@ class KnowledgeAdmin:
                 write()
             outcome = self._rebuild(progress, guard=guard, change_id=change.id)
         except BaseException:
-            roll_back_change(change)
-            shutil.rmtree(change.backup_dir, ignore_errors=True)
-            self.journal.end()
+            self._settle(change)
             raise
         if not outcome.ok:
             crash_point("failed")
+        self._settle(change)
+        return outcome
+
+    def _settle(self, change: Change) -> None:
+        """End a change: kept if the serving DB was built for it (whatever failed after the swap),
+        otherwise undone; then the backups and the journal go."""
+        if committed_change(self.kb_path) != change.id:
             roll_back_change(change)
         shutil.rmtree(change.backup_dir, ignore_errors=True)
         crash_point("cleaned")
         self.journal.end()
-        return outcome
 
     def _write_new(self, target: Path, data: bytes) -> None:
         """The new file, durably (a crash test stops half-way through it: "writing")."""

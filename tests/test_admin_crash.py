@@ -314,3 +314,19 @@ def test_kill_9_from_outside_at_a_moment_of_a_replace(data: Path, tmp_path: Path
     assert folder_state(data) in (before, {**before, "ke_hoach_so_hoa.txt": sha(new.read_bytes())})
     if proc.returncode == -signal.SIGKILL and moment != "journal gone":
         assert recovery_rows(data), "an interrupted change leaves an audit row"
+
+
+def test_a_failure_after_the_swap_keeps_the_change_it_served(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error after the new DB is swapped in (here: writing the report) must not undo the folder
+    change: the DB already serves it, and folder and DB would disagree."""
+    import handlers.kb_admin as kb_admin
+
+    def broken_report(*_: object) -> str:
+        raise RuntimeError("report failed")
+
+    monkeypatch.setattr(kb_admin, "full_text", broken_report)
+    admin = kb_admin.KnowledgeAdmin(data / "documents", data / "knowledge.db")
+    with pytest.raises(RuntimeError):
+        admin.add_document("ke_hoach_so_hoa.txt", PLAN_V2.encode())
+    assert_consistent(data)
+    assert (data / "documents" / "ke_hoach_so_hoa.txt").read_text("utf-8") == PLAN_V2
