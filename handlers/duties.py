@@ -28,7 +28,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.reminders import PUSH_PLATFORMS, Reminders
 from handlers.state_db import StateDB
 from knowledge.text import fold
-from retrieval.units import Unit, UnitMatch
+from retrieval.units import Unit, UnitIndex, UnitMatch
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -189,10 +189,19 @@ class DutyService:
         return [Reply(text)]
 
     def cmd_huynhac(self, incoming: Incoming, args: str) -> list[Reply]:
-        """/huynhac: this chat stops getting reminders."""
-        units = self.reminders.unsubscribe(incoming.platform, incoming.chat_id)
-        if not units:
+        """/huynhac [đơn vị]: this chat stops getting reminders (of one unit, when named)."""
+        subs = self.reminders.subscriptions(incoming.platform, incoming.chat_id)
+        if not subs:
             return [Reply("Chat này chưa đăng ký nhắc việc nào.")]
+        unit_key = None
+        if args:
+            mine = UnitIndex(s["unit_name"] for s in subs).match(args)
+            if mine.unit is None:
+                names = "; ".join(s["unit_name"] for s in subs)
+                return [Reply(f"Chat này không đăng ký nhắc việc của “{short(args, 60)}”. Đang nhận nhắc của: {names}. "
+                              "Gõ /huynhac để huỷ tất cả.")]
+            unit_key = mine.unit.key  # a unit's key is its name's key: the one stored with the subscription
+        units = self.reminders.unsubscribe(incoming.platform, incoming.chat_id, unit_key=unit_key)
         return [Reply("Đã huỷ nhắc việc của: " + "; ".join(units) + ".")]
 
     # -- free text -----------------------------------------------------------------------------------

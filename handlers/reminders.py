@@ -116,14 +116,15 @@ class Reminders:
                 params.append(value)
         return self.state.query(sql + " ORDER BY id", tuple(params))
 
-    def unsubscribe(self, platform: str, chat_id: str, reason: str = "user") -> list[str]:
-        """End every subscription of the chat; returns the unit names it had."""
-        subs = self.subscriptions(platform, chat_id)
+    def unsubscribe(self, platform: str, chat_id: str, reason: str = "user",
+                    unit_key: str | None = None) -> list[str]:
+        """End the chat's subscriptions (to one unit when `unit_key` is given); returns their unit names."""
+        subs = self.subscriptions(platform, chat_id, unit_key)
         if subs:
             with self.state.transaction() as db:
-                db.execute("UPDATE duty_subscriptions SET active = 0, ended_ts = ?, end_reason = ? "
-                           "WHERE platform = ? AND chat_id = ? AND active = 1",
-                           (time.time(), reason, platform, chat_id))
+                for sub in subs:
+                    db.execute("UPDATE duty_subscriptions SET active = 0, ended_ts = ?, end_reason = ? WHERE id = ?",
+                               (time.time(), reason, sub["id"]))
         return [s["unit_name"] for s in subs]
 
     # -- what is owed ------------------------------------------------------------------------------

@@ -159,6 +159,11 @@ def test_subscribe_and_cancel(service: DutyService) -> None:
     assert service.cmd_nhacviec(msg(), "van hoa xa hoi")[0].text.startswith("Chat này đã đăng ký")
     assert "Phòng Văn hóa - Xã hội" in service.cmd_nhacviec(msg(), "")[0].text
     assert len(service.reminders.subscriptions("telegram", "42")) == 1
+    assert service.cmd_nhacviec(msg(), "phong tchc")[0].text.startswith("Đã đăng ký")
+    not_mine = service.cmd_huynhac(msg(), "so noi vu")[0].text
+    assert not_mine.startswith("Chat này không đăng ký nhắc việc của “so noi vu”")
+    assert service.cmd_huynhac(msg(), "tchc")[0].text == "Đã huỷ nhắc việc của: Phòng Tổ chức - Hành chính."
+    assert [s["unit_name"] for s in service.reminders.subscriptions("telegram", "42")] == ["Phòng Văn hóa - Xã hội"]
     assert service.cmd_huynhac(msg(), "")[0].text == "Đã huỷ nhắc việc của: Phòng Văn hóa - Xã hội."
     assert service.reminders.subscriptions("telegram", "42") == []
     assert service.cmd_huynhac(msg(), "")[0].text == "Chat này chưa đăng ký nhắc việc nào."
