@@ -88,8 +88,7 @@ class DeclineStage:
         """A candidate fits the places a question names when its document is bound to none (a law)
         or names one of them in its title, issuer or the passage itself ("Sở Y tế tỉnh Phú Thọ" is
         not answered by the Sở Y tế of Hải Phòng)."""
-        doc = self.docs.get(row["doc_id"]) or {}
-        meta = fold(f"{doc.get('issuer') or ''} {doc.get('title') or ''}")
+        meta = self._place_meta(row["doc_id"])
         if not places_named(meta):
             return True
         text = f" {meta} {self._folded_text(row)} "
@@ -117,8 +116,19 @@ class DeclineStage:
     def _place_bound(self) -> bool:
         got = getattr(self, "_place_bound_cache", None)
         if got is None:
-            got = self._place_bound_cache = any(
-                places_named(fold(f"{d.get('issuer') or ''} {d.get('title') or ''}")) for d in self.docs.values())
+            got = self._place_bound_cache = any(places_named(self._place_meta(doc_id)) for doc_id in self.docs)
+        return got
+
+    def _place_meta(self, doc_id: str) -> str:
+        """What says where a document belongs, folded: its issuer, the parent body of its letterhead
+        ("UBND thành phố Hải Phòng" above "Sở Y tế") and its title."""
+        cache = self.__dict__.setdefault("_place_meta_cache", {})
+        got = cache.get(doc_id)
+        if got is None:
+            doc = self.docs.get(doc_id) or {}
+            parts = self.parts(doc_id)
+            parent = (parts.parent or "") if parts is not None else ""
+            got = cache[doc_id] = fold(f"{parent} {doc.get('issuer') or ''} {doc.get('title') or ''}")
         return got
 
     def _fits(self, q: Question, row: sqlite3.Row) -> bool:

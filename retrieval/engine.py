@@ -83,7 +83,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             return AskResult(question, False, "", reason="cited_only")
         cited = self._cited_only(q)
         cited_lead = self._cited_lead(q, cited) if cited else None
-        if cited_lead is not None and (q.asks in CONTENT_SLOTS or q.money or q.percent):
+        if cited and (q.asks in CONTENT_SLOTS or q.money or q.percent):
             return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES), meta=q.about_issuance)
         if not ranked:

@@ -39,6 +39,7 @@ _ASKS: list[tuple[str, str]] = [
               r"| (lam viec|mo cua|tiep dan|tiep nhan ho so)( vao)? (nhung )?(gio nao|khung gio nao|may gio)"
               r"| lich (lam viec|tiep dan) "),
     ("contact", r" (hotline|duong day nong|so dien thoai|dien thoai|tong dai|email|thu dien tu|website|trang web"
+                r"|duong link|link"
                 r"|cong thong tin|dia chi (trang|web|email|lien he)|lien he|so may|goi so) "),
     ("address", r" dia chi (nao|o dau|tru so|cua|la gi|la o dau)| tru so [a-z ]{0,40}(o dau|dia chi|nam o|dat o)"
                 r"| (dat|nam) (tru so )?o dau "),
