@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from retrieval.normalize import ABBREVIATIONS, analyze_question, expand, fold_tokens
+from retrieval.normalize import ABBREVIATIONS, analyze_question, expand, fold_tokens, strip_question_phrases
 
 # Folded everyday phrase → folded catalogue phrase. Applied to whole-word runs of the question.
 EVERYDAY_NAMES: dict[str, str] = {
@@ -155,7 +155,7 @@ def question_terms(question: str) -> dict[str, float]:
     for text, weight in ((ask, 1.0), (story, STORY_WEIGHT)):
         if not text:
             continue
-        tokens = analyze_question(text)
+        tokens = strip_question_phrases(analyze_question(text))  # "bao nhiêu", "như thế nào": no topic
         add(tokens, weight)
         for run in everyday_expansion(fold_tokens(text)) + everyday_expansion(tokens):
             add(run, weight)

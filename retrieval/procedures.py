@@ -334,6 +334,12 @@ _NAME_FILLER = frozenset("thu tuc cap thuc hien tai tinh xa bo huyen trung uong 
 
 
 
+# "How many" asks a statistic (teams, files handled, people), which no card holds, unless it asks a
+# procedure's own numbers: its fee, its time, its documents, a contribution or benefit rate.
+_COUNTING = re.compile(r"\b(bao nhieu|may)\b")
+_COUNTED_FIELDS = frozenset({"phi_le_phi", "thoi_han_giai_quyet", "thanh_phan_ho_so"})
+_RATES = re.compile(r"\b(muc dong|muc huong|muc phi|muc thu|ty le huong)\b")
+
 # Thresholds of `route`, measured on the procedure dev questions and the plan sets (README, issue 19).
 MIN_STRENGTH = 0.30  # below: the best procedure shares only common words with the question
 STRONG_STRENGTH = 0.40  # at or above: the question names the procedure even without asking "thủ tục"
@@ -362,18 +368,20 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
     """Whether the catalogue answers `question` rather than the documents (plans, laws).
 
     - A question in the documents' world (a plan, a target, a campaign, a law's article) stays there.
-    - When the documents answered, a procedure takes over only if the question asks how to get
-      something done, names a procedure (MIN_STRENGTH) whose name and field say much of the question
-      (COVERAGE_OVER_DOCUMENTS: a law article on a tourist guide's card is not "Cấp lại Thẻ Thừa
-      phát lại"), and the cited passage does not say what was asked (a plan mentions "đăng ký khám
-      chữa bệnh" in passing; it does not explain the procedure).
-    - When the documents declined, a procedure answers if the question names one (MIN_STRENGTH)
-      and either asks how to get it done or names it squarely (STRONG_STRENGTH); otherwise the
-      decline stands (an emergency, a bus fare, a salary: not procedures)."""
+    - A procedure answers if the question asks how to get something done and names a procedure
+      (MIN_STRENGTH, by its name or by covering the question), or, not asking, names one squarely
+      (STRONG_STRENGTH) or both names one and is about it (MIN_STRENGTH each, STRONG_STRENGTH either);
+    - and, when the documents answered too, only if the question asks how to get something done,
+      the procedure's name and field say much of the
+      question (COVERAGE_OVER_DOCUMENTS: a law article on a tourist guide's card is not "Cấp lại
+      Thẻ Thừa phát lại") and the cited passage does not (a plan mentions "đăng ký khám chữa bệnh"
+      in passing; it does not explain the procedure).
+    Otherwise the documents' answer, or their decline, stands (an emergency, a bus fare, a salary,
+    the weather: not procedures)."""
     folded = fold(question)
     procedure_cue = bool(_PROCEDURE_CUE.search(folded))
     document_cue = bool(_DOCUMENT_CUE.search(folded))
-    if document_cue or (documents_found and not procedure_cue):  # the documents' answer stands: no ranking
+    if document_cue:  # the documents' world: no ranking
         return Routing(False, (), 0.0, procedure_cue, document_cue)
     # Who signed, who chairs, an office's hours: no card says; but "căn cứ pháp lý của thủ tục …" and
     # "nộp hồ sơ ở đâu" ask a procedure's own fields.
@@ -381,13 +389,19 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
         asked = understand(question)
         if asked.asks in NOT_PROCEDURE_SLOTS or asked.percent:
             return Routing(False, (), 0.0, False, False)
+    if _COUNTING.search(folded) and asked_field(question) not in _COUNTED_FIELDS and not _RATES.search(folded):
+        return Routing(False, (), 0.0, procedure_cue, document_cue)  # "có bao nhiêu đội tham gia"
     candidates = tuple(_domestic_first(matcher.rank(question, n), folded))
     if not candidates:
         return Routing(False, candidates, 0.0, procedure_cue, document_cue)
     weights = question_terms(question)
     coverage = question_coverage(matcher, weights, candidates[0].code)
-    strength = max(name_strength(matcher, weights, candidates[0].code), coverage)
-    go = strength >= MIN_STRENGTH and (procedure_cue or strength >= STRONG_STRENGTH)
+    named = name_strength(matcher, weights, candidates[0].code)
+    strength = max(named, coverage)
+    # Without a word asking for a procedure, the question must both name one and be about it
+    # ("giá vé xe buýt" shares "xe buýt" with a bus-loan procedure's description, but names none).
+    go = (strength >= MIN_STRENGTH if procedure_cue
+          else named >= STRONG_STRENGTH or (min(named, coverage) >= MIN_STRENGTH and strength >= STRONG_STRENGTH))
     if go and documents_found:
         words, pairs = _said(weights, document_text)
         go = (procedure_cue and coverage >= COVERAGE_OVER_DOCUMENTS and pairs < DOC_BIGRAMS_SAY_IT
