@@ -54,6 +54,18 @@ SEEDS = {
         {"12/KH-SYT": "2025-08-27", "06/CP": None}),
 }
 # The 71/2014 date is the scan's ("ngày 30/5/2021"), as written.
+# doc id → (place, title, period), as the scans give them
+HEADS = {
+    "000_ea17d4eb7683e29a": ("Hải Phòng", "Tuyên truyền cải cách hành chính 6 tháng cuối năm 2025",
+                             ["2025-07-01", "2025-12-31"]),
+    "001_60cbb597f620e29e": (None, "Tuyên truyền cải cách hành chính Nhà nước trên địa bàn xã Phú Thái 6 tháng cuối "
+                                   "năm 2025", ["2025-07-01", "2025-12-31"]),
+    "002_50c5990e9e108848": ("Hải Phòng", "Cải cách hành chính 6 tháng cuối năm 2025", ["2025-07-01", "2025-12-31"]),
+    "003_de768361bdbd9f80": ("Hải Phòng", "Tuyên truyền cải cách hành chính nhà nước thành phố Hải Phòng năm 2018",
+                             ["2018-01-01", "2018-12-31"]),
+    "004_1ddf88fba73ab6aa": ("Mai Châu", "Thông tin, tuyên truyền cải cách hành chính nhà nước của Trung tâm Y tế khu "
+                                         "vực Mai Châu 6 tháng cuối năm 2025", ["2025-07-01", "2025-12-31"]),
+}
 
 
 def _show(seed_data_dir: Path, doc_id: str, *flags: str) -> subprocess.CompletedProcess:
@@ -77,6 +89,8 @@ def test_seed_plan_parts(seed_data_dir: Path, doc_id: str) -> None:
     assert [fold(r) for r in shown["recipients"]] == [fold(r) for r in recipients]
     assert {c["number"]: c["date"] for c in shown["cites"]} == cites
     assert shown["kind"] == "Kế hoạch" and shown["tasks"]
+    place, title, period = HEADS[doc_id]
+    assert (shown["place"], fold(shown["title"]), shown["period"]) == (place, fold(title), period)
 
 
 def test_seed_issuers_of_cited_documents_and_the_signers_name(seed_data_dir: Path) -> None:
