@@ -106,7 +106,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
                                  detail=Missing("place", as_written(text, places[0].replace("_", " "))))
             return AskResult(question, False, "", reason="constraint", detail=self._unfit(q))
         ranked = fitting + [item for item in ranked if item not in fitting]
-        ranked = self._holding_first(q, ranked, rows)
+        ranked = self._holding_first(q, ranked, rows, len(fitting))
         top_pid = ranked[0][0]
         top_row = rows[top_pid]
         if q.asks in ("recipients", "signer"):

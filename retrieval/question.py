@@ -293,8 +293,8 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
             # "Bao nhiêu khoản …?" is answered by the list of them (a), b), c) or 1., 2., 3.) naming them.
             listed = f" {q.count_unit} " in text and len(_ENUMERATED.findall(raw or folded_answer)) >= 2
             return counted or listed
-        if q.percent:  # strict: a share must be written as one ("100%", "phần trăm")
+        if q.percent:  # a share is written as one ("100%", "phần trăm"): a year or a count is no share
             share = bool(_PERCENT_IN_TEXT.search(text)) or "%" in raw
-            return share or (not strict and bool(_NUMBER_IN_TEXT.search(text)))
+            return share
         return bool(_NUMBER_IN_TEXT.search(text))
     return True

@@ -79,10 +79,11 @@ class RankingStage:
         return head + ranked[LIST_DEPTH:]
 
     def _holding_first(self, q: Question, ranked: list[tuple[int, float]],
-                       rows: dict[int, sqlite3.Row]) -> list[tuple[int, float]]:
+                       rows: dict[int, sqlite3.Row], fitting: int | None = None) -> list[tuple[int, float]]:
         """For "how many / what share / which day" questions, a near-best candidate that holds such
         a thing goes before a best one that does not (the best shares the question's words, the
-        next one has the 100%)."""
+        next one has the 100%). Only the first `fitting` candidates respect the question's year,
+        period, plan and place: no other may lead."""
         if q.asks not in ("number", "day", "date", "rank") or not ranked:
             return ranked
         top = ranked[0][1] or 1.0
@@ -93,7 +94,7 @@ class RankingStage:
 
         if holds(ranked[0][0]):
             return ranked
-        for i, (pid, score) in enumerate(ranked[1:HOLD_DEPTH], 1):
+        for i, (pid, score) in enumerate(ranked[1:min(HOLD_DEPTH, fitting or HOLD_DEPTH)], 1):
             if score >= HOLD_RATIO * top and holds(pid):
                 return [ranked[i]] + ranked[:i] + ranked[i + 1:]
         return ranked
