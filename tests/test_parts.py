@@ -292,3 +292,16 @@ def test_other_damage_of_the_same_plan(seed: int) -> None:
     assert [c.number for c in parts.cites] == ["412/QĐ-UBND", "35/KH-SYT"]
     assert [t.value for t in parts.targets] == ["95%", "80%"]
     assert [t.lead for t in parts.tasks[:2]] == ["Phòng Kế hoạch - Nghiệp vụ"] * 2
+
+
+def test_tasks_whose_items_name_their_own_lead() -> None:
+    """A numbered item that is a sentence names its lead before "chủ trì" or ":"; lettered items
+    under a unit's heading are that unit's; a quarter in the title is the plan's period."""
+    parts = parse_parts((DATA / "plan_variant_clean.txt").read_text("utf-8"))
+    assert (parts.parent, parts.issuer, parts.number) == (None, "Ủy ban nhân dân xã Tân Hưng", "12/KH-UBND")
+    assert (parts.period_start, parts.period_end) == ("2026-01-01", "2026-03-31")
+    assert [(t.section, t.lead, t.support, t.deadline) for t in parts.tasks] == [
+        ("II.1", "Văn phòng HĐND và UBND xã", ["Công an xã"], "trước ngày 31/3/2026"),
+        ("II.2", "Bộ phận Một cửa", [], "định kỳ hàng tháng"),
+        ("II.2", "Bộ phận Một cửa", [], "thường xuyên"),
+        ("II.3", "Công chức Tư pháp - Hộ tịch", [], "trong tháng 02/2026")]

@@ -33,7 +33,8 @@ _LEAD_END = re.compile(r"\s+(?:chủ trì|Chủ trì|có trách nhiệm|phối h
 _UNIT_START = re.compile(
     r"^(?:các |cac )?(?:phòng|sở|ban|văn phòng|ubnd|ủy ban|uỷ ban|trung tâm|công an|đoàn|hội|khoa|trạm|đài|"
     r"bộ phận|tổ|đảng ủy|cơ quan|thủ trưởng|trưởng|chủ tịch|bí thư|mặt trận|liên đoàn|báo|trường|bệnh viện|"
-    r"chi cục|cục|bộ|thanh tra|kho bạc|bảo hiểm|viện|đội|người đứng đầu|lãnh đạo|đơn vị|ngành|địa phương)\b", re.I)
+    r"chi cục|cục|bộ|thanh tra|kho bạc|bảo hiểm|viện|đội|người đứng đầu|lãnh đạo|đơn vị|ngành|địa phương|"
+    r"công chức|cán bộ|viên chức)\b", re.I)
 # Verbs end the partners' names; lower case on purpose (a name's "Tổ chức" is no verb).
 _SUPPORT = re.compile(r"(?:[Pp]hối hợp với|[Pp]hối hợp cùng|[Pp]hối hợp|[Cc]ùng với)\s+(.+?)"
                       r"(?=\s+(?:tuyên truyền|triển khai|"
