@@ -29,7 +29,7 @@ from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display
 from knowledge.journal import crash_point
 from knowledge.metadata import DocumentMeta, extract_metadata, number_suffix, resolve_from_citations
-from knowledge.parts import create_tables, parts_for_documents, write_parts
+from knowledge.parts import parts_for_documents, write_parts_many
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
 from knowledge.restore import needs_restoring, restore
 from knowledge.structure import document_passages, end_matter
@@ -341,9 +341,9 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
         if progress:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")
-    create_tables(db)  # document parts (issue 18): letterhead, recipients, signer, cites, tasks, targets
-    for parts in parts_for_documents(docs, [doc_id_for(d["path"]) for d in docs]):
-        write_parts(db, parts.doc_id or "", parts)
+    # document parts (issue 18): letterhead, recipients, signer, cites, tasks, targets
+    write_parts_many(db, [(parts.doc_id or "", parts)
+                          for parts in parts_for_documents(docs, [doc_id_for(d["path"]) for d in docs])])
     db["passages"].insert_all(passage_rows, pk="id", batch_size=2000,
                               columns={"display": str, "headings_display": str})
     db["passages"].create_index(["doc_id"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 
 import sqlite_utils
 
@@ -38,31 +39,56 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 
 def write_parts(db: sqlite_utils.Database, doc_id: str, parts: DocumentParts) -> None:
+    """One document's parts (its earlier rows replaced)."""
+    write_parts_many(db, [(doc_id, parts)])
+
+
+DELETE_CHUNK = 500  # ids per DELETE … IN (…): under SQLite's variable limit
+
+
+def write_parts_many(db: sqlite_utils.Database, items: list[tuple[str, DocumentParts]]) -> None:
+    """Many documents' parts in one insert per table (a build: 1.9 ms a document one by one)."""
     create_tables(db)
+    ids = [doc_id for doc_id, _ in items]
+    for name in ("doc_parts", *_TABLES):
+        for k in range(0, len(ids), DELETE_CHUNK):
+            chunk = ids[k:k + DELETE_CHUNK]
+            db.execute(f"DELETE FROM {name} WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk)
+    heads, rows = [], {name: [] for name in _TABLES}
+    for doc_id, parts in items:
+        heads.append(_head_row(doc_id, parts))
+        for name, row in _item_rows(doc_id, parts):
+            rows[name].append(row)
+    db["doc_parts"].insert_all(heads, replace=True)
+    for name, table_rows in rows.items():
+        db[name].insert_all(table_rows)
+
+
+def _head_row(doc_id: str, parts: DocumentParts) -> dict:
     s = parts.signer
-    db["doc_parts"].insert({
+    return {
         "doc_id": doc_id, "parent": parts.parent, "issuer": parts.issuer, "number": parts.number,
         "place": parts.place, "date": parts.date, "kind": parts.kind, "title": parts.title,
         "signer_authority": s.authority if s else None, "signer_position": s.position if s else None,
         "signer_name": s.name if s else None, "signature_stamp": s.stamp if s else None,
         "signer_position_inferred": int(s.position_inferred) if s else None,
         "signer_source": s.source_text if s else None,
-        "period_start": parts.period_start, "period_end": parts.period_end}, replace=True)
-    for name in _TABLES:
-        db.execute(f"DELETE FROM {name} WHERE doc_id = ?", [doc_id])
-    db["doc_recipients"].insert_all(
-        [{"doc_id": doc_id, "ord": k, "text": r.text, "source_text": r.source_text}
-         for k, r in enumerate(parts.recipients)])
-    db["doc_cites"].insert_all(
-        [{"doc_id": doc_id, "ord": k, "kind": c.kind, "number": c.number, "date": c.date, "issuer": c.issuer,
-          "subject": c.subject, "source_text": c.source_text} for k, c in enumerate(parts.cites)])
-    db["doc_tasks"].insert_all(
-        [{"doc_id": doc_id, "ord": k, "section": t.section, "task": t.task, "lead": t.lead,
-          "support": json.dumps(t.support, ensure_ascii=False), "deadline": t.deadline, "product": t.product,
-          "source_text": t.source_text} for k, t in enumerate(parts.tasks)])
-    db["doc_targets"].insert_all(
-        [{"doc_id": doc_id, "ord": k, "section": t.section, "text": t.text, "value": t.value,
-          "source_text": t.source_text} for k, t in enumerate(parts.targets)])
+        "period_start": parts.period_start, "period_end": parts.period_end}
+
+
+def _item_rows(doc_id: str, parts: DocumentParts) -> Iterator[tuple[str, dict]]:
+    for k, r in enumerate(parts.recipients):
+        yield "doc_recipients", {"doc_id": doc_id, "ord": k, "text": r.text, "source_text": r.source_text}
+    for k, c in enumerate(parts.cites):
+        yield "doc_cites", {"doc_id": doc_id, "ord": k, "kind": c.kind, "number": c.number, "date": c.date,
+                            "issuer": c.issuer, "subject": c.subject, "source_text": c.source_text}
+    for k, t in enumerate(parts.tasks):
+        yield "doc_tasks", {"doc_id": doc_id, "ord": k, "section": t.section, "task": t.task, "lead": t.lead,
+                            "support": json.dumps(t.support, ensure_ascii=False), "deadline": t.deadline,
+                            "product": t.product, "source_text": t.source_text}
+    for k, t in enumerate(parts.targets):
+        yield "doc_targets", {"doc_id": doc_id, "ord": k, "section": t.section, "text": t.text, "value": t.value,
+                              "source_text": t.source_text}
 
 
 def _rows(conn: sqlite3.Connection, sql: str, args: list) -> list[dict]:
