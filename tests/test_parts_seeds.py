@@ -134,3 +134,34 @@ def test_seed_parts_keep_the_scans_wording(seed_data_dir: Path) -> None:
     assert city.signer is not None and "- TTTU, TTHDND TP; KT, CHU TICH" in city.signer.source_text
     assert city.signer.stamp == "Thời gian ký: 19.01.2018 15:30:33 +07:00"
     assert "15:30:33 +07:00" in city.signer.source_text
+
+
+# Lines of the scans that are no sentence: a label alone, and the stamp's image read as characters.
+NOT_TEXT = {"Noi nhén:", "] A@/gﬂﬁ%\\\\ r 1.:", ". N Email:"}
+
+
+def test_no_line_of_a_seed_plan_is_lost(seed_data_dir: Path) -> None:
+    """Every line of every seed plan is in a passage or a part (the Phú Thái plan's closing
+    paragraph — where reports go and through which office — was in neither)."""
+    import sqlite3
+
+    from knowledge.build import SEEDS_DIR
+    from knowledge.parts import read_parts
+
+    conn = sqlite3.connect(seed_data_dir / "knowledge.db")
+    try:
+        for path in sorted(SEEDS_DIR.glob("*.txt")):
+            texts = [row[0] for row in conn.execute("SELECT text FROM passages WHERE doc_id = ?", [path.stem])]
+            parts = read_parts(conn, path.stem)
+            assert parts is not None
+            texts += [r.source_text for r in parts.recipients] + [t.source_text for t in parts.tasks]
+            texts += [c.source_text for c in parts.cites] + [parts.signer.source_text if parts.signer else ""]
+            stored = f" {fold(' '.join(texts))} "
+            for line in path.read_text("utf-8").split("\n"):
+                words = line.split()
+                while words and sum(c.isalpha() for c in words[-1]) < 2:  # the right column's specks: "7,", "P :"
+                    words.pop()
+                if fold(" ".join(words)) and line.strip() not in NOT_TEXT:
+                    assert f" {fold(' '.join(words))} " in stored, (path.name, line)
+    finally:
+        conn.close()
