@@ -15,7 +15,7 @@ from handlers.duties_book import ROLE_LABEL, DutyBook, UnitDuty, citation_line, 
 from knowledge.deadlines_duties import DutyRow
 from retrieval.units import Unit
 
-PRODID = "-//Tro ly CCHC//Han cho cac don vi//VI"
+PRODID = "-//Tro ly CCHC//Han chot cac don vi//VI"
 UID_DOMAIN = "tro-ly-cchc"
 SUMMARY_CHARS = 150  # calendars show about this much of a title
 
