@@ -21,7 +21,7 @@ from knowledge.structure import passage_pieces
 from knowledge.workers import chunked, map_chunks
 from retrieval.analyzer import places_in
 from retrieval.inverted_index import CountedDocs, PostingsBuilder
-from retrieval.normalize import acronyms, analyze_document, url_words
+from retrieval.normalize import acronyms, analyze_document, is_valid, url_words
 
 SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 
@@ -32,14 +32,29 @@ PASSAGES_PER_CHUNK = 2000
 def _with_restored(raw: str, restored: str | None) -> list[str]:
     """The index terms of a scanned text: its restored form's terms (what people read; the one
     repair of OCR damage is the restoration stage, knowledge/restore), plus each word of the scan
-    the restored form does not have, once: restoration can be wrong, and a word the scan got
-    right still finds it. The scan's damaged tokens ("nim", "s6") are not terms. Clean text (no
-    restored form) is indexed as it is."""
+    the restored form read otherwise, set between its restored neighbours so that its pairs count
+    too ("tận tụy" restored as "tận tay": "tan tuy chuyen" is added): restoration can be wrong, and
+    a word the scan got right still finds it. The scan's damaged tokens ("nim", "s6") are not
+    terms. Clean text (no restored form) is indexed as it is."""
     if not restored or restored == raw:
         return analyze_document(raw)
     terms = analyze_document(restored)
-    seen = set(terms)
-    return terms + [t for t in dict.fromkeys(analyze_document(raw, valid_only=True)) if t not in seen]
+    scan = analyze_document(raw)
+    if len(scan) != len(terms):  # tokens do not line up: the scan's other words, each once
+        seen = set(terms)
+        return terms + [t for t in dict.fromkeys(analyze_document(raw, valid_only=True)) if t not in seen]
+    extra: list[str] = []
+    i, n = 0, len(terms)
+    while i < n:
+        if scan[i] == terms[i] or not is_valid(scan[i]):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and scan[j + 1] != terms[j + 1] and is_valid(scan[j + 1]):
+            j += 1
+        extra += terms[max(0, i - 1):i] + scan[i:j + 1] + terms[j + 1:j + 2]
+        i = j + 1
+    return terms + extra
 
 
 def _analyze_chunk(passages: Sequence[tuple[int, str, str, str | None]]) -> AnalyzedChunk:
