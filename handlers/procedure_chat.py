@@ -25,6 +25,7 @@ from retrieval.procedures import (
     base_name,
     matcher_for,
     name_strength,
+    names_documents,
     same_name_choices,
 )
 from retrieval.results import AskResult
@@ -115,7 +116,7 @@ class ProcedureChat:
 
     def _follows_up(self, text: str, code: str) -> bool:
         """A short question asking for a field ("còn lệ phí thì sao?") that names no other procedure."""
-        if len(text.split()) > FOLLOW_UP_MAX_WORDS or not asked_field(text):
+        if len(text.split()) > FOLLOW_UP_MAX_WORDS or not asked_field(text) or names_documents(text):
             return False
         matcher = matcher_for(self.holder.engine)
         ranked = matcher.rank(text, 1)

@@ -270,6 +270,11 @@ def _domestic_first(candidates: list[Candidate], folded_question: str) -> list[C
     return out
 
 
+def names_documents(question: str) -> bool:
+    """The question is about the documents' world (a plan, a campaign, a law's article)."""
+    return bool(_DOCUMENT_CUE.search(fold(question)))
+
+
 @dataclass(frozen=True)
 class Routing:
     """Why a question went where it went (kept for tests and for tuning)."""

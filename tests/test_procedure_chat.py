@@ -104,7 +104,10 @@ def test_card_choices_follow_ups_and_expiry(data: Path) -> None:
     clock.now += FOLLOW_UP_SECONDS + 1
     [late] = say(dispatcher, "còn lệ phí thì sao?")
     assert "Mã: 1.900003" not in late.text
-    # a plan question right after a card goes to the plan
+    # a plan question right after a card goes to the plan, even one asking a card's field
+    say(dispatcher, "đăng ký khai sinh cần giấy tờ gì")
+    [deadline] = say(dispatcher, "thời hạn của kế hoạch tuyên truyền là khi nào?")
+    assert "Mã:" not in deadline.text
     say(dispatcher, "đăng ký khai sinh cần giấy tờ gì")
     [plan] = say(dispatcher, "Kế hoạch tuyên truyền cải cách hành chính của xã Hòa Mỹ Thử có mục tiêu gì?")
     assert "95%" in plan.text and "Mã:" not in plan.text
