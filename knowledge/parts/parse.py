@@ -9,7 +9,9 @@ from knowledge.parts.cites import find_cites
 from knowledge.parts.closing import _appendix_line, find_block, read_block
 from knowledge.parts.letterhead import header_end, issuer_from_body, plan_period, read_letterhead
 from knowledge.parts.model import DocumentParts
-from knowledge.parts.tasks import find_closing_tasks, find_table_tasks, find_targets, find_tasks
+from knowledge.parts.table import find_table_tasks
+from knowledge.parts.targets import find_targets
+from knowledge.parts.tasks import find_closing_tasks, find_tasks
 
 log = logging.getLogger(__name__)
 
