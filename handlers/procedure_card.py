@@ -76,6 +76,10 @@ def _documents(rec: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_SPACES = re.compile(r"[ \t]+")
+SHORTEN_SLACK = 400  # characters kept past the limit before tidying, so the cut still finds a line end
+
+
 def _shorten(text: str, limit: int) -> str:
     """Cut at a line (else a sentence, else a word) boundary, saying that the rest is on the portal."""
     if len(text) <= limit:
@@ -99,7 +103,7 @@ def field_text(rec: dict[str, Any], field_name: str, limit: int = SECTION_CHARS)
                        rec.get(field_name) or "")
     else:
         value = rec.get(field_name) or ""
-    value = re.sub(r"[ \t]+", " ", value).strip()
+    value = _SPACES.sub(" ", value[:limit + SHORTEN_SLACK]).strip()  # no need to tidy what is cut
     return _shorten(value, limit) if value else ""
 
 
