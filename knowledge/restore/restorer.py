@@ -142,12 +142,26 @@ class Restorer:
             return set()
         K = max(len(r[0].candidates) for r in rows)
         n = len(rows)
-        cand = np.full((n, K), -1, dtype=np.int64)
-        chan = np.full((n, K), np.inf)
-        for r, (slot, _, _, _) in enumerate(rows):
-            keys = [_lm_symbol(c) for c, _ in slot.candidates]
-            cand[r, : len(keys)] = lm.ids(keys)
-            chan[r, : len(keys)] = [ch for _, ch in slot.candidates]
+        # One row of ids and costs per distinct candidate list (documents repeat their tokens).
+        list_of: dict[int, int] = {}
+        lists: list[list[tuple[str, float]]] = []
+        where = np.empty(n, dtype=np.int64)
+        chosen_at = np.empty(n, dtype=np.int64)
+        positions: list[dict[str, int]] = []
+        for r, (slot, _, _, syl) in enumerate(rows):
+            k = list_of.get(id(slot.candidates))
+            if k is None:
+                k = list_of[id(slot.candidates)] = len(lists)
+                lists.append(slot.candidates)
+                positions.append({c: j for j, (c, _) in enumerate(slot.candidates)})
+            where[r] = k
+            chosen_at[r] = positions[k][syl]
+        ids = np.full((len(lists), K), -1, dtype=np.int64)
+        costs = np.full((len(lists), K), np.inf)
+        for k, cands in enumerate(lists):
+            ids[k, : len(cands)] = lm.ids([_lm_symbol(c) for c, _ in cands])
+            costs[k, : len(cands)] = [ch for _, ch in cands]
+        cand, chan = ids[where], costs[where]
         prev = lm.ids([r[1] for r in rows])
         nxt = lm.ids([r[2] or BOS for r in rows])
         has_next = np.array([r[2] is not None for r in rows])
@@ -160,7 +174,6 @@ class Restorer:
         follows = np.broadcast_to(has_next[:, None], cand.shape)[valid]
         lm_cost += np.where(follows, LM_WEIGHT * lm.pair_costs(w, nx), 0.0)
         local[valid] += lm_cost
-        chosen_at = np.array([next(k for k, (c, _) in enumerate(r[0].candidates) if c == r[3]) for r in rows])
         best = local[np.arange(n), chosen_at]
         local[np.arange(n), chosen_at] = np.inf
         margin = local.min(axis=1) - best
