@@ -61,17 +61,24 @@ class Seen:
 
 
 def generations_of_result(result: AskResult, old: dict, new: dict) -> set[str]:
-    """The knowledge bases every citation of `result` is consistent with."""
+    """The knowledge bases every passage cited by `result` is consistent with. A procedure card or a
+    document part (signer, recipients) cites no passage: the catalogue and parts are read from the
+    same snapshot, and the passages are what changes between the two generations here."""
+    cited = [h for h in result.citations if h.part == "passage" and not result.reason == "procedure"]
     gens = set()
     for name, passages in (("old", old), ("new", new)):
-        if all(passages.get(h.passage_id, ("", "", ""))[:2] == (h.doc_id, h.source_text) for h in result.citations):
+        if all(passages.get(h.passage_id, ("", "", ""))[:2] == (h.doc_id, h.source_text) for h in cited):
             gens.add(name)
     return gens
 
 
 def generations_of_reply(reply: Reply, old: dict, new: dict) -> set[str]:
-    """A chat reply cites its top passage; its "Xem nguyên văn" button carries the passage id."""
-    pid = int(reply.buttons[0].payload.split(":", 1)[1])
+    """A chat reply cites its top passage; its "Xem nguyên văn" button carries the passage id (a
+    procedure card's buttons are choices between procedures: it cites no passage)."""
+    ref = reply.buttons[0].payload.split(":", 1)[1] if reply.buttons else ""
+    if not ref.isdigit():
+        return {"old", "new"}
+    pid = int(ref)
     assert reply.citation is not None
     return {name for name, passages in (("old", old), ("new", new))
             if passages.get(pid, ("", "", ""))[0] == reply.citation.doc_id
