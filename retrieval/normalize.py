@@ -17,11 +17,12 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge.restore.ocr_channel import GLYPH_LETTERS
 from knowledge.text import fold, nfc, strip_marks
 
-# Characters OCR puts where Vietnamese letters were, mapped before folding.
-_OCR_MAP = {"%": " phan tram ", "€": "e", "¢": "c", "¥": "y", "$": "s", "§": "o", "ﬁ": "fi", "ﬂ": "fl",
-            "ﬃ": "ffi", "’": "'", "‘": "'", "|": " "}
+# Characters mapped before folding: the signs OCR prints for letters (the restorer's glyph table,
+# knowledge/restore/ocr_channel.py), ligatures, quotes, "%" as its words.
+_OCR_MAP = {"%": " phan tram ", **GLYPH_LETTERS, "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "’": "'", "‘": "'", "|": " "}
 _OCR_CHARS = str.maketrans(_OCR_MAP)
 # str.translate looks every character up in a dict (half of folding a passage); most passages
 # hold none of these characters, and one regex search says so.

@@ -23,10 +23,13 @@ from rapidfuzz.distance import Levenshtein
 
 from knowledge.restore.syllables import VOWELS, fold_syllable, split_letter
 
-# Skeleton: what an OCR glyph most likely stands for, marks removed (for the shortlist only).
-_SKELETON = str.maketrans({"6": "o", "0": "o", "3": "a", "4": "a", "1": "l", "¢": "c", "€": "e", "§": "s",
-                           "¥": "y", "&": "e", "8": "b", "5": "s", "$": "s", "w": "u", "'": None, "’": None, "‘": None,
-                           "`": None, "\u00b0": None})
+# The one glyph table: a sign a Latin OCR engine prints for a letter it could not read, and that
+# letter. The skeleton below reads it, and so does retrieval/normalize.py when it folds text.
+GLYPH_LETTERS = {"¢": "c", "€": "e", "§": "s", "¥": "y", "$": "s"}
+# Skeleton: what an OCR glyph most likely stands for, marks removed (for the shortlist only): the
+# glyphs above, digits read for letters, "&" for an accented vowel, apostrophes for horns.
+_SKELETON = str.maketrans({"6": "o", "0": "o", "3": "a", "4": "a", "1": "l", "&": "e", "8": "b", "5": "s", "w": "u",
+                           **GLYPH_LETTERS, "'": None, "’": None, "‘": None, "`": None, "\u00b0": None})
 JUNK = set("'’‘`°")
 ACCENT_GLYPHS = set("&¢€")
 
