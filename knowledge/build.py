@@ -385,10 +385,9 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
 def _write_procedures(db: sqlite_utils.Database, data_dir: Path) -> int:
     """The procedure catalogue goes in the same new file as the documents (one generation); the
     office's imports are kept in the data dir, beside the knowledge DB (knowledge/procedures)."""
-    from knowledge.procedures.catalogue import load_catalogue
-    from knowledge.procedures.table import write_procedures
+    from knowledge.procedures.catalogue import write_catalogue
 
-    return write_procedures(db, load_catalogue(data_dir))
+    return write_catalogue(db, data_dir)
 
 
 def _signature_display(doc: dict) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.procedures.records import filed_by_person
 from knowledge.text import fold
 from retrieval.inverted_index import InvertedBM25Index, code_fingerprint
 from retrieval.procedure_terms import document_tokens, question_terms, split_ask, with_bigrams
@@ -34,13 +35,14 @@ VIEWS = ("name", "field", "body")
 VIEW_WEIGHTS = {"name": 1.0, "field": 0.6, "body": 0.7}
 BODY_FIELDS = ("thanh_phan_ho_so", "doi_tuong_thuc_hien", "ket_qua", "yeu_cau_dieu_kien", "co_quan_thuc_hien")
 BODY_CHARS = 3000  # of each body field: the documents list is what matters, not every sub-clause
-ROWS_SQL = "SELECT code, name, field, level, record FROM procedures ORDER BY code"
+ROWS_SQL = "SELECT code, name, field, level, person FROM procedures ORDER BY code"
+RECORDS_SQL = "SELECT record FROM procedures ORDER BY code"
+REFERENCE_SQL = "SELECT record FROM procedure_reference ORDER BY rowid"
 RECORD_CACHE = 256  # decoded records kept (a record is up to ≈ 60 KB of JSON; the same few are asked about)
 # A person asking about their own affairs ("tôi", "con tôi") is served by procedures a citizen files;
 # a question naming a business or organisation is not (set on half of the dev questions).
 PERSON_PRIOR = 0.6
 _ORGANISATION = re.compile(r"\b(doanh nghiep|cong ty|to chuc|hop tac xa|chi nhanh|quy|nha dau tu)\b")
-_PERSON_FILER = re.compile(r"\b(cong dan|ca nhan|nguoi viet nam|ho gia dinh)\b")
 
 
 def view_texts(rec: dict[str, Any]) -> dict[str, str]:
@@ -54,7 +56,7 @@ def view_terms(text: str) -> list[str]:
 
 
 def index_fingerprint() -> str:
-    return code_fingerprint(view_texts, view_terms, document_tokens, with_bigrams, ROWS_SQL)
+    return code_fingerprint(view_texts, view_terms, document_tokens, with_bigrams, RECORDS_SQL, REFERENCE_SQL)
 
 
 def _table(view: str) -> str:
@@ -62,16 +64,31 @@ def _table(view: str) -> str:
 
 
 def _rows(conn: sqlite3.Connection) -> list[tuple]:
+    """(code, name, field, level, filed by a person) of each served procedure, by code."""
     try:
         return conn.execute(ROWS_SQL).fetchall()
-    except sqlite3.Error:  # a knowledge DB built before procedures existed
-        return []
+    except sqlite3.Error:  # a knowledge DB built before procedures (or their `person` column) existed
+        try:
+            return [(c, n, f, lv, int(filed_by_person(json.loads(rec)))) for c, n, f, lv, rec in
+                    conn.execute("SELECT code, name, field, level, record FROM procedures ORDER BY code")]
+        except sqlite3.Error:
+            return []
+
+
+def _texts(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """The views' texts of the served procedures (in `_rows` order), then of the reference ones."""
+    records = [json.loads(r[0]) for r in conn.execute(RECORDS_SQL)]
+    try:
+        records += [json.loads(r[0]) for r in conn.execute(REFERENCE_SQL)]
+    except sqlite3.Error:  # built before reference rows existed: the served ones alone
+        pass
+    return [view_texts(r) for r in records]
 
 
 def store_procedure_indexes(conn: sqlite3.Connection) -> None:
-    """Build time: the three views' indexes, stored beside the procedures table."""
-    rows = _rows(conn)
-    texts = [view_texts(json.loads(r[4])) for r in rows]
+    """Build time: the three views' indexes over the served and the reference procedures, stored
+    beside the procedures table."""
+    texts = _texts(conn) if _rows(conn) else []
     fingerprint = index_fingerprint()
     for view in VIEWS:
         InvertedBM25Index([view_terms(t[view]) for t in texts]).store(conn, fingerprint, _table(view))
@@ -99,18 +116,16 @@ class ProcedureMatcher:
         self._lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}  # the procedures asked about lately, decoded
         self.indexes: dict[str, InvertedBM25Index] = {}
-        self.person_filed = np.zeros(len(rows))
+        self.person_filed = np.array([float(r[4] or 0) for r in rows])
         if not rows:
             return
-        self.person_filed = np.array([bool(_PERSON_FILER.search(fold(json.loads(r[4]).get("doi_tuong_thuc_hien", ""))))
-                                      for r in rows], dtype=float)
         fingerprint = index_fingerprint()
         texts = None
         for view in VIEWS:
             index = InvertedBM25Index.load(conn, fingerprint, _table(view))
-            if index is None or index.size != len(rows):
+            if index is None or index.size < len(rows):
                 if texts is None:
-                    texts = [view_texts(json.loads(r[4])) for r in rows]
+                    texts = _texts(conn)
                 index = InvertedBM25Index([view_terms(t[view]) for t in texts])
             self.indexes[view] = index
 
@@ -118,11 +133,13 @@ class ProcedureMatcher:
         return len(self.codes)
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
-        total = np.zeros(len(self.codes))
+        """Each served procedure's score (the reference rows after them only weigh the words)."""
+        n = len(self.codes)
+        total = np.zeros(n)
         for view, index in self.indexes.items():
             part = index.scores(weights)
             if part is not None:
-                total += VIEW_WEIGHTS[view] * part
+                total += VIEW_WEIGHTS[view] * part[:n]
         return total
 
     def rank(self, question: str, n: int = 5) -> list[Candidate]:

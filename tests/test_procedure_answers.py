@@ -106,3 +106,22 @@ def test_landing_the_long_documents_list_in_order(service: AskService) -> None:
     shown = card_text(LAND)
     numbers = [line.split(".", 1)[0] for line in shown.splitlines() if line[:2].rstrip(".").isdigit()]
     assert numbers[:3] == ["1", "2", "3"]
+
+
+def test_an_office_serving_only_four_procedures_still_ranks_by_national_word_rarity(tmp_path: Path) -> None:
+    """Four names alone make BM25 erratic ("giấy" in one name of four outweighs "khai sinh" in two);
+    the shipped catalogue's words are kept as reference, so the ranking is the national one."""
+    import sqlite3
+
+    from tests.test_procedure_data import BIRTH_FOREIGN
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CCHC_TTHC_LEVELS", "none")
+        root = build_procedure_kb(tmp_path / "data", [BIRTH, BIRTH_FOREIGN, PASSPORT, LAND])
+    conn = sqlite3.connect(root / "knowledge.db")
+    assert conn.execute("SELECT COUNT(*) FROM procedures").fetchone() == (4,)
+    assert conn.execute("SELECT COUNT(*) FROM procedure_reference").fetchone()[0] > 2800
+    service = AskService(KnowledgeHolder(AskEngine.open(root / "knowledge.db")))
+    result = service.ask("Làm giấy khai sinh cho con cần giấy tờ gì?")
+    assert result.reason == "procedure" and result.citations[0].doc_id == "1.900001"
+    assert {h.doc_id for h in result.citations} <= {"1.900001", "1.900002", "1.900003", "1.900004"}

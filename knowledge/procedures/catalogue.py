@@ -117,17 +117,30 @@ def removed_codes(data_dir: Path) -> set[str]:
         return set()
 
 
-def load_catalogue(data_dir: Path | None, scope: Scope | None = None) -> list[dict[str, Any]]:
+def load_catalogue(data_dir: Path | None, scope: Scope | None = None,
+                   shipped: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """What a knowledge base serves: the shipped records in scope, replaced by the office's records
     of the same code, plus the office's other records; removed codes left out. Order: by code."""
     scope = scope or Scope.from_env()
-    merged = {r["ma_thu_tuc"]: {**r, "nguon_nhap": "danh mục quốc gia"} for r in default_records() if scope.keeps(r)}
+    shipped = default_records() if shipped is None else shipped
+    merged = {r["ma_thu_tuc"]: {**r, "nguon_nhap": "danh mục quốc gia"} for r in shipped if scope.keeps(r)}
     if data_dir is not None:
         for code, rec in office_records(data_dir).items():
             merged[code] = {**rec, "nguon_nhap": "cơ quan nhập"}
         for code in removed_codes(data_dir):
             merged.pop(code, None)
     return [merged[c] for c in sorted(merged)]
+
+
+def write_catalogue(db: Any, data_dir: Path) -> int:
+    """The build's step: the served procedures into `db`, with the rest of the shipped catalogue as
+    reference words for ranking (knowledge/procedures/table.py); returns how many are served."""
+    from knowledge.procedures.table import write_procedures
+
+    shipped = default_records()
+    served = load_catalogue(data_dir, shipped=shipped)
+    codes = {r["ma_thu_tuc"] for r in served}
+    return write_procedures(db, served, [r for r in shipped if r["ma_thu_tuc"] not in codes])
 
 
 @dataclass

@@ -133,3 +133,13 @@ def portal_url(rec: Mapping[str, Any]) -> str:
     if url.startswith("http"):
         return url
     return f"https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={rec['ma_thu_tuc']}"
+
+
+_PERSON_FILER = re.compile(r"\b(cong dan|ca nhan|nguoi viet nam|ho gia dinh)\b")
+
+
+def filed_by_person(rec: Mapping[str, Any]) -> bool:
+    """A citizen (or a household) may file it, not only a business or an organisation."""
+    from knowledge.text import fold
+
+    return bool(_PERSON_FILER.search(fold(rec.get("doi_tuong_thuc_hien") or "")))
