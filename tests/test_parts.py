@@ -305,3 +305,53 @@ def test_tasks_whose_items_name_their_own_lead() -> None:
         ("II.2", "Bộ phận Một cửa", [], "định kỳ hàng tháng"),
         ("II.2", "Bộ phận Một cửa", [], "thường xuyên"),
         ("II.3", "Công chức Tư pháp - Hộ tịch", [], "trong tháng 02/2026")]
+
+
+def test_a_docx_plan_whose_letterhead_and_signature_are_tables() -> None:
+    """A .docx keeps letterhead and signature in tables; the reader gives each row as one line,
+    cells joined by " | " and a cell's paragraphs by spaces."""
+    import io
+
+    from docx import Document
+
+    from knowledge.readers import read_bytes
+
+    doc = Document()
+    head = doc.add_table(rows=2, cols=2)
+    head.cell(0, 0).text = "SỞ Y TẾ TỈNH PHÚ THỌ"
+    head.cell(0, 0).add_paragraph("TRUNG TÂM Y TẾ KHU VỰC THANH SƠN")
+    head.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    head.cell(0, 1).add_paragraph("Độc lập - Tự do - Hạnh phúc")
+    head.cell(1, 0).text = "Số: 45/KH-TTYT"
+    head.cell(1, 1).text = "Thanh Sơn, ngày 12 tháng 5 năm 2025"
+    for line in ("KẾ HOẠCH", "Truyền thông phòng chống sốt xuất huyết năm 2025",
+                 "Căn cứ Kế hoạch số 30/KH-SYT ngày 02/4/2025 của Sở Y tế về phòng chống dịch bệnh năm 2025.",
+                 "I. TỔ CHỨC THỰC HIỆN", "1. Khoa Kiểm soát bệnh tật",
+                 "- Tổ chức chiến dịch diệt lăng quăng trước ngày 30/6/2025.",
+                 "Trên đây là Kế hoạch truyền thông năm 2025 của Trung tâm./."):
+        doc.add_paragraph(line)
+    sign = doc.add_table(rows=1, cols=2)
+    sign.cell(0, 0).text = "Nơi nhận:"
+    for line in ("- Sở Y tế (b/c);", "- Ban Giám đốc;", "- Lưu: VT, KSBT."):
+        sign.cell(0, 0).add_paragraph(line)
+    sign.cell(0, 1).text = "KT. GIÁM ĐỐC"
+    for line in ("PHÓ GIÁM ĐỐC", "", "Lê Thị Minh Phương"):
+        sign.cell(0, 1).add_paragraph(line)
+    doc.add_paragraph("PHỤ LỤC")
+    table = doc.add_table(rows=2, cols=6)
+    for k, cell in enumerate(("STT", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian", "Sản phẩm")):
+        table.cell(0, k).text = cell
+    for k, cell in enumerate(("1", "Phun hóa chất diệt muỗi", "Khoa Kiểm soát bệnh tật", "Trạm Y tế các xã",
+                              "Tháng 7/2025", "Báo cáo kết quả")):
+        table.cell(1, k).text = cell
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    parts = parse_parts(read_bytes(buffer.getvalue(), "ke_hoach.docx").text)
+    assert (parts.parent, parts.issuer) == ("Sở Y tế tỉnh Phú Thọ", "Trung tâm Y tế khu vực Thanh Sơn")
+    assert (parts.number, parts.place, parts.date) == ("45/KH-TTYT", "Thanh Sơn", "2025-05-12")
+    assert [r.text for r in parts.recipients] == ["Sở Y tế (b/c)", "Ban Giám đốc", "Lưu: VT, KSBT"]
+    assert parts.signer is not None and (parts.signer.authority, parts.signer.position, parts.signer.name) == (
+        "KT. Giám đốc", "Phó Giám đốc", "Lê Thị Minh Phương")
+    assert [(t.lead, t.support, t.deadline, t.product) for t in parts.tasks] == [
+        ("Khoa Kiểm soát bệnh tật", [], "trước ngày 30/6/2025", None),
+        ("Khoa Kiểm soát bệnh tật", ["Trạm Y tế các xã"], "Tháng 7/2025", "Báo cáo kết quả")]

@@ -130,12 +130,19 @@ def read_block(al: Aligned, start: int, end: int) -> tuple[list[Recipient], Sign
                     break
         if not tokens:
             continue
+        bar = next((k for k, (r, _) in enumerate(tokens) if r == "|"), None)
+        if bar is not None:  # a .docx table row: "Nơi nhận: - A; - B. | KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC Lê Văn C"
+            left_lines.extend(_dash_items(tokens[:bar]))
+            segments = _signature_segments(tokens[bar + 1:])
+            right_lines.extend(segments)
+            right_at.extend([i] * bool(segments))
+            continue
         j = _right_start(tokens)
         if j is None and _is_name(tokens):
             j = 0
         left_lines.append(tokens[:j] if j is not None else tokens)
         if j is not None:
-            right_lines.append(tokens[j:])
+            right_lines.extend(_signature_segments(tokens[j:]))
             right_at.append(i)
     recipients = _recipients(left_lines, al.damaged)
     block_raw = "\n".join(al.raw(i) for i in range(start, end))
@@ -146,6 +153,56 @@ def read_block(al: Aligned, start: int, end: int) -> tuple[list[Recipient], Sign
         stamp_at += [i + 1 for i in stamp_at if i + 1 < end and re.match(r"\d{1,2}:\d{2}", al.raw(i + 1))]
         signer.source_text = "\n".join(al.raw_lines[i].strip() for i in sorted({*right_at, *stamp_at}))
     return recipients, signer
+
+
+def _dash_items(tokens: list[Token]) -> list[list[Token]]:
+    """A list written on one line ("- Sở Y tế (b/c); - Ban Giám đốc; - Lưu: VT.") as one line an item."""
+    lines: list[list[Token]] = [[]]
+    for k, tok in enumerate(tokens):
+        if tok[0][:1] in "-–+•" and k > 0 and tokens[k - 1][0].endswith((";", ".", ":", ",")) and lines[-1]:
+            lines.append([])
+        lines[-1].append(tok)
+    return [line for line in lines if line]
+
+
+def _title_at(tokens: list[Token], k: int) -> int:
+    """How many tokens from k spell an official title in capitals (0: none)."""
+    for n in (4, 3, 2, 1):
+        words = [s for _, s in tokens[k:k + n]]
+        raws = [r for r, _ in tokens[k:k + n]]
+        if len(words) == n and _upper(" ".join(raws)) and (_title_of(words) or _title_of(raws)):
+            return n
+    return 0
+
+
+def _signature_segments(tokens: list[Token]) -> list[list[Token]]:
+    """One line of the signature column cut where a new piece starts: an authority word, a title,
+    a name ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC Lê Thị Minh Phương" → three lines, as the form writes them)."""
+    segments: list[list[Token]] = []
+    k = 0
+    while k < len(tokens):
+        raw = tokens[k][0]
+        if raw.rstrip(".,") in _AUTHORITY and raw[-1:] in ".," and k + 1 < len(tokens):
+            n = _title_at(tokens, k + 1)
+            if not n:  # "TM. ỦY BAN NHÂN DÂN …": the body, to the next authority word or title
+                n = 1
+                while (k + 1 + n < len(tokens) and tokens[k + 1 + n][0].rstrip(".,") not in _AUTHORITY
+                       and not _title_at(tokens, k + 1 + n) and not _is_name(tokens[k + 1 + n:])):
+                    n += 1
+            segments.append(tokens[k:k + 1 + n])
+            k += 1 + n
+        elif n := _title_at(tokens, k):
+            segments.append(tokens[k:k + n])
+            k += n
+        elif _is_name(tokens[k:]):
+            segments.append(tokens[k:])
+            break
+        else:
+            if not segments:
+                segments.append([])
+            segments[-1].append(tokens[k])
+            k += 1
+    return [seg for seg in segments if seg]
 
 
 # -- recipients -----------------------------------------------------------------------------------

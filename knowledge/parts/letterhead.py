@@ -132,7 +132,7 @@ def read_letterhead(al: Aligned, end: int) -> dict:
             past_number = True
             continue
         if not past_number and len(left) < 4:
-            cut = cut_motto(shown).strip(" -,.") if cut_motto(raw) != raw or cut_motto(shown) != shown else shown
+            cut = cut_motto(shown).strip(" -,.|") if cut_motto(raw) != raw or cut_motto(shown) != shown else shown
             if cut and not _MOTTO_LINE.search(fold(cut)) and len(fold(cut)) > 2:
                 left.append(_name_from(al, i, cut))
     motto = any(_is_motto_line(al, i) for i in lines)
@@ -166,11 +166,35 @@ def _name_from(al: Aligned, i: int, cut: str) -> str:
     return shown_text(tokens) if tokens else cut
 
 
+_LEVEL_WORDS = {"tinh", "thanh pho", "huyen", "quan", "xa", "phuong", "thi xa", "thi tran"}
+
+
+def _inline_bodies(line: str) -> list[str]:
+    """A .docx letterhead cell on one line, "SỞ Y TẾ TỈNH PHÚ THỌ TRUNG TÂM Y TẾ KHU VỰC THANH SƠN":
+    cut before a standard body's name once the part before it has named its place (a parent
+    ends with its place: "… TỈNH PHÚ THỌ"); "THÀNH PHỐ HẢI PHÒNG" is not cut at "PHÒNG"."""
+    words = line.split()
+    if sum(c.isupper() for c in line) < 0.6 * max(1, sum(c.isalpha() for c in line)):
+        return [line]
+    out, start = [], 0
+    for k in range(1, len(words) - 1):
+        before = fold(" ".join(words[start:k]))
+        placed = any(f" {level} " in f" {before} " for level in _LEVEL_WORDS) and not any(
+            before.endswith(level) for level in _LEVEL_WORDS)
+        if placed:
+            matched = match_name([(w, w) for w in words[k:]], fuzzy=False)
+            if matched and matched[1] >= 2:
+                out.append(" ".join(words[start:k]))
+                start = k
+    out.append(" ".join(words[start:]))
+    return out
+
+
 def _split_bodies(left: list[str]) -> tuple[str | None, str | None]:
     """Left-column lines → (parent, issuer): continuation lines join the line above; the last body
     is the issuer, the ones above it its parent."""
     bodies: list[str] = []
-    for line in left:
+    for line in [body for entry in left for body in _inline_bodies(entry)]:
         if bodies and _CONTINUES.match(fold(line)):
             bodies[-1] = f"{bodies[-1]} {line}"
         else:
