@@ -167,7 +167,7 @@ def _find_issuer(header: list[str], body: str, title: str) -> str:
         f = fold(line)
         if _DOC_KINDS.get(f) or _NUMBER.search(strip_marks(line)) or _NUMBER_SUFFIX.search(strip_marks(line)):
             break
-        cut = _NATIONAL_MOTTO.sub("", cut_motto(line)).strip(" -,.")
+        cut = _NATIONAL_MOTTO.sub("", cut_motto(line)).strip(" -,.|")  # "|": a .docx table cell
         if cut and len(fold(cut)) > 2:
             left.append(cut)
     if left:
