@@ -160,6 +160,22 @@ async def test_telegram_card_with_buttons(data: Path, fake_tg: FakeTelegram) -> 
             await fake_tg.wait("sendMessage", count + 1, USER)
             follow = html_visible_text(fake_tg.sent("sendMessage", USER)[count].params["text"])
             assert follow.startswith("Phí, lệ phí:\nTrực tiếp: Lệ phí: 100.000 đồng")
+            # a name shared by two procedures: an inline button shows the other one
+            await asyncio.sleep(0.3)  # the fee card's second message
+            count = len(fake_tg.sent("sendMessage", USER))
+            fake_tg.push_update(fake_tg.message("đăng ký khai sinh nộp ở đâu", user_id=USER))
+            await fake_tg.wait("sendMessage", count + 1, USER)
+            await asyncio.sleep(0.3)
+            card = fake_tg.sent("sendMessage", USER)[-1]
+            rows = (card.params.get("reply_markup") or {}).get("inline_keyboard") or []
+            buttons = {b["text"]: b["callback_data"] for row in rows for b in row}
+            assert "Mã: 1.900001" in html_visible_text(card.params["text"])
+            payload = buttons["Cấp tỉnh: Đăng ký khai sinh có yếu tố nước ngoài"]
+            count = len(fake_tg.sent("sendMessage", USER))
+            fake_tg.push_update(fake_tg.callback(payload, user_id=USER))
+            await fake_tg.wait("sendMessage", count + 1, USER)
+            other = "".join(html_visible_text(c.params["text"]) for c in fake_tg.sent("sendMessage", USER)[count:])
+            assert "Mã: 1.900002" in other and "Sở Tư pháp tỉnh Thử" in other
     finally:
         assistant.close()
 
