@@ -55,6 +55,10 @@ def document_index_fingerprint() -> str:
 
 
 DOCUMENT_TEXT_TABLE = "document_text_index"
+# A document's first passage (its title block: a plan's header, an article's heading) counts this
+# many times in its whole-text terms. Set on the laws (1: R@1 0.796, 2: 0.808, 3: 0.813, 5: 0.817;
+# R@5 0.918 → 0.920); the plans score the same at every value.
+TITLE_REPEAT = 5
 _DOCUMENT_TEXT_SQL = ("SELECT p.doc_id, p.terms, p.head_terms, p.extra_terms FROM passages p "
                       "ORDER BY p.doc_id, p.id")
 
@@ -71,8 +75,11 @@ def document_text_terms(conn: sqlite3.Connection) -> Iterator[list[str]]:
         pending = next(rows, None)
         for doc in docs:
             bag = document_index_terms(doc)
+            first = True
             while pending is not None and pending["doc_id"] == doc["doc_id"]:
-                bag.extend(passage_index_terms(pending))
+                terms = passage_index_terms(pending)
+                bag.extend(terms * (TITLE_REPEAT if first else 1))
+                first = False
                 pending = next(rows, None)
             while pending is not None and pending["doc_id"] < doc["doc_id"]:  # a passage of no document
                 pending = next(rows, None)
