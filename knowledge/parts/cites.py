@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 
 from knowledge.parts.aligned import Token, plain
 from knowledge.parts.model import Cite
@@ -92,11 +93,11 @@ def _word(raw: str, shown: str) -> str:
 
 def find_cites(tokens: list[Token], own_number: str | None = None) -> list[Cite]:
     """Every cited document, once (the first citation, completed by later ones), in text order."""
-    shown = " ".join(_word(r, s) for r, s in tokens)
-    starts, pos = [], 0
-    for _, s in tokens:
-        starts.append(pos)
-        pos += len(s) + 1
+    words = [s for _, s in tokens]
+    for k in [k for k, w in enumerate(words) if w == "và" or w == "Và"]:
+        words[k] = _word(tokens[k][0], words[k])
+    shown = " ".join(words)
+    starts = list(accumulate((len(w) + 1 for w in words[:-1]), initial=0))
     plain = _plain(shown)
     found: dict[tuple[str, str, str], Cite] = {}
     order: list[tuple[str, str, str]] = []
