@@ -101,37 +101,35 @@ class RankingStage:
 
     def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
                   skip: set[int]) -> list[tuple[int, float]]:
-        """The first answer, then passages of other sections first: citations that add something."""
+        """The first answer, then citations that add something: passages of other sections and
+        other documents first, unless one scores at least DIVERSE_DOCS of the first passage of its
+        section or document (two rows of one appendix table can both answer)."""
         if n <= 0:
             return []
         pool = [(pid, s) for pid, s in ranked[:max(CITE_DEPTH, n)] if pid not in skip]
-        missing = [pid for pid, _ in pool if pid not in rows]
-        rows.update(self._passage_rows(missing))
+        rows.update(self._passage_rows([pid for pid, _ in pool if pid not in rows]))
         chosen: list[tuple[int, float]] = []
-        sections: set[tuple[str, str]] = set()
-        seen_text: set[str] = set()
+        sections: dict[tuple[str, str], float] = {}
         docs_seen: dict[str, float] = {}
-        passes = ((True, True), (True, False), (False, False)) if DIVERSE_DOCS else ((True, False), (False, False))
-        for strict in passes:
+        seen_text: set[str] = set()
+        for strict_section, strict_doc in ((True, True), (True, False), (False, False)):
             for pid, score in pool:
                 if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in rows:
                     continue
                 row = rows[pid]
                 key = (row["doc_id"], row["section"] or "")
                 body = self._folded_text(row)[:300]
-                if body in seen_text or (strict[0] and key in sections and chosen):
+                if body in seen_text:
                     continue
-                if strict[1] and row["doc_id"] in docs_seen and score < DIVERSE_DOCS * docs_seen[row["doc_id"]]:
+                if strict_section and key in sections and score < DIVERSE_DOCS * sections[key]:
+                    continue
+                if strict_doc and row["doc_id"] in docs_seen and score < DIVERSE_DOCS * docs_seen[row["doc_id"]]:
                     continue
                 docs_seen.setdefault(row["doc_id"], score)
+                sections.setdefault(key, score)
                 chosen.append((pid, score))
-                sections.add(key)
                 seen_text.add(body)
-        order = {pid: i for i, (pid, _) in enumerate(pool)}
-        first = chosen[:1]
-        rest = sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
-        del order
-        return first + rest
+        return chosen[:1] + sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
 
     def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
         """The asked plan's best passages when the overall ranking found none of them: the
