@@ -243,14 +243,16 @@ def _split_semicolons(item: list[Token]) -> list[list[Token]]:
 
 
 def _render(tokens: list[Token], damaged: bool) -> str:
+    """A recipient as people read it; the repairs below are for scans only (a typed "Phong Thổ" stays)."""
     words = [keep_abbreviation(r, s) for r, s in tokens]
-    if words and re.fullmatch(r"c[eid]c", squeeze(tokens[0][0])):  # "Céc khoa" read as "Cục khoa": "Các"
+    if damaged and words and re.fullmatch(r"c[eid]c", squeeze(tokens[0][0])):  # "Céc khoa" read as "Cục khoa"
         words[0] = "Các" + words[0][len(words[0].rstrip(",;.:")):]
-    if words and words[0] in ("Phong", "phong"):  # left unmarked by the restorer: a recipient's "Phòng"
+    if damaged and words and words[0] in ("Phong", "phong"):  # left unmarked by the restorer: "Phòng"
         words[0] = "Phòng"
-    words = fix_so(words, [r for r, _ in tokens])
+    if damaged:
+        words = fix_so(words, [r for r, _ in tokens])
     matched = match_name(tokens, fuzzy=damaged)
-    if matched and not (damaged is False and matched[1] == 0):
+    if matched:
         name, n = matched
         tail = words[n - 1][len(words[n - 1].rstrip(",;.:")):] if n else ""
         words = [name + tail, *words[n:]]
