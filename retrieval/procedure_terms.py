@@ -68,6 +68,13 @@ NEEDS: list[tuple[re.Pattern, re.Pattern, str]] = [
     (re.compile(r"\b(thay doi|bo sung|sua|sua doi|cai chinh|ghi sai|ghi nham|dieu chinh|doi lai)\b"),
      re.compile(r"\b(giay khai sinh|khai sinh|ho tich|giay ket hon|trich luc)\b"),
      "thay doi cai chinh bo sung thong tin ho tich"),
+    # … and so is changing a person's own recorded facts: surname, given name, ethnicity, nationality
+    # entry, date or place of birth ("thay đổi họ từ Hoàng sang Nguyễn", "bổ sung thông tin quốc tịch").
+    (re.compile(r"\b(thay doi|bo sung|sua|cai chinh|doi lai|lay lai)\b"),
+     re.compile(r"\b(ho ten|ten goi|dan toc|que quan|ngay sinh|noi sinh|gioi tinh|thong tin (?:ve )?quoc tich|"
+                r"ho(?! (?:khau|chieu|kinh|so|gia|ngheo|tro|tich|dan|chua|nhu|xa|nuoi))|"
+                r"ten(?! (?:mien|goi cong ty)))\b"),
+     "thay doi cai chinh bo sung thong tin ho tich"),
     (re.compile(r"\b(mat|that lac|bi hong|rach|lam lai|cap lai)\b"),
      re.compile(r"\b(giay khai sinh|giay chung nhan ket hon|giay ket hon|trich luc)\b"),
      "cap ban sao trich luc ho tich"),

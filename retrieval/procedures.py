@@ -240,7 +240,7 @@ _DOCUMENT_CUE = re.compile(
 _PROCEDURE_CUE = re.compile(
     r"\b(thu tuc|ho so|giay to|le phi|phi|bao lau|nop|dang ky|cap lai|cap doi|cap moi|xin cap|lam lai|"
     r"can nhung gi|can gi|mau don|to khai|trinh tu|o dau|co quan nao|dieu kien|doi ten|truc tuyen|online|"
-    r"thoi han|doi tuong nao|muc dong|muc huong|"
+    r"thoi han|doi tuong nao|muc dong|muc huong|buu dien|buu chinh|qua mang|nop qua|gui ho so|gui don|"
     r"lam the nao|lam sao de|phai lam gi|can lam gi|lam giay|lam so|lam ho|cap the|cap giay|duoc cap)\b")
 
 
