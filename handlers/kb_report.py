@@ -76,7 +76,7 @@ def report_text(report: BuildReport, added: list[str], removed: list[str], chang
     count after an add/remove (which cannot have caused them: see KnowledgeAdmin's guard)."""
     lines = [f"Đã dựng lại cơ sở tri thức trong {report.seconds:.1f} giây: "
              f"{len(report.documents)} tài liệu, {report.passages} đoạn văn, {report.contacts} liên hệ, "
-             f"{report.questions} câu hỏi trắc nghiệm."]
+             f"{report.questions} câu hỏi trắc nghiệm, {report.procedures} thủ tục hành chính."]
     lines.append(f"Thêm: {names_text(added)}; bỏ: {names_text(removed)}; thay đổi: {names_text(changed)}.")
     if report.restored:
         lines.append(f"Văn bản quét: {report.restored} tài liệu được máy tự động khôi phục dấu tiếng Việt "
