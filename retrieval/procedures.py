@@ -172,9 +172,10 @@ class ProcedureMatcher:
         if not row:
             return None
         record = json.loads(row[0])
-        if len(self._records) >= RECORD_CACHE:
-            self._records.pop(next(iter(self._records)))
-        self._records[code] = record
+        with self._lock:  # question threads share the cache: evict and insert as one step
+            if len(self._records) >= RECORD_CACHE:
+                self._records.pop(next(iter(self._records)), None)
+            self._records[code] = record
         return record
 
 

@@ -125,3 +125,20 @@ def test_an_office_serving_only_four_procedures_still_ranks_by_national_word_rar
     result = service.ask("Làm giấy khai sinh cho con cần giấy tờ gì?")
     assert result.reason == "procedure" and result.citations[0].doc_id == "1.900001"
     assert {h.doc_id for h in result.citations} <= {"1.900001", "1.900002", "1.900003", "1.900004"}
+
+
+def test_many_threads_ask_at_once(service: AskService) -> None:
+    """The bots answer in threads: the matcher's record cache and its connection are shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import retrieval.procedures as procedures
+
+    matcher = matcher_for(service.holder.engine)
+    matcher._records.clear()
+    questions = ["lệ phí cấp hộ chiếu phổ thông", "làm sổ đỏ lần đầu mất bao lâu", "làm giấy khai sinh cần gì"] * 20
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(procedures, "RECORD_CACHE", 2)  # evictions all the time
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(service.ask, questions))
+    assert [r.citations[0].doc_id for r in results[:3]] == ["1.900003", "1.900004", "1.900001"]
+    assert all(r.reason == "procedure" for r in results) and len(matcher._records) <= 2
