@@ -355,3 +355,17 @@ def test_a_docx_plan_whose_letterhead_and_signature_are_tables() -> None:
     assert [(t.lead, t.support, t.deadline, t.product) for t in parts.tasks] == [
         ("Khoa Kiểm soát bệnh tật", [], "trước ngày 30/6/2025", None),
         ("Khoa Kiểm soát bệnh tật", ["Trạm Y tế các xã"], "Tháng 7/2025", "Báo cáo kết quả")]
+
+
+@pytest.mark.parametrize("title, date, period", [
+    ("Tuyên truyền cải cách hành chính 6 tháng cuối năm 2025", None, ("2025-07-01", "2025-12-31")),
+    ("Tuyên truyền 6 tháng đầu năm", "2024-01-15", ("2024-01-01", "2024-06-30")),
+    ("Kiểm soát thủ tục hành chính quý III năm 2026", None, ("2026-07-01", "2026-09-30")),
+    ("Thực hiện Chương trình giai đoạn 2021 - 2025", None, ("2021-01-01", "2025-12-31")),
+    ("Phòng chống thiên tai", "2023-05-06", ("2023-01-01", "2023-12-31")),
+    ("Phòng chống thiên tai", None, (None, None)),
+])
+def test_the_period_a_plan_covers(title: str, date: str | None, period: tuple) -> None:
+    from knowledge.parts.letterhead import plan_period
+
+    assert plan_period(title, date) == period

@@ -256,8 +256,8 @@ def _words_after_level(words: list[str], level: str) -> str:
 
 
 # -- the period a plan covers --------------------------------------------------------------------
-_HALF = re.compile(r"6 thang (cuoi|dau) nam (\d{4})")
-_QUARTER = re.compile(r"quy (i{1,3}|iv|[1-4]) (?:nam )?(\d{4})")
+_HALF = re.compile(r"6 thang (cuoi|dau) nam(?: (\d{4}))?")  # no year: the document's own
+_QUARTER = re.compile(r"quy (i{1,3}|iv|[1-4])\b(?: (?:nam )?(\d{4}))?")
 _SPAN = re.compile(r"giai doan (\d{4}) (?:den )?(\d{4})")
 _YEAR = re.compile(r"nam (\d{4})")
 _QUARTER_NUM = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -268,11 +268,12 @@ def plan_period(title: str | None, date: str | None) -> tuple[str | None, str | 
     """From the title ("6 tháng cuối năm 2025", "quý III năm 2025", "giai đoạn 2021–2025",
     "năm 2025"), else the year of the document's date."""
     f = fold(title or "")
-    if m := _HALF.search(f):
-        y = m.group(2)
+    own = date[:4] if date else None
+    if (m := _HALF.search(f)) and (m.group(2) or own):
+        y = m.group(2) or own
         return (f"{y}-07-01", f"{y}-12-31") if m.group(1) == "cuoi" else (f"{y}-01-01", f"{y}-06-30")
-    if m := _QUARTER.search(f):
-        q, y = _QUARTER_NUM[m.group(1)], m.group(2)
+    if (m := _QUARTER.search(f)) and (m.group(2) or own):
+        q, y = _QUARTER_NUM[m.group(1)], m.group(2) or own
         return f"{y}-{3 * q - 2:02d}-01", f"{y}-{_QUARTER_END[q]}"
     if m := _SPAN.search(f):
         return f"{m.group(1)}-01-01", f"{m.group(2)}-12-31"
