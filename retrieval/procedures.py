@@ -231,11 +231,13 @@ def asked_field(question: str) -> str:
 
 
 # Words that put a question in the documents' world: plans and their programme (a citizen asking
-# about a procedure does not name a plan, a target or a campaign), laws cited by article, and exam
-# questions about them ("đúng hay sai", "… nào sau đây").
+# about a procedure does not name a plan, a target or a campaign), laws cited by article, exam
+# questions about them ("đúng hay sai", "… nào sau đây"), and court proceedings, which are not
+# administrative procedures ("đương sự nộp tạm ứng án phí": the procedural code, not a card).
 _DOCUMENT_CUE = re.compile(
     r"\b(ke hoach|cai cach hanh chinh|chi tieu|muc tieu|tuyen truyen|giai doan|chuong trinh|de an|"
-    r"bao cao|chu tri|phoi hop|trien khai|kh so|kh ubnd|dung hay sai|nao sau day|sau day|dieu \d+|khoan \d+|bo luat|"
+    r"bao cao|chu tri|phoi hop|trien khai|kh so|kh ubnd|dung hay sai|nao sau day|sau day|"
+    r"duong su|to tung|bi cao|bi can|toa an|vu an|khoi kien|trong tai|xet xu|ban an|dieu \d+|khoan \d+|bo luat|"
     r"theo quy dinh cua luat|luat [a-z]+ [a-z]+ quy dinh)\b")
 # Words that ask how to get something done at an office.
 _PROCEDURE_CUE = re.compile(
