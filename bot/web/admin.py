@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -288,7 +289,9 @@ class AdminSite:
                       f'<input type="hidden" name="doc_id" value="{h(d["doc_id"])}">'
                       f'<button type="submit" class="danger" aria-label="Xoá tài liệu {h(d["doc_id"])}">Xoá'
                       "</button></form>")
-            rows.append(f'<tr><td><code>{h(d["doc_id"])}</code></td><td>{h(d.get("title") or d.get("filename"))}'
+            card = f'/admin/documents/{quote(d["doc_id"], safe="")}'  # bot/web/document_card.py
+            rows.append(f'<tr><td><a href="{h(card)}"><code>{h(d["doc_id"])}</code></a></td>'
+                        f'<td>{h(d.get("title") or d.get("filename"))}'
                         f'</td><td class="nowrap">{h(d.get("number") or "—")}</td>'
                         f'<td class="nowrap">{h(d.get("date") or "—")}</td>'
                         f'<td class="num">{h(d.get("passages") or 0)}</td><td>{remove}</td></tr>')

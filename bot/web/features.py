@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # Module names, in the order their routes are added (a module may be outside bot/web/: tests).
 FEATURES: list[str] = [
     "bot.web.procedures_page",
+    "bot.web.document_card",
 ]
 
 
