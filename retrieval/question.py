@@ -51,8 +51,7 @@ _ASKS: list[tuple[str, str]] = [
     ("duration", r" (thoi han|bao lau|bao nhieu lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay"
                  r"|bao nhieu ngay|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
     ("day", r" (ngay nao|han chot|han cuoi|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
-    ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|dinh ky|thoi gian nao|khoang thoi gian"
-             r"|bao lau|may gio|gio nao) "),
+    ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|thoi gian nao|bao lau|may gio|gio nao) "),
     ("number", r" (thanh|gom|co|chia|phan) may | may (nhom|loai|muc|hang|cap|buoc|lan|nguoi|doi|khoan|dieu|noi dung"
                r"|hinh thuc|truong hop|giai doan|phuong an|chi tieu|nhiem vu)"
                r"| (bao nhieu|ty le|phan tram|so luong|toi thieu|toi da|muc (tieu|phan dau)? ?(la|dat)"
@@ -65,8 +64,13 @@ _ASKS: list[tuple[str, str]] = [
              r"| (kenh|hinh thuc|linh vuc|noi dung|bien phap|giai phap|nhiem vu) nao "),
     ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) | (khong|ko|hok|chua) $"),
     ("place", r" (o dau|noi nao|dia diem nao|khu vuc nao|tai dau) "),
+    # Words about time that are no interrogative ("định kỳ", "khoảng thời gian"): only when nothing
+    # above asks ("Số lần họp định kỳ … là bao nhiêu?" asks a number).
+    ("date", r" (dinh ky|khoang thoi gian) "),
 ]
 _ASK_RES = [(name, re.compile(pattern)) for name, pattern in _ASKS]
+_STATEMENT = re.compile(r" (dung hay sai|dung hoac sai|la dung hay sai|dung hay khong|nhan dinh (tren|sau) (dung|sai))"
+                        r"[ ?.!]*$")
 
 _YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
@@ -127,7 +131,10 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     """The analysis of `question`; `tokens` are its folded, expanded syllables when already known."""
     folded = " ".join(tokens) if tokens is not None else fold(question)
     padded = f" {folded} "
-    asks = next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
+    statement = _STATEMENT.search(f" {fold(question)} ")
+    # "…, đúng hay sai?": a statement to judge, whatever it says inside (its dates and numbers are
+    # claims, not the slot asked).
+    asks = "yesno" if statement else next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
     if asks == "contact" and re.search(r"\b(ty le|phan tram|bao nhieu phan)\b", padded):
         asks = "number"  # "tỷ lệ Cổng thông tin … đạt bao nhiêu": a share, not an address
     raw = fold(question)  # years and codes are read before shorthand expansion

@@ -63,6 +63,11 @@ def test_one_analysis_decides_the_kind_of_answer() -> None:
     assert understand("Cơ quan nào chủ trì?").answer_kind == "who"
     assert understand("Kế hoạch số 139/KH-TTYT do đơn vị nào ban hành?").answer_kind == "meta"
     assert understand("Thời hạn giải quyết là bao lâu?").asks == "duration"
+    # a statement to judge asks yes or no, whatever dates it states; an interrogative outranks a
+    # word about time
+    assert understand("Thời hiệu khởi kiện được tính từ ngày phát sinh quyền yêu cầu, đúng hay sai?").asks == "yesno"
+    assert understand("Số lần họp định kỳ trong một năm của hội đồng là bao nhiêu?").asks == "number"
+    assert understand("Báo cáo định kỳ gửi về đâu?").asks != "date"
 
 
 def test_scan_damage_is_left_to_restoration() -> None:
