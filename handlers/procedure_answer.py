@@ -14,7 +14,6 @@ from handlers.procedure_card import procedure_result
 from retrieval.procedures import Routing, asked_field, matcher_for, route
 from retrieval.results import AskResult
 
-
 # Declines that carry evidence the question is about something specific the knowledge base lacks
 # (a document it only cites, a contact nobody gives, an emergency): no procedure answers those.
 EVIDENT_DECLINES = frozenset({"cited_only", "no_contact", "emergency"})
