@@ -40,6 +40,7 @@ HOLD_RATIO = 0.6  # … scoring at least this share of the best
 # Candidates searched for citations of other sections and documents (12 → 20: laws R@5 0.928 → 0.930
 # with DOC_TEXT_PRIOR 4; plans the same; 30 as 20).
 CITE_DEPTH = 20
+LIGHT_ROW_SQL = "SELECT id, doc_id, section, text FROM passages WHERE id IN ({marks})"
 SENTENCE_WEIGHT = 0.3  # best-sentence score added in the re-rank (0, 0.15, 0.3, 0.6 measured)
 _NUMBERING_WORDS = re.compile(r"^(?:(?:[ivxlc]+|\d+|[a-z])\s+)+")  # "iii 1 " before a folded heading
 _NUMBERING = re.compile(r"(?m)^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
@@ -110,16 +111,17 @@ class RankingStage:
         if n <= 0:
             return []
         pool = [(pid, s) for pid, s in ranked[:max(CITE_DEPTH, n)] if pid not in skip]
-        rows.update(self._passage_rows([pid for pid, _ in pool if pid not in rows]))
+        # Choosing needs a passage's document, section and text only; whole rows for the chosen.
+        look = {**self._passage_rows([pid for pid, _ in pool if pid not in rows], LIGHT_ROW_SQL), **rows}
         chosen: list[tuple[int, float]] = []
         sections: dict[tuple[str, str], float] = {}
         docs_seen: dict[str, float] = {}
         seen_text: set[str] = set()
         for strict_section, strict_doc in ((True, True), (True, False), (False, False)):
             for pid, score in pool:
-                if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in rows:
+                if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in look:
                     continue
-                row = rows[pid]
+                row = look[pid]
                 key = (row["doc_id"], row["section"] or "")
                 body = self._folded_text(row)[:300]
                 if body in seen_text:
@@ -132,6 +134,7 @@ class RankingStage:
                 sections.setdefault(key, score)
                 chosen.append((pid, score))
                 seen_text.add(body)
+        rows.update(self._passage_rows([pid for pid, _ in chosen if pid not in rows]))
         return chosen[:1] + sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
 
     def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
