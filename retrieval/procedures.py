@@ -370,6 +370,7 @@ MIN_STRENGTH = 0.30  # below: the best procedure shares only common words with t
 STRONG_STRENGTH = 0.40  # at or above: the question names the procedure even without asking "thủ tục"
 DOC_BIGRAMS_SAY_IT = 0.45  # a cited passage holding this share of the question's word pairs answers it
 DOC_WORDS_SAY_IT = 0.90  # … or this share of its words
+EVIDENCE_DEPTH = 3  # candidates whose names are read for the routing's evidence (the citations shown)
 COVERAGE_OVER_DOCUMENTS = 0.35  # over an answer from the documents, the procedure must cover the question
 
 
@@ -429,6 +430,9 @@ def route(matcher: ProcedureMatcher, question: str, documents_found: bool, docum
           else named >= STRONG_STRENGTH or (min(named, coverage) >= MIN_STRENGTH and strength >= STRONG_STRENGTH))
     if go and documents_found:
         words, pairs = _said(weights, document_text)
+        # Against the documents, the best of the cited few: a short, generic name ("Xóa đăng ký") may
+        # rank above the one the question names ("Xóa đăng ký tàu cá, …"); the answer cites them all.
+        coverage = max(question_coverage(matcher, weights, c.code) for c in candidates[:EVIDENCE_DEPTH])
         go = (procedure_cue and coverage >= COVERAGE_OVER_DOCUMENTS and pairs < DOC_BIGRAMS_SAY_IT
               and words < DOC_WORDS_SAY_IT)
     return Routing(go, candidates, strength, procedure_cue, document_cue)
