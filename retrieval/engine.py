@@ -81,7 +81,9 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             return AskResult(question, False, "", reason="constraint", detail=missing)
         if self.unknown_documents(q):
             return AskResult(question, False, "", reason="cited_only")
-        cited = self._cited_only(q)
+        # Other documents it names: by number and symbol, or a plan by its number that is no document
+        # of ours (only cited by them: "Kế hoạch số 12/KH-SYT … mà TTYT Mai Châu thực hiện").
+        cited = self._cited_only(q) + [n for n in q.plan_numbers if not self._numbered(n)]
         cited_lead = self._cited_lead(q, cited) if cited else None
         if cited and (q.asks in CONTENT_SLOTS or q.money or q.percent):
             return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
@@ -190,8 +192,16 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         cite = [(pid, s) for pid, s in ranked if rows.get(pid) is not None and rows[pid]["doc_id"] == doc_id]
         if not cite:
             cite = self._first_passage(doc_id)
+        # A plan named by number is also cited where other plans cite it ("Kế hoạch số 148/KH-SYT
+        # ngày 31/7/2025"): the date or number shown may come from there when its own scan lost it.
+        citing = [(pid, s) for pid, s in self._citing(list(q.plan_numbers), ranked, rows)
+                  if rows[pid]["doc_id"] != doc_id][:1]
+        own = self._distinct(cite, rows, k - len(citing), skip=set())
+        # Cited first when the plan's own passages do not state its number (the scan lost it): the
+        # citing sentence is then the evidence of the number and date shown.
+        states = bool(self._citing(list(q.plan_numbers), own, rows))
         hits = [self._hit(rows.get(pid) or self._passage_rows([pid])[pid], score)
-                for pid, score in self._distinct(cite, rows, k, skip=set())]
+                for pid, score in (own + citing if states else citing + own)]
         if q.asks == "signer" and doc.get("signature"):  # the signature block itself is cited first
             top = max((h.score for h in hits), default=0.0)
             hits = [Hit(doc_id=doc_id, title=doc.get("title", ""), number=doc.get("number", ""),

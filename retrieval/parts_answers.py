@@ -90,7 +90,12 @@ class PartsStage:
         except sqlite3.OperationalError:  # a knowledge DB built before parts
             return []
         wanted = {number_key(n) for n in numbers}
-        return [(r["doc_id"], dict(r)) for r in rows if number_key(r["number"]) in wanted]
+
+        def named(key: str) -> bool:  # "148" (a plan named by its number alone) is "148/KH-SYT"
+            return key in wanted or any(w.isdigit() and key.startswith(w) and key[len(w):len(w) + 1].isalpha()
+                                        for w in wanted)
+
+        return [(r["doc_id"], dict(r)) for r in rows if named(number_key(r["number"]))]
 
     def _cited_lead(self, q: Question, cited: list[str]) -> str | None:
         """What our citation of that document says of it (kind, number, date, issuer, subject):
@@ -117,12 +122,16 @@ class PartsStage:
                       rows: dict) -> list[tuple[int, float]]:
         """Candidates that cite the asked document (hold its number) go first, in rank order: what
         our documents say of it is in the sentences citing it."""
+        head = self._citing(cited, ranked, rows)
+        return head + [item for item in ranked if item not in head] if head else ranked
+
+    def _citing(self, cited: list[str], ranked: list[tuple[int, float]], rows: dict) -> list[tuple[int, float]]:
+        """The candidates (with rows read) that hold the numbers of these documents, in rank order."""
         groups = [g for n in cited for g in re.findall(r"\d+", n) if len(g) >= 2 and not _is_year(g)]
         if not groups:
-            return ranked
-        head = [(pid, s) for pid, s in ranked if pid in rows
+            return []
+        return [(pid, s) for pid, s in ranked if pid in rows
                 and all(f" {g} " in f" {self._folded_text(rows[pid])} " for g in groups)]
-        return head + [item for item in ranked if item not in head] if head else ranked
 
     def _recipients_answer(self, q: Question, question: str, doc_id: str) -> AskResult | None:
         """Where the document was sent: every "Nơi nhận" item; declined when it has none."""

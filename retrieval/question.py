@@ -75,7 +75,8 @@ _STATEMENT = re.compile(r" (dung hay sai|dung hoac sai|la dung hay sai|dung hay 
 _YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
 _PERIOD = re.compile(r"\b(6 thang (?:dau|cuoi)|nua (?:dau|cuoi) nam|quy (?:i{1,3}|iv|[1-4]))\b")
-_PLAN_NUMBER = re.compile(r"\b(?:ke hoach|kh)\s+(?:so\s+)?(\d{1,5})\b")
+_PLAN_NUMBER = re.compile(r"\b(?:ke hoach|kh)\s+(?:so\s+)?(\d{1,5})\b")  # "Kế hoạch số 155", "kh 24"
+_PLAN_SYMBOL = re.compile(r"(?i)\b(\d{1,5})\s*/\s*KH\b")  # a plan's number and symbol anywhere: "… số 148/KH-SYT"
 _COUNT_UNIT = re.compile(r"\bbao nhieu\s+([a-z]+(?:\s[a-z]+)?)")
 _PRICED = re.compile(r"\b(le phi|gia ve|gia ca|gia (la )?bao nhieu|muc luong|tien luong|chi phi|bi phat)\b")
 _NOW = re.compile(r"\b(hien nay|hien tai|bay gio|hom nay|ngay mai|tuan nay|tuan sau|sap toi|luc nay)\b")
@@ -141,7 +142,7 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     no_ranges = _RANGE.sub(" ", _code_free(question))
     years = tuple(sorted({int(y) for y in _YEAR.findall(no_ranges)}))
     periods = tuple(sorted({_period_key(p) for p in _PERIOD.findall(padded)}))
-    numbers = tuple(sorted(set(_PLAN_NUMBER.findall(raw))))
+    numbers = tuple(sorted(set(_PLAN_NUMBER.findall(raw)) | set(_PLAN_SYMBOL.findall(question))))
     unit = ""
     m = _COUNT_UNIT.search(padded)
     if m:
@@ -180,7 +181,8 @@ def is_emergency(padded_folded: str) -> bool:
 # "Nghị định 60/2021/NĐ-CP", "Quyết định 3041/QĐ-UBND", "Nghị quyết 18-NQ/TW": a number and symbol
 # (NĐ 30/2020 form) of a document other than a plan the question names by its plan number.
 _CITED = re.compile(r"(?i)\b(nghị định|nghi dinh|quyết định|quyet dinh|nghị quyết|nghi quyet|thông tư|thong tu"
-                    r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan)\s+(?:số\s+|so\s+)?"
+                    r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan|nđ|nd|qđ|qd|nq|ct)"
+                    r"\s+(?:số\s+|so\s+)?"
                     r"(\d{1,5}(?:[/-][\w.đĐ-]+)+|[a-z]{2,6}\s+(?:iso\s+)?\d{3,6}(?::\d{4})?)")
 _POSITION = re.compile(r" ((?:pho )?(?:chu tich|giam doc|truong phong|bi thu|thu truong|truong ban|chanh van phong))")
 

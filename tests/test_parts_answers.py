@@ -56,6 +56,14 @@ def test_a_cited_decision_is_dated_from_its_citation(service: AskService) -> Non
     assert "1234" in result.citations[0].source_text
 
 
+def test_a_plan_only_cited_is_dated_from_its_citation(service: AskService) -> None:
+    """Plan 45/KH-UBND is no document here: its number names it, and the plan citing it answers."""
+    result = service.ask("Kế hoạch cải cách hành chính số 45/KH-UBND của huyện ban hành ngày nào?")
+    assert result.found, result.answer
+    assert result.answer.startswith("Kế hoạch 45/KH-UBND ngày 05/01/2025"), result.answer
+    assert "45" in result.citations[0].source_text
+
+
 @pytest.mark.parametrize("question", [
     "Quyết định 1234/QĐ-UBND đặt chỉ tiêu bao nhiêu phần trăm dịch vụ công trực tuyến?",  # only cited here
     "Nghị định 517/2024/NĐ-CP quy định những nội dung gì về số hóa hồ sơ?",  # named nowhere
