@@ -81,9 +81,10 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             return AskResult(question, False, "", reason="constraint", detail=missing)
         if self.unknown_documents(q):
             return AskResult(question, False, "", reason="cited_only")
-        # Other documents it names: by number and symbol, or a plan by its number that is no document
-        # of ours (only cited by them: "Kế hoạch số 12/KH-SYT … mà TTYT Mai Châu thực hiện").
-        cited = self._cited_only(q) + [n for n in q.plan_numbers if not self._numbered(n)]
+        # Other documents it names by number and symbol; and a plan by its number that is no
+        # document of ours, when its own date, issuer or number is asked ("Kế hoạch số 12/KH-SYT …
+        # ban hành ngày nào?"). "Yêu cầu … theo Kế hoạch 12" asks about ours: that number filters nothing.
+        cited = self._cited_only(q) + [n for n in q.plan_numbers if q.meta and not self._numbered(n)]
         cited_lead = self._cited_lead(q, cited) if cited else None
         if cited and (q.asks in CONTENT_SLOTS or q.money or q.percent):
             return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
