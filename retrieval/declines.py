@@ -24,7 +24,7 @@ from retrieval.question import Question
 # DOC_PRIOR: how much a document-level match multiplies passage scores (× (1 + DOC_PRIOR·d))
 STRONG_COVERAGE = 0.45  # above this share, no score bar
 MIN_SCORE_UNITS = 4.0  # a partial match must score ≥ 4 × the IDF of an unseen term
-MIN_COVERAGE = 0.32  # decline below this share of the question's topic found in the answer (see README)
+MIN_COVERAGE = 0.35  # decline below this share of the question's topic found in the answer (see docs/answers.md)
 DATED_SHARE = 0.5  # share of dated documents above which a year constraint is checked (plans 1.0, laws 0.0x)
 PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
 def _slot_words(tokens: list[str]) -> set[str]:

@@ -44,12 +44,13 @@ _ASKS: list[tuple[str, str]] = [
     ("address", r" dia chi (nao|o dau|tru so|cua|la gi|la o dau)| tru so [a-z ]{0,40}(o dau|dia chi|nam o|dat o)"
                 r"| (dat|nam) (tru so )?o dau "),
     ("person", r" (giam doc|chu tich|pho chu tich|pho giam doc|truong phong|bi thu)[a-z0-9 ]{0,60}"
-               r" la (ai|ong nao|ba nao) "
+               r" la (ai|ong nao|ba nao) | (ai|nguoi nao) (dang )?(la|lam) (pho )?(giam doc|chu tich|truong phong"
+               r"|bi thu|thu tuong|bo truong) "
                r"| (giam doc|chu tich|truong phong|truong ban|bi thu|lanh dao|thu truong|nguoi dung dau|ong|ba)"
                r" [a-z ]{0,50}(ten (la |cua )?(gi|ai)|ho (va )?ten|ten gi)| la ong nao | la ba nao "),
     ("rank", r" (xep thu|thu may|xep hang thu|dung thu|dung hang thu|xep hang may) "),
-    ("duration", r" (thoi han|bao lau|bao nhieu lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay"
-                 r"|bao nhieu ngay|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
+    ("duration", r" (bao lau|bao nhieu lau|mat bao lau|trong bao nhieu (ngay|thang|nam|gio)|may ngay"
+                 r"|bao nhieu ngay) "),
     ("day", r" (ngay nao|han chot|han cuoi|truoc ngay|tu ngay|ngay bao nhieu|ngay may) "),
     ("date", r" (khi nao|bao gio|thoi diem nao|thang nao|nam nao|quy nao|thoi gian nao|bao lau|may gio|gio nao) "),
     ("number", r" (thanh|gom|co|chia|phan) may | may (nhom|loai|muc|hang|cap|buoc|lan|nguoi|doi|khoan|dieu|noi dung"
@@ -67,6 +68,7 @@ _ASKS: list[tuple[str, str]] = [
     # Words about time that are no interrogative ("định kỳ", "khoảng thời gian"): only when nothing
     # above asks ("Số lần họp định kỳ … là bao nhiêu?" asks a number).
     ("date", r" (dinh ky|khoang thoi gian) "),
+    ("duration", r" (thoi han|thoi gian (giai quyet|xu ly|toi da|toi thieu)) "),
 ]
 _ASK_RES = [(name, re.compile(pattern)) for name, pattern in _ASKS]
 _STATEMENT = re.compile(r" (dung hay sai|dung hoac sai|la dung hay sai|dung hay khong|nhan dinh (tren|sau) (dung|sai))"
@@ -173,9 +175,16 @@ _EMERGENCY_NOW = re.compile(r" (?:co nguoi|nguoi|toi|em|con|me|bo|ong|ba|benh nh
                             r"|ngay|goi|cuu|can lam gi|phai lam gi|lam sao|giup) ")
 
 
+# The number of an emergency service asked for ("số điện thoại cứu hỏa"): the emergency numbers too.
+_EMERGENCY_SERVICE = re.compile(r" (?:so dien thoai|dien thoai|sdt|so may|goi so|goi|tong dai|hotline|duong day nong"
+                                r"|so) (?:cua )?(?:cuu hoa|chua chay|cuu thuong|cap cuu|cuu nan|canh sat|khan cap) ")
+
+
 def is_emergency(padded_folded: str) -> bool:
-    """Someone is in danger right now: the reply is the emergency numbers, never a plan's hotline."""
-    return bool(_EMERGENCY_EVENT.search(padded_folded)) and bool(_EMERGENCY_NOW.search(padded_folded))
+    """Someone is in danger right now, or an emergency service's number is asked: the reply is the
+    emergency numbers, never a plan's hotline."""
+    happening = bool(_EMERGENCY_EVENT.search(padded_folded)) and bool(_EMERGENCY_NOW.search(padded_folded))
+    return happening or bool(_EMERGENCY_SERVICE.search(padded_folded))
 
 
 # "Nghị định 60/2021/NĐ-CP", "Quyết định 3041/QĐ-UBND", "Nghị quyết 18-NQ/TW": a number and symbol
@@ -184,7 +193,8 @@ _CITED = re.compile(r"(?i)\b(nghị định|nghi dinh|quyết định|quyet dinh
                     r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan|nđ|nd|qđ|qd|nq|ct)"
                     r"\s+(?:số\s+|so\s+)?"
                     r"(\d{1,5}(?:[/-][\w.đĐ-]+)+|[a-z]{2,6}\s+(?:iso\s+)?\d{3,6}(?::\d{4})?)")
-_POSITION = re.compile(r" ((?:pho )?(?:chu tich|giam doc|truong phong|bi thu|thu truong|truong ban|chanh van phong))")
+_POSITION = re.compile(r" ((?:pho )?(?:chu tich|giam doc|truong phong|bi thu|thu truong|truong ban|chanh van phong"
+                       r"|thu tuong|bo truong))")
 
 
 def cited_numbers(question: str) -> tuple[str, ...]:
@@ -242,7 +252,12 @@ _DURATION_IN_TEXT = re.compile(rf"\b{_NUMBER_WORD}\s+(?:ngay|thang|nam|gio|tuan|
                                r"|\bngay lam viec\b|\bthuong xuyen\b|\bhang (?:nam|quy|thang|tuan)\b|\bvo thoi han\b"
                                r"|\bngay (?:sau khi|ke tu)\b|\bkhong thoi han\b")
 _HOURS_IN_TEXT = re.compile(r"\b\d{1,2}\s*(?:gio|h)(?:\s*\d{2})?\b|\b\d{1,2}h\d{2}\b|\bgio hanh chinh\b")
-_ADDRESS_IN_TEXT = re.compile(r"\bdia chi\s*:|\bso \d+[a-z/]*,? (?:duong|pho|ngo|hem)\b"
+# A street address; a web address answers too ("địa chỉ nào được công khai để nộp hồ sơ") unless a
+# building is asked for ("trụ sở … ở địa chỉ nào").
+_WEB_ADDRESS_IN_TEXT = re.compile(r"https?:|\bwww\b|\b[a-z0-9-]+ (?:gov )?vn\b")
+_PREMISES = re.compile(r" (tru so|dat o|nam o|o dau|toa nha|van phong lam viec) ")
+_ADDRESS_IN_TEXT = re.compile(r"\bdia chi\s*:"
+                              r"|\bso \d+[a-z/]*,? (?:duong|pho|ngo|hem)\b"
                               r"|\b(?:duong|pho) [a-z]+(?: [a-z]+)?,? (?:phuong|xa|quan|huyen|thi tran)\b")
 _PERCENT_IN_TEXT = re.compile(r"%|\bphan tram\b")
 _MONEY_IN_TEXT = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")
@@ -268,7 +283,8 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
     if q.asks == "hours":
         return bool(_HOURS_IN_TEXT.search(text))
     if q.asks == "address":
-        return bool(_ADDRESS_IN_TEXT.search(text))
+        web = not _PREMISES.search(f" {q.folded} ") and bool(_WEB_ADDRESS_IN_TEXT.search(text))
+        return web or bool(_ADDRESS_IN_TEXT.search(text))
     if q.asks == "person" and q.position:
         from knowledge.text import strip_marks
 
