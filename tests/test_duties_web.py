@@ -76,6 +76,12 @@ def test_unit_calendar_is_served_and_parses(server: ServerThread, http: httpx.Cl
     assert {str(e["UID"]) for e in events} <= {str(e["UID"]) for e in all_events}
 
 
+def test_the_web_channel_serves_the_feature() -> None:
+    from bot.web.features import FEATURES
+
+    assert FEATURE in FEATURES
+
+
 def test_unknown_unit_calendar_is_a_vietnamese_404(http: httpx.Client) -> None:
     got = http.get("/lich/khong-co-don-vi-nay.ics")
     assert got.status_code == 404 and got.text.startswith("Không có đơn vị này")

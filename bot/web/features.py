@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 FEATURES: list[str] = [
     "bot.web.procedures_page",
     "bot.web.document_card",
+    "bot.web.deadlines",  # /lich/<unit-slug>.ics, the "Hạn chót" page (issue 21)
 ]
 
 
