@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.text import fold
@@ -147,8 +146,7 @@ class DeclineStage:
         have = self._kb_periods()
         return Missing("period", q.periods[0] if q.periods else "", tuple(sorted(have)))
 
-    def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float, named_plan: bool = False,
-                  others: Sequence[sqlite3.Row] = ()) -> bool:
+    def confident(self, terms: QueryTerms, row: sqlite3.Row, score: float, named_plan: bool = False) -> bool:
         """Answer only when the best passage holds enough of the question (coverage), and, for a
         partial match, when it also matches strongly (a score of several rare-term units: the unit is
         the IDF of a term no passage has, so the bar scales with the size of the knowledge base).
@@ -159,12 +157,12 @@ class DeclineStage:
         the caller), which is the strong match the score bar stands for."""
         if any(not self._known_place(place) for place in self._places_asked(terms)):
             return False
-        coverage = self.coverage(terms, row, others)
+        coverage = self.coverage(terms, row)
         if coverage < MIN_COVERAGE:
             return False
         return coverage >= STRONG_COVERAGE or named_plan or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
 
-    def coverage(self, terms: QueryTerms, row: sqlite3.Row, others: Sequence[sqlite3.Row] = ()) -> float:
+    def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
         """IDF-weighted share of the question's topic found in the passage (its headings, acronyms
         and its document's metadata count too).
 
@@ -176,11 +174,10 @@ class DeclineStage:
         Membership is tested on the passage's terms as one space-padded string (a substring test
         per question term), not on sets of all its terms and pairs: the same answer, built in a
         fraction of the time for the ~10 terms a question has."""
-        rows = [row] + list(others)
-        body = " ".join(f" {' '.join(_flat(r['terms']))} " for r in rows)
-        head = " ".join(f" {r['head_terms'] or ''} " for r in rows)
-        extra = {t for r in rows for t in (r["extra_terms"] or "").split()}
-        doc_terms = frozenset().union(*(self._document_terms(r["doc_id"]) for r in rows))
+        body = f" {' '.join(_flat(row['terms']))} "
+        head = f" {row['head_terms'] or ''} "
+        extra = set((row["extra_terms"] or "").split())
+        doc_terms = self._document_terms(row["doc_id"])
         unseen = unseen_idf(self.index.size)
 
         def idf(term: str) -> float:

@@ -54,11 +54,6 @@ def describe_document(doc: dict) -> str:
     return title[:120] or kind
 
 
-# The question's topic is looked for in this many best candidates together ("absent from every
-# candidate"). 1: at 2 laws found 0.958 -> 0.966 and the plans' out-of-scope declines held, but a
-# made-up plan's "Vé vào cửa … giá bao nhiêu tiền?" was answered with a prize (its words in the
-# second candidate): tests/test_question_answers.py.
-COVERAGE_DEPTH = 1
 CITE_SEARCH = 30  # candidates searched for the passages citing a document the question names
 
 
@@ -127,8 +122,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             # none either: a number for another body would be the worst answer.
             return AskResult(question, False, "", reason="no_contact")
         named_plan = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
-        others = [rows[pid] for pid, _ in ranked[1:COVERAGE_DEPTH] if pid in rows]
-        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1], named_plan, others):
+        if contact_hit is None and not self.confident(terms, top_row, ranked[0][1], named_plan):
             return AskResult(question, False, "", reason="not_found")
         hits: list[Hit] = []
         term_idf = scorer.term_idf
