@@ -125,9 +125,20 @@ class DeclineStage:
         got = cache.get(doc_id)
         if got is None:
             doc = self.docs.get(doc_id) or {}
-            parts = self.parts(doc_id)
-            parent = (parts.parent or "") if parts is not None else ""
+            parent = self._parents().get(doc_id) or ""
             got = cache[doc_id] = fold(f"{parent} {doc.get('issuer') or ''} {doc.get('title') or ''}")
+        return got
+
+    def _parents(self) -> dict[str, str]:
+        """Each document's parent body (letterhead), read in one query per engine."""
+        got = self.__dict__.get("_parents_cache")
+        if got is None:
+            try:
+                with self._lock:
+                    got = dict(self._conn.execute("SELECT doc_id, parent FROM doc_parts").fetchall())
+            except sqlite3.OperationalError:  # a knowledge DB built before parts
+                got = {}
+            self.__dict__["_parents_cache"] = got
         return got
 
     def _fits(self, q: Question, row: sqlite3.Row) -> bool:

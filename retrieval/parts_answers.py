@@ -55,6 +55,11 @@ def authority_words(authority: str | None) -> str:
     return ", ".join(x for x in said if x)
 
 
+def _leading_digits(key: str) -> str:
+    m = re.match(r"\d+", key)
+    return m.group() if m else ""
+
+
 def _is_year(digits: str) -> bool:
     return len(digits) == 4 and digits[:2] in ("19", "20")
 
@@ -83,19 +88,35 @@ class PartsStage:
 
     def _cite_rows(self, numbers: list[str]) -> list[tuple[str, dict]]:
         """(doc_id, cite row) of our documents' citations of these numbers."""
-        try:
-            with self._lock:
-                rows = self._conn.execute("SELECT doc_id, kind, number, date, issuer, subject, source_text "
-                                          "FROM doc_cites").fetchall()
-        except sqlite3.OperationalError:  # a knowledge DB built before parts
-            return []
+        by_digits = self._cites_by_digits()
         wanted = {number_key(n) for n in numbers}
 
         def named(key: str) -> bool:  # "148" (a plan named by its number alone) is "148/KH-SYT"
             return key in wanted or any(w.isdigit() and key.startswith(w) and key[len(w):len(w) + 1].isalpha()
                                         for w in wanted)
 
-        return [(r["doc_id"], dict(r)) for r in rows if named(number_key(r["number"]))]
+        found = []
+        for digits in {_leading_digits(w) for w in wanted}:
+            found += [(doc_id, row) for key, doc_id, row in by_digits.get(digits, ()) if named(key)]
+        return found
+
+    def _cites_by_digits(self) -> dict[str, list[tuple[str, str, dict]]]:
+        """Every citation of the knowledge base by the leading digits of the cited number, read once
+        per engine: reading them for each question cost ≈ 100 ms at 2,600 plans (the p99)."""
+        got = self.__dict__.get("_cites_index")
+        if got is None:
+            got = {}
+            try:
+                with self._lock:
+                    rows = self._conn.execute("SELECT doc_id, kind, number, date, issuer, subject, source_text "
+                                              "FROM doc_cites").fetchall()
+            except sqlite3.OperationalError:  # a knowledge DB built before parts
+                rows = []
+            for r in rows:
+                key = number_key(r["number"])
+                got.setdefault(_leading_digits(key), []).append((key, r["doc_id"], dict(r)))
+            self.__dict__["_cites_index"] = got
+        return got
 
     def _cited_lead(self, q: Question, cited: list[str]) -> str | None:
         """What our citation of that document says of it (kind, number, date, issuer, subject):
