@@ -142,11 +142,16 @@ class DeclineStage:
         return got
 
     def _fits(self, q: Question, row: sqlite3.Row) -> bool:
-        if q.years and not self._dated():
+        """Whether a candidate respects the question's year, period and plan number. A year
+        constrains issued documents only (a kind and a date in the standard form, the number may be
+        lost in the scan): a plan holds for its own year, a law's article for every year (a date in
+        its text is when it applies)."""
+        doc_id = row["doc_id"]
+        doc = self.docs.get(doc_id) or {}
+        if q.years and not (doc.get("date") and doc.get("kind")):
             q = replace(q, years=())
         if not (q.years or q.periods or q.plan_numbers):
             return True
-        doc_id = row["doc_id"]
         numbered = bool(q.plan_numbers) and all(self._numbered(n) for n in q.plan_numbers)
         return fits(q, self._folded_text(row), self.docs.get(doc_id, {}), self._folded_doc(doc_id), numbered)
 

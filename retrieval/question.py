@@ -241,12 +241,16 @@ def years_in(text: str) -> set[int]:
 _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay\s+\d{1,2}\b|\bthang\s+\d{1,2}\b"
                            r"|\bquy\s+(?:i{1,3}|iv|[1-4])\b|\bnam\s+(?:19|20)\d{2}\b|\bhang\s+(?:quy|thang|nam|tuan"
                            r"|ngay)\b|\bdinh ky\b|\bthuong xuyen\b|\btruoc ngay\b|\btrong (?:nam|quy|thang)\b"
-                           r"|\b\d{1,2}\s*gio\b")
+                           r"|\b\d{1,2}\s*gio\b|\btrong ngay\b|\bngay lam viec\b")
 _DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
 _CONDITION_IN_TEXT = re.compile(r"\b(?:khi|truong hop|neu|sau khi|truoc khi|trong thoi gian)\b")
 _ENUMERATED = re.compile(r"(?:^|\n|;|:)\s*(?:[a-zđ]\)|\d{1,2}[.)])\s")
 _NUMBER_IN_TEXT = re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:loai|nhom|khoan|truong hop|"
                              r"noi dung|hinh thuc|bien phap|muc|dieu|lan|thang|nam|ngay)\b")
+# A count written out: "mỗi năm hai kỳ", "ba trình độ". Read with diacritics ("hai" is not "hải",
+# "ba" not "bà"); "một" (also "a") and "năm" (also "year") are left out.
+_COUNT_WRITTEN = re.compile(r"(?i)\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)\s+[^\W\d_]")
+_COUNT_WORD = r"(?:hai|ba|bon|sau|bay|tam|chin|muoi)"  # the same, folded, before the counted unit
 _NUMBER_WORD = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|muoi [a-z]+|[a-z]+ muoi(?: [a-z]+)?)"
 _DURATION_IN_TEXT = re.compile(rf"\b{_NUMBER_WORD}\s+(?:ngay|thang|nam|gio|tuan|phut|ngay lam viec)\b"
                                r"|\bngay lam viec\b|\bthuong xuyen\b|\bhang (?:nam|quy|thang|tuan)\b|\bvo thoi han\b"
@@ -313,13 +317,16 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
         return bool(_MONEY_IN_TEXT.search(text))
     if q.asks == "number":
         if q.count_unit:
-            counted = bool(re.search(rf"\b\d[\d.,]*\s+{re.escape(q.count_unit)}\b", text)) or \
-                bool(re.search(rf"\b{re.escape(q.count_unit)}\s+\d", text))
-            # "Bao nhiêu khoản …?" is answered by the list of them (a), b), c) or 1., 2., 3.) naming them.
-            listed = f" {q.count_unit} " in text and len(_ENUMERATED.findall(raw or folded_answer)) >= 2
+            unit = re.escape(q.count_unit)
+            counted = bool(re.search(rf"\b(?:\d[\d.,]*|{_COUNT_WORD})\s+{unit}\b", text)) or \
+                bool(re.search(rf"\b{unit}\s+\d", text))
+            # "Bao nhiêu khoản …?" is answered by the list of them (a), b), c) or 1., 2., 3.) naming
+            # them, or by the unit named item after item ("trình độ sơ cấp, trình độ trung cấp, …").
+            named = text.count(f" {q.count_unit} ")
+            listed = (named >= 1 and len(_ENUMERATED.findall(raw or folded_answer)) >= 2) or named >= 3
             return counted or listed
         if q.percent:  # a share is written as one ("100%", "phần trăm"): a year or a count is no share
             share = bool(_PERCENT_IN_TEXT.search(text)) or "%" in raw
             return share
-        return bool(_NUMBER_IN_TEXT.search(text))
+        return bool(_NUMBER_IN_TEXT.search(text)) or bool(_COUNT_WRITTEN.search(raw))
     return True

@@ -28,6 +28,11 @@ DOC_TEXT_PRIOR = 4.0
 # one appendix table). Preferring other documents the same way raised the laws' recall@5 (0.916 ->
 # 0.928) but lowered the quiz-bank stems' recall@3 (0.964 -> 0.921): not kept.
 SECTION_YIELD = 0.9
+# A document this short (characters of all its passages) is one place to cite: its passages are the
+# clauses of one answer (a law's article, ~850 characters at the median and 5,000 at the 99th
+# percentile), so the citations after the first prefer other documents to its other clauses, as they
+# prefer other sections of a long document. The seed plans are 7,000-27,000 characters.
+SHORT_DOCUMENT_CHARS = 6000
 DOC_PRIOR = 0.8  # passage score × (1 + DOC_PRIOR · the document's routing match, 0..1)
 ROUTING_WEIGHT = 0.4  # weight inside passages of terms that only name the plan
 CANDIDATES = 60
@@ -122,7 +127,7 @@ class RankingStage:
                 if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in look:
                     continue
                 row = look[pid]
-                key = (row["doc_id"], row["section"] or "")
+                key = (row["doc_id"], "" if self._short_document(row["doc_id"]) else row["section"] or "")
                 body = self._folded_text(row)[:300]
                 if body in seen_text:
                     continue
@@ -133,6 +138,19 @@ class RankingStage:
                 seen_text.add(body)
         rows.update(self._passage_rows([pid for pid, _ in chosen if pid not in rows]))
         return chosen[:1] + sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
+
+    def _short_document(self, doc_id: str) -> bool:
+        """Whether a document is short enough to be one citation (SHORT_DOCUMENT_CHARS). Each
+        document's length is read once, when first cited (all of them at once would read every
+        passage's text: 50 MB at 100,000 passages)."""
+        lengths = self.__dict__.setdefault("_doc_lengths", {})
+        length = lengths.get(doc_id)
+        if length is None:
+            with self._lock:
+                length = self._conn.execute("SELECT SUM(LENGTH(text)) FROM passages WHERE doc_id = ?",
+                                            (doc_id,)).fetchone()[0] or 0
+            lengths[doc_id] = length
+        return length < SHORT_DOCUMENT_CHARS
 
     def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
         """The asked plan's best passages when the overall ranking found none of them: the

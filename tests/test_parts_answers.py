@@ -3,9 +3,10 @@
 `tests/data/answers/binh_minh.txt` is a plan in the standard form of Nghị định 30/2020 (letterhead
 beside the national motto, number, place and date, a cited decision, tasks, "Nơi nhận" beside a
 "KT. CHỦ TỊCH" signature); `binh_minh_scan.txt` is the same plan damaged once by
-`../shared/tools/ocr_noise.py apply --seed 1` (committed, so CI needs no tool); `luat_mau__12.txt` is
-a law-style article. Each knowledge base is built through the real build, without the procedure
-catalogue (procedures have their own tests), and asked through the real `AskService`.
+`../shared/tools/ocr_noise.py apply --seed 1` (committed, so CI needs no tool); `luat_mau__1[234].txt`
+are law-style articles (short documents: one place to cite each). Each knowledge base is built
+through the real build, without the procedure catalogue (procedures have their own tests), and
+asked through the real `AskService`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ DATA = Path(__file__).parent / "data" / "answers"
 
 
 def _service(tmp: Path, plan: str) -> AskService:
-    docs = {"binh_minh.txt": (DATA / plan).read_text(encoding="utf-8"),
-            "luat_mau__12.txt": (DATA / "luat_mau__12.txt").read_text(encoding="utf-8")}
+    docs = {"binh_minh.txt": (DATA / plan).read_text(encoding="utf-8")}
+    for article in ("luat_mau__12.txt", "luat_mau__13.txt", "luat_mau__14.txt"):
+        docs[article] = (DATA / article).read_text(encoding="utf-8")
     return ask_service_over(tmp, docs)
 
 
@@ -117,3 +119,30 @@ def test_law_style_statements_and_durations_are_answered(service: AskService, qu
 def test_a_target_is_answered_with_its_number(service: AskService) -> None:
     result = service.ask("Xã Bình Minh phấn đấu bao nhiêu phần trăm hồ sơ được số hóa khi tiếp nhận?")
     assert result.found and "80%" in result.answer, result.answer
+
+
+def test_a_short_document_is_cited_once_before_its_other_clauses(service: AskService) -> None:
+    """The heading and clause 1 of article 13 both match, but the second citation is another article: a short
+    document's clauses are one answer (retrieval.ranking.SHORT_DOCUMENT_CHARS)."""
+    result = service.ask("Hồ sơ trực tuyến được tiếp nhận như thế nào?")
+    docs = [c.doc_id for c in result.citations]
+    assert result.found and docs[0] == "luat_mau__13", docs
+    assert len(docs) >= 2 and docs[1] != "luat_mau__13", docs
+
+
+@pytest.mark.parametrize("question", [
+    "Hội đồng tư vấn dịch vụ công mỗi năm họp thường lệ bao nhiêu kỳ?",
+    "Bồi dưỡng công chức làm dịch vụ công có bao nhiêu trình độ?",
+])
+def test_a_count_written_in_words_or_as_a_list_is_an_answer(service: AskService, question: str) -> None:
+    """"mỗi năm hai kỳ" and "trình độ cơ bản, trình độ nâng cao và trình độ chuyên sâu" answer
+    "how many": no digit is needed."""
+    result = service.ask(question)
+    assert result.found, result.answer
+    assert result.citations[0].doc_id == "luat_mau__14"
+
+
+def test_when_is_answered_by_a_working_day(service: AskService) -> None:
+    """"Khi nào?" answered by "trong ngày làm việc tiếp theo": a time without a date."""
+    result = service.ask("Bộ phận một cửa kiểm tra hồ sơ trực tuyến khi nào?")
+    assert result.found and "ngày làm việc tiếp theo" in result.answer, result.answer
