@@ -28,7 +28,7 @@ DOC_TEXT_PRIOR = 4.0
 # one appendix table). Preferring other documents the same way raised the laws' recall@5 (0.916 ->
 # 0.928) but lowered the quiz-bank stems' recall@3 (0.964 -> 0.921): not kept.
 SECTION_YIELD = 0.9
-# A document this short (characters of all its passages) is one place to cite: its passages are the
+# A document this short (characters of its text) is one place to cite: its passages are the
 # clauses of one answer (a law's article, ~850 characters at the median and 5,000 at the 99th
 # percentile), so the citations after the first prefer other documents to its other clauses, as they
 # prefer other sections of a long document. The seed plans are 7,000-27,000 characters.
@@ -140,17 +140,9 @@ class RankingStage:
         return chosen[:1] + sorted(chosen[1:], key=lambda item: -item[1])  # scores shown in the order shown
 
     def _short_document(self, doc_id: str) -> bool:
-        """Whether a document is short enough to be one citation (SHORT_DOCUMENT_CHARS). Each
-        document's length is read once, when first cited (all of them at once would read every
-        passage's text: 50 MB at 100,000 passages)."""
-        lengths = self.__dict__.setdefault("_doc_lengths", {})
-        length = lengths.get(doc_id)
-        if length is None:
-            with self._lock:
-                length = self._conn.execute("SELECT SUM(LENGTH(text)) FROM passages WHERE doc_id = ?",
-                                            (doc_id,)).fetchone()[0] or 0
-            lengths[doc_id] = length
-        return length < SHORT_DOCUMENT_CHARS
+        """Whether a document is short enough to be one citation (SHORT_DOCUMENT_CHARS of text, as
+        the build counted them)."""
+        return ((self.docs.get(doc_id) or {}).get("chars") or 0) < SHORT_DOCUMENT_CHARS
 
     def _numbered_passages(self, q: Question, terms: QueryTerms) -> list[tuple[int, float]]:
         """The asked plan's best passages when the overall ranking found none of them: the

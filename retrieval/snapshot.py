@@ -67,7 +67,7 @@ class KnowledgeSnapshot:
         self.docs: dict[str, dict] = {r["doc_id"]: dict(r) for r in self._conn.execute(
             "SELECT doc_id, filename, title_display AS title, kind, number, date, issuer_display AS issuer, "
             "title AS title_source, issuer AS issuer_source, restored, signer, signature, signature_display, "
-            "passages, terms, warnings "
+            "passages, chars, terms, warnings "
             "FROM documents ORDER BY doc_id")}
         self._doc_ids = list(self.docs)
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
