@@ -98,6 +98,9 @@ class RankBM25Index:
         return top_k(self.scores(weighted_terms), k)
 
 
+SAMPLED_TOP_K = 64  # above k × this many scores, the k-th best is bounded from a sample first
+
+
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Indices of the k best positive scores, best first; equal scores in index order.
 
@@ -109,6 +112,21 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     n = len(scores)
     if k <= 0 or n == 0:
         return []
+    if k * SAMPLED_TOP_K < n:
+        # A lower bound of the k-th best from every (n // 16k)-th score: only the scores reaching it
+        # (~16k of them) are then partitioned. The same result (they include every score ≥ the true
+        # k-th), in 0.15 ms instead of 1.14 ms at 100,000 passages (bench/bench_ask.py questions).
+        sample = scores[::n // (k * 16)]
+        bound = np.partition(sample, len(sample) - k)[len(sample) - k]
+        if bound > 0:
+            at = np.flatnonzero(scores >= bound)
+            return [(int(at[i]), value) for i, value in _top_k_exact(scores[at], k)]
+    return _top_k_exact(scores, k)
+
+
+def _top_k_exact(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """`top_k` by one partition of all the scores."""
+    n = len(scores)
     if k < n:
         kth = scores[np.argpartition(scores, n - k)[n - k]]
         above = np.flatnonzero(scores > kth)

@@ -279,3 +279,27 @@ def test_top_k_is_best_first_with_ties_in_index_order() -> None:
         for k in {0, 1, 3, 59, 60, max(n - 1, 0), n, n + 5}:
             expected = sorted(((i, float(v)) for i, v in enumerate(scores) if v > 0), key=lambda p: (-p[1], p[0]))
             assert top_k(scores, k) == expected[:k]
+
+
+def test_top_k_of_many_scores_bounds_from_a_sample_without_changing_the_result() -> None:
+    """Above k × SAMPLED_TOP_K scores the k-th best is first bounded from a sample: the result is
+    still exactly sorting's, with ties at the cut, mostly-zero scores (the bound is 0: the full
+    partition) and a sample whose k-th best is far below the true one."""
+    import numpy as np
+
+    from retrieval.index import SAMPLED_TOP_K
+
+    rng = np.random.default_rng(7)
+    for case in range(40):
+        k = int(rng.choice([1, 10, 60]))
+        n = k * SAMPLED_TOP_K + int(rng.integers(1, 5000))
+        if case % 3 == 0:  # few distinct values: ties everywhere, also at the cut
+            scores = rng.choice([0.0, 1.0, 2.5, 4.0], size=n)
+        elif case % 3 == 1:  # sparse: most passages match no term
+            scores = np.where(rng.random(n) < 0.002, rng.random(n) * 10, 0.0)
+        else:  # the best ones sit where the sample does not look
+            scores = rng.random(n)
+            scores[1::k * 16][:k] = 0.0
+            scores[rng.integers(0, n, size=k)] += 50.0
+        expected = sorted(((i, float(v)) for i, v in enumerate(scores) if v > 0), key=lambda p: (-p[1], p[0]))
+        assert top_k(scores, k) == expected[:k]
