@@ -133,3 +133,23 @@ def test_restore_eval_meets_the_bar(tmp_path: Path) -> None:
                            "--min-numbers", "1.0", "--max-clean-changed", "0.005"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_the_first_look_by_letter_runs_decides_as_the_word_count_does() -> None:
+    """`needs_restoring` decides sure cases from runs of letters, the rest word by word: on clean,
+    damaged, mixed and borderline texts it agrees with counting the tokenizer's words."""
+    from knowledge.restore.line_tokens import is_clean_word, split_line
+    from knowledge.restore.restorer import CLEAN_SHARE
+
+    def by_words(text: str) -> bool:
+        words = [p.text for line in text.splitlines() for p in split_line(line)
+                 if p.kind == "word" and any(c.isalpha() for c in p.text)]
+        return bool(words) and sum(map(is_clean_word, words)) < CLEAN_SHARE * len(words)
+
+    damaged_lines, clean_lines = (DAMAGED + "\n" + DAMAGED).splitlines(), (CLEAN + "\n" + CLEAN).splitlines()
+    texts = [CLEAN, DAMAGED, "Lưu: VT, VP.", "I. MUC TIEU\nII. NOI DUNG", "a) 12/2025; b) 500$"]
+    for n in range(len(clean_lines) + 1):  # from all damaged to all clean, line by line
+        texts.append("\n".join(clean_lines[:n] + damaged_lines[n:]))
+    for text in texts:
+        assert needs_restoring(text) == by_words(text), text
+    assert needs_restoring(DAMAGED) and not needs_restoring(CLEAN)
