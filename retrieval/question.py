@@ -35,6 +35,9 @@ _ASKS: list[tuple[str, str]] = [
     ("recipients", r" noi nhan | (gui|duoc gui|gui ve|gui toi|gui den|gui cho) (toi |den |cho |ve )?(nhung )?"
                    r"(ai|noi nao|don vi nao|co quan nao|dau|nhung noi nao|nhung ai|nhung don vi nao) "),
     ("yesno", r" co [a-z ]{1,60} (khong|ko|hok|hong|chua) (a |vay |nhi |the )?$| (phai|dung) (khong|ko) "),
+    # "… được gọi là gì?": the name of what it describes, whatever the description says of time or
+    # numbers ("trong một khoảng thời gian", "các chỉ tiêu").
+    ("general", r" (duoc )?goi la (gi|cai gi)[ ?.!]*$"),
     ("hours", r" gio (lam viec|mo cua|tiep dan|hanh chinh|tiep nhan)| mo cua | tu may gio | may gio (den|mo|dong)"
               r"| (lam viec|mo cua|tiep dan|tiep nhan ho so)( vao)? (nhung )?(gio nao|khung gio nao|may gio)"
               r"| lich (lam viec|tiep dan) "),
@@ -152,7 +155,7 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
         if first not in _NOT_UNITS and len(first) >= 2:
             unit = first
     money = bool(re.search(r"\b(bao nhieu tien|bao nhieu dong|muc phat|phat bao nhieu)\b", padded)) or (
-        "bao nhieu" in padded and bool(_PRICED.search(padded)))
+        "bao nhieu" in padded and bool(_PRICED.search(padded)) and not unit)  # "bao nhiêu khoản chi phí" counts
     percent = bool(re.search(r"\b(phan tram|ty le)\b", padded))
     m = _LISTED.search(padded)
     listed = " ".join(m.group(1).split()[:2]) if m and m.group(1).split()[0] not in _NOT_LISTED else ""
@@ -244,6 +247,14 @@ _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay
                            r"|\b\d{1,2}\s*gio\b|\btrong ngay\b|\bngay lam viec\b")
 _DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
 _CONDITION_IN_TEXT = re.compile(r"\b(?:khi|truong hop|neu|sau khi|truoc khi|trong thoi gian)\b")
+def fold_keeping_colons(text: str) -> str:
+    """Lowercase without marks, punctuation kept: where a list is introduced ("gồm:") shows."""
+    from knowledge.text import strip_marks
+
+    return strip_marks(text).lower()
+
+
+_COMPOSED = re.compile(r"\b(?:bao gom|gom co|gom|sau day)\b[^.;]{0,80}:")  # a list introduced as the parts of a whole
 _ENUMERATED = re.compile(r"(?:^|\n|;|:)\s*(?:[a-zđ]\)|\d{1,2}[.)])\s")
 _NUMBER_IN_TEXT = re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:loai|nhom|khoan|truong hop|"
                              r"noi dung|hinh thuc|bien phap|muc|dieu|lan|thang|nam|ngay)\b")
@@ -323,7 +334,9 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
             # "Bao nhiêu khoản …?" is answered by the list of them (a), b), c) or 1., 2., 3.) naming
             # them, or by the unit named item after item ("trình độ sơ cấp, trình độ trung cấp, …").
             named = text.count(f" {q.count_unit} ")
-            listed = (named >= 1 and len(_ENUMERATED.findall(raw or folded_answer)) >= 2) or named >= 3
+            # "Phí trọng tài bao gồm: a) … b) …" (read with its colon: folding drops punctuation)
+            composed = named >= 1 or bool(_COMPOSED.search(fold_keeping_colons(raw) if raw else text))
+            listed = (composed and len(_ENUMERATED.findall(raw or folded_answer)) >= 2) or named >= 3
             return counted or listed
         if q.percent:  # a share is written as one ("100%", "phần trăm"): a year or a count is no share
             share = bool(_PERCENT_IN_TEXT.search(text)) or "%" in raw

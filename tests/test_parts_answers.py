@@ -133,6 +133,7 @@ def test_a_short_document_is_cited_once_before_its_other_clauses(service: AskSer
 @pytest.mark.parametrize("question", [
     "Hội đồng tư vấn dịch vụ công mỗi năm họp thường lệ bao nhiêu kỳ?",
     "Bồi dưỡng công chức làm dịch vụ công có bao nhiêu trình độ?",
+    "Phí thẩm định hồ sơ gồm bao nhiêu khoản chi phí?",
 ])
 def test_a_count_written_in_words_or_as_a_list_is_an_answer(service: AskService, question: str) -> None:
     """"mỗi năm hai kỳ" and "trình độ cơ bản, trình độ nâng cao và trình độ chuyên sâu" answer

@@ -186,6 +186,9 @@ def test_citations_are_distinct_and_scores_go_down(service: AskService) -> None:
     ("Tỷ lệ hồ sơ trực tuyến phải đạt bao nhiêu?", "number"), ("Cơ quan nào chủ trì?", "agency"),
     ("Tuyên truyền qua những kênh nào?", "list"), ("Xã có tổ chức hội thi không?", "yesno"),
     ("sdt hotline dvc la j", "contact"), ("Giám đốc sở tên là gì?", "person"),
+    # A definition asked: its description's "khoảng thời gian" or "chỉ tiêu" asks no date or number.
+    ("Lượng hồ sơ được tiếp nhận trong một khoảng thời gian xác định được gọi là gì?", "general"),
+    ("Việc theo dõi, đánh giá các chỉ tiêu của dịch vụ công được gọi là gì?", "general"),
 ])
 def test_question_types(question: str, asks: str) -> None:
     from retrieval.analyzer import analyze
@@ -197,4 +200,7 @@ def test_question_constraints() -> None:
     q = understand("Kế hoạch số 77 về hội thi 6 tháng đầu năm 2024 của xã có bao nhiêu đội?")
     assert q.years == (2024,) and q.periods == ("6 thang dau",) and q.plan_numbers == ("77",)
     assert q.count_unit == "doi"
+    counted = understand("Lệ phí đăng ký gồm bao nhiêu khoản chi phí?")  # a count of items, not an amount
+    assert counted.count_unit == "khoan" and not counted.money
+    assert understand("Lệ phí đăng ký là bao nhiêu tiền?").money
     assert understand("Nghị định 130/2005/NĐ-CP giai đoạn 2021-2030").years == ()
