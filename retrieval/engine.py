@@ -86,7 +86,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES), meta=q.about_issuance)
         if not ranked:
             return AskResult(question, False, "", reason="not_found")
-        ranked = self._named_heading_first(q, ranked)
+        ranked = self._named_body_first(q, ranked)
         rows.update(self._passage_rows([pid for pid, _ in ranked[:max(k, FIT_DEPTH)] if pid not in rows]))
         if cited_lead is not None:
             rows.update(self._passage_rows([pid for pid, _ in ranked[:CITE_SEARCH] if pid not in rows]))

@@ -39,8 +39,11 @@ CANDIDATES = 60
 HEADER_PRIOR = 0.7  # plan headers and preambles, unless the question asks about issuance
 RERANK = 30  # candidates re-scored by their best sentence
 FIT_DEPTH = 8  # candidates searched for one that respects the question's year and period
-LIST_DEPTH = 20  # candidates searched for a heading naming the list a question asks for …
-LIST_HEADING_BONUS = 1.0  # … whose score it raises by this share (0–1 measured alike on dev)
+LIST_DEPTH = 20  # candidates searched for a heading naming the body a question asks the duties of …
+# … whose score it raises by this share. Headings naming the asked list's noun ("những chỉ tiêu gì")
+# were raised too until 2026-12-07: no effect on plans or quiz stems, laws R@1 0.840 -> 0.844 without
+# ("hoạt động", "yếu tố" head many articles).
+LIST_HEADING_BONUS = 1.0
 HOLD_DEPTH = 5  # candidates searched for one holding the asked kind of fact …
 HOLD_RATIO = 0.6  # … scoring at least this share of the best
 # Candidates searched for citations of other sections and documents (12 → 20: laws R@5 0.928 → 0.930
@@ -58,30 +61,26 @@ def unnumbered(text: str) -> str:
 class RankingStage:
     """Ranking over a `KnowledgeSnapshot` (mixed into the engine)."""
 
-    def _named_heading_first(self, q: Question, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """A passage under a heading the question names is raised by LIST_HEADING_BONUS among the
-        first LIST_DEPTH candidates, whose other words (the plan's name) match elsewhere:
-        - the list asked for: "Kế hoạch … có những chỉ tiêu gì?" and "II. MỘT SỐ CHỈ TIÊU CHỦ YẾU";
-        - a body asked what it must do: "Sở Nội vụ có nhiệm vụ gì?" and "3. Sở Nội vụ" (a plan's
-          duties are listed under each body's name; an appendix row naming it is not its section)."""
-        if not q.listed and not q.duty:
+    def _named_body_first(self, q: Question, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """A body asked what it must do ("Sở Nội vụ có nhiệm vụ gì?"): a passage under a heading
+        naming it ("3. Sở Nội vụ") is raised by LIST_HEADING_BONUS among the first LIST_DEPTH
+        candidates (a plan's duties are listed under each body's name; an appendix row naming it
+        is not its section)."""
+        if not q.duty:
             return ranked
         head = ranked[:LIST_DEPTH]
         marks = ",".join("?" * len(head))
         asked = f" {q.folded} "
         named = set()
-        for pid, head_terms, innermost in self._conn.execute(
-                f"SELECT id, head_terms, json_extract(COALESCE(headings_display, headings), '$[#-1]') "
+        for pid, innermost in self._conn.execute(
+                f"SELECT id, json_extract(COALESCE(headings_display, headings), '$[#-1]') "
                 f"FROM passages WHERE id IN ({marks})", [pid for pid, _ in head]):
-            if q.listed and f" {q.listed} " in f" {head_terms or ''} ":
-                named.add(pid)
-            elif q.duty:
-                # "7. Đài Phát thanh và Truyền hình Hải Phòng, Báo Hải Phòng, …": each body it lists
-                for part in re.split(r"[,;]", innermost or ""):
-                    words = _NUMBERING_WORDS.sub("", fold(part)).split()
-                    if len(words) >= 2 and f" {' '.join(words)} " in asked:
-                        named.add(pid)
-                        break
+            # "7. Đài Phát thanh và Truyền hình Hải Phòng, Báo Hải Phòng, …": each body it lists
+            for part in re.split(r"[,;]", innermost or ""):
+                words = _NUMBERING_WORDS.sub("", fold(part)).split()
+                if len(words) >= 2 and f" {' '.join(words)} " in asked:
+                    named.add(pid)
+                    break
         if not named:
             return ranked
         head = sorted(((pid, score * (1.0 + LIST_HEADING_BONUS) if pid in named else score) for pid, score in head),
