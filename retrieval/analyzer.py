@@ -107,7 +107,10 @@ class QueryTerms:
 BOILERPLATE = ("dung hay sai", "dung hoac sai", "chon cau tra loi dung nhat", "chon dap an dung nhat",
                "chon dap an dung", "chon phuong an dung nhat", "chon phuong an dung", "cau tra loi dung nhat",
                "dap an dung nhat", "nhan dinh sau", "khang dinh sau", "theo quy dinh cua", "theo quy dinh tai",
-               "theo quy dinh", "theo phap luat")
+               "theo quy dinh", "theo phap luat",
+               # multiple-choice stems: "Điều nào sau đây KHÔNG đúng về …", "… không phải là một trong những …"
+               "dieu nao sau day", "nhan dinh nao sau day", "phat bieu nao sau day", "y nao sau day",
+               "khong phai la mot trong nhung", "la mot trong nhung", "mot trong nhung")
 
 
 def strip_boilerplate(tokens: list[str]) -> list[str]:

@@ -126,11 +126,12 @@ class RankingStage:
                 if len(chosen) >= n or any(pid == c for c, _ in chosen) or pid not in look:
                     continue
                 row = look[pid]
-                key = (row["doc_id"], "" if self._short_document(row["doc_id"]) else row["section"] or "")
+                short = self._short_document(row["doc_id"])
+                key = (row["doc_id"], "" if short else row["section"] or "")
                 body = self._folded_text(row)[:300]
                 if body in seen_text:
                     continue
-                if strict_section and key in sections and score < SECTION_YIELD * sections[key]:
+                if strict_section and key in sections and (short or score < SECTION_YIELD * sections[key]):
                     continue
                 sections.setdefault(key, score)
                 chosen.append((pid, score))

@@ -204,3 +204,14 @@ def test_question_constraints() -> None:
     assert counted.count_unit == "khoan" and not counted.money
     assert understand("Lệ phí đăng ký là bao nhiêu tiền?").money
     assert understand("Nghị định 130/2005/NĐ-CP giai đoạn 2021-2030").years == ()
+
+
+def test_multiple_choice_frames_are_no_topic() -> None:
+    """"Điều nào sau đây …", "… không phải là một trong những …" are the form of a stem: their words
+    ("sau", "đây", "trong") would match every article listing "những … sau đây"."""
+    from retrieval.analyzer import analyze
+
+    terms = analyze("Điều nào sau đây không phải là một trong những quyền hạn của Chính phủ?")
+    assert {"sau", "day", "mot", "trong"}.isdisjoint(terms.content), terms.content
+    assert {"quyen", "han", "chinh", "phu"} <= set(terms.content)
+    assert "sau" in analyze("Báo cáo gửi sau ngày 15 hằng tháng").content  # "sau" as a word stays
