@@ -185,6 +185,11 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         else:
             return None
         cite = [(pid, s) for pid, s in ranked if rows.get(pid) is not None and rows[pid]["doc_id"] == doc_id]
+        if q.asks in ("issued", "issuer", "plan_number"):
+            # The document's top (number, place and date, issuer, title) states them: cited first,
+            # before a passage that only shares the question's words ("Căn cứ Quyết định số …").
+            top = max((s for _, s in cite), default=0.0)
+            cite = [(pid, top) for pid, _ in self._first_passage(doc_id)] + cite
         if not cite:
             cite = self._first_passage(doc_id)
         # A plan named by number is also cited where other plans cite it ("Kế hoạch số 148/KH-SYT

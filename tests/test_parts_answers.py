@@ -158,3 +158,16 @@ def test_a_case_told_at_length_is_still_a_question(service: AskService) -> None:
                          "làm việc tiếp theo, đúng hay sai?")
     assert result.found, result.answer
     assert result.citations[0].doc_id == "luat_mau__13"
+
+
+@pytest.mark.parametrize("question", [
+    "Kế hoạch số hóa hồ sơ năm 2025 của xã Bình Minh có số ký hiệu là gì?",
+    "Kế hoạch số hóa hồ sơ năm 2025 của xã Bình Minh ban hành ngày nào?",
+])
+def test_the_documents_top_is_cited_first_for_its_number_and_date(service: AskService, question: str) -> None:
+    """Number and date are stated at the document's top: it leads the citations, before a "Căn cứ"
+    passage that shares more of the question's words ("Kế hoạch … năm 2025 … ban hành")."""
+    result = service.ask(question)
+    assert result.found, result.answer
+    first = result.citations[0]
+    assert first.doc_id == "binh_minh" and "88" in first.source_text and "KH-UBND" in first.source_text, first
