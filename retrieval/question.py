@@ -84,6 +84,9 @@ _PLAN_NUMBER = re.compile(r"\b(?:ke hoach|kh)\s+(?:so\s+)?(\d{1,5})\b")  # "Kế
 _PLAN_SYMBOL = re.compile(r"(?i)\b(\d{1,5})\s*/\s*KH\b")  # a plan's number and symbol anywhere: "… số 148/KH-SYT"
 _COUNT_UNIT = re.compile(r"\bbao nhieu\s+([a-z]+(?:\s[a-z]+)?)")
 _PRICED = re.compile(r"\b(le phi|gia ve|gia ca|gia (la )?bao nhieu|muc luong|tien luong|chi phi|bi phat)\b")
+# "Which unit leads / is in charge", asked in words: the unit is the slot whatever the task names.
+_AGENCY_ASKED = re.compile(r" (?:co quan|don vi|phong|so|ban|to chuc|bo phan) nao (?:se |duoc giao )?"
+                           r"(?:chu tri|phu trach|thuc hien|tham muu|chiu trach nhiem|phoi hop) ")
 _NOW = re.compile(r"\b(hien nay|hien tai|bay gio|hom nay|ngay mai|tuan nay|tuan sau|sap toi|luc nay)\b")
 # Units a count question may ask for that are not a thing counted ("bao nhiêu phần trăm" is a share).
 _NOT_UNITS = frozenset("phan tram ty le lan nam thang ngay tien dong a a vay the nhi chu ha nua la".split())
@@ -143,6 +146,8 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     asks = "yesno" if statement else next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
     if asks == "contact" and re.search(r"\b(ty le|phan tram|bao nhieu phan)\b", padded):
         asks = "number"  # "tỷ lệ Cổng thông tin … đạt bao nhiêu": a share, not an address
+    elif asks == "contact" and _AGENCY_ASKED.search(padded):
+        asks = "agency"  # "đơn vị nào chủ trì đăng bài trên cổng thông tin": the unit, not the portal
     raw = fold(question)  # years and codes are read before shorthand expansion
     no_ranges = _RANGE.sub(" ", _code_free(question))
     years = tuple(sorted({int(y) for y in _YEAR.findall(no_ranges)}))
@@ -279,6 +284,8 @@ _MONEY_IN_TEXT = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|ty|nghin|vnd)\b")
 
 
 _RANK_IN_TEXT = re.compile(r"\b(?:thu|hang)\s+\d+\b|\bdung dau\b|\bthu nhat\b|\btop\s+\d+")
+# An ordinal written out ("Hội nghị lần thứ tư"), read with diacritics ("thứ tư" is not "thứ tự").
+_RANK_WRITTEN = re.compile(r"(?i)\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b")
 # A person's name: a common Vietnamese family name, then 1–3 capitalised syllables ("Nguyễn Văn An").
 _SURNAMES = ("Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ho Ngo Duong Ly Ha Dinh Trinh Dao Mai Cao "
              "Lam Truong Ta Luong Doan Vuong Kieu Quach To Chu Trieu Luu Thai Tang Chau La Nghiem Khuc").split()
@@ -317,7 +324,7 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
 
         return bool(_NAME.search(strip_marks(raw))) if raw else True
     if q.asks == "rank":
-        return bool(_RANK_IN_TEXT.search(text))
+        return bool(_RANK_IN_TEXT.search(text)) or bool(_RANK_WRITTEN.search(raw))
     if q.asks == "day":
         return bool(_DAY_IN_TEXT.search(text))
     if q.asks == "date":

@@ -171,3 +171,9 @@ def test_the_documents_top_is_cited_first_for_its_number_and_date(service: AskSe
     assert result.found, result.answer
     first = result.citations[0]
     assert first.doc_id == "binh_minh" and "88" in first.source_text and "KH-UBND" in first.source_text, first
+
+
+def test_an_ordinal_written_in_words_answers_which_one(service: AskService) -> None:
+    """"kỳ họp thứ năm" answers "thứ mấy": no digit is needed."""
+    result = service.ask("Quy định về tiếp nhận hồ sơ trực tuyến được thông qua tại kỳ họp thứ mấy?")
+    assert result.found and "thứ năm" in result.answer, result.answer

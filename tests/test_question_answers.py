@@ -189,6 +189,9 @@ def test_citations_are_distinct_and_scores_go_down(service: AskService) -> None:
     # A definition asked: its description's "khoảng thời gian" or "chỉ tiêu" asks no date or number.
     ("Lượng hồ sơ được tiếp nhận trong một khoảng thời gian xác định được gọi là gì?", "general"),
     ("Việc theo dõi, đánh giá các chỉ tiêu của dịch vụ công được gọi là gì?", "general"),
+    # The unit asked for, though the task it leads names a portal ("cổng thông tin").
+    ("Đơn vị nào chủ trì đăng tin trên cổng thông tin điện tử của xã?", "agency"),
+    ("Cổng thông tin điện tử của xã có địa chỉ là gì?", "contact"),
 ])
 def test_question_types(question: str, asks: str) -> None:
     from retrieval.analyzer import analyze
