@@ -15,6 +15,7 @@ Ranking, measured on the dev questions (README):
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import replace
 
@@ -54,7 +55,28 @@ def describe_document(doc: dict) -> str:
     return title[:120] or kind
 
 
+# What a citation states of a document we only cite, besides its number: its date and its issuer
+# ("Hội nghị lần thứ tư Ban Chấp hành Trung ương khóa XIII"), so which one, when and who. Counts,
+# shares and amounts are its content (and a scan's junk holds stray digits and "%").
+CHECKED_SLOTS = frozenset({"rank", "date", "day", "person"})
 CITE_SEARCH = 30  # candidates searched for the passages citing a document the question names
+
+
+_CODES_AND_DATES = re.compile(r"\S*\d+\s*[/-]\s*\S+")
+
+
+def _citation_says(q: Question, text: str, cited: list[str]) -> bool:
+    """Whether a sentence of `text` citing one of these documents holds what is asked, the cited
+    number and its date left out ("Nghị định số 60/2021/NĐ-CP ngày 21/6/2021 …" holds no count)."""
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n", text):
+        folded = f" {fold(sentence)} "
+        if any(f" {number} " in folded for number in cited):
+            # Every document code and date out ("60/2021/NĐ-CP", "111/2025/NĐ-CP", "21/6/2021"):
+            # what is left must hold the fact.
+            rest = _CODES_AND_DATES.sub(" ", sentence)
+            if answer_holds(q, fold(rest), rest):
+                return True
+    return False
 
 
 class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, ContactsStage):
@@ -81,7 +103,9 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         # ban hành ngày nào?"). "Yêu cầu … theo Kế hoạch 12" asks about ours: that number filters nothing.
         cited = self._cited_only(q) + [n for n in q.plan_numbers if q.meta and not self._numbered(n)]
         cited_lead = self._cited_lead(q, cited) if cited else None
-        if cited and (q.asks in CONTENT_SLOTS or q.money or q.percent):
+        content_of_cited = bool(cited) and (q.asks in CONTENT_SLOTS or q.money or q.percent)
+        citing_sentence = None
+        if content_of_cited and cited_lead is None:
             return AskResult(question, False, "", reason="cited_only")  # we only cite it: its content is not here
         ranked, rows, scorer = self._rank(terms, max(k, CANDIDATES), meta=q.about_issuance)
         if not ranked:
@@ -91,6 +115,16 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
         if cited_lead is not None:
             rows.update(self._passage_rows([pid for pid, _ in ranked[:CITE_SEARCH] if pid not in rows]))
             ranked = self._citing_first(cited, ranked, rows)
+        if content_of_cited:
+            # Its content is not here, unless the sentence citing it says what is asked ("Kết luận số
+            # 21-KL/TW … của Hội nghị lần thứ tư Ban Chấp hành Trung ương khóa XIII": which plenum).
+            checked = q.asks in CHECKED_SLOTS and not (q.money or q.percent)
+            saying = [(pid, s) for pid, s in self._citing(cited, ranked, rows)
+                      if checked and _citation_says(q, shown_text(rows[pid]), cited)]
+            if not saying:
+                return AskResult(question, False, "", reason="cited_only")
+            ranked = saying + [item for item in ranked if item not in saying]
+            cited_lead, citing_sentence = None, cited[0]  # the citing sentence is the answer
         # The first candidate that respects the question's year and period leads; none → decline.
         places = self._places_asked(terms)
         fitting = [(pid, score) for pid, score in ranked[:FIT_DEPTH] if pid in rows and self._fits(q, rows[pid])
@@ -135,7 +169,8 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
                                       score_sentences=score_sentences)
             answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
-            answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], score_sentences=score_sentences,
+            answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], must_contain=citing_sentence,
+                                               score_sentences=score_sentences,
                                                kind=q.answer_kind, percent=q.percent,
                                                listing=q.asks == "list", list_noun=q.listed)
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):

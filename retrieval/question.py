@@ -198,7 +198,8 @@ def is_emergency(padded_folded: str) -> bool:
 # "Nghị định 60/2021/NĐ-CP", "Quyết định 3041/QĐ-UBND", "Nghị quyết 18-NQ/TW": a number and symbol
 # (NĐ 30/2020 form) of a document other than a plan the question names by its plan number.
 _CITED = re.compile(r"(?i)\b(nghị định|nghi dinh|quyết định|quyet dinh|nghị quyết|nghi quyet|thông tư|thong tu"
-                    r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan|nđ|nd|qđ|qd|nq|ct)"
+                    r"|chỉ thị|chi thi|công văn|cong van|luật|luat|tiêu chuẩn|tieu chuan|kết luận|ket luan"
+                    r"|nđ|nd|qđ|qd|nq|ct|kl)"
                     r"\s+(?:số\s+|so\s+)?"
                     r"(\d{1,5}(?:[/-][\w.đĐ-]+)+|[a-z]{2,6}\s+(?:iso\s+)?\d{3,6}(?::\d{4})?)")
 _POSITION = re.compile(r" ((?:pho )?(?:chu tich|giam doc|truong phong|bi thu|thu truong|truong ban|chanh van phong"

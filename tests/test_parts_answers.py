@@ -177,3 +177,19 @@ def test_an_ordinal_written_in_words_answers_which_one(service: AskService) -> N
     """"kỳ họp thứ năm" answers "thứ mấy": no digit is needed."""
     result = service.ask("Quy định về tiếp nhận hồ sơ trực tuyến được thông qua tại kỳ họp thứ mấy?")
     assert result.found and "thứ năm" in result.answer, result.answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Kết luận số 15-KL/TW mà quy định về hồ sơ trực tuyến nhắc tới là của Hội nghị Trung ương lần thứ mấy?",
+     "lần thứ bảy"),
+    ("Kết luận số 15-KL/TW về chuyển đổi số có bao nhiêu điểm?", None),
+])
+def test_what_a_citation_states_of_a_document_we_only_cite(service: AskService, question: str,
+                                                           said: str | None) -> None:
+    """The citing sentence states which plenum issued it: that is answered from it. How many points
+    it has is its content, which no document here holds: declined."""
+    result = service.ask(question)
+    if said is None:
+        assert not result.found, result.answer
+    else:
+        assert result.found and said in result.answer, result.answer
