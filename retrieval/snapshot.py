@@ -10,6 +10,7 @@ import math
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -44,6 +45,11 @@ from retrieval.token_ids import COLUMN as TOKEN_IDS
 from retrieval.token_ids import stored as token_ids_stored
 
 FOLD_CACHE = 20_000  # folded passage texts kept per engine (≈ 10 MB at most)
+# Passage rows kept per engine and query shape, most recently used (≈ 2 KB a row: ≤ 8 MB each). The
+# knowledge DB is a read-only snapshot, so a row read once is the row; the same passages answer
+# many questions (the best 30 of one question are mostly another's). Seed plans: reading rows was
+# 0.22 of 1.71 ms a question (bench/bench_ask.py --breakdown).
+ROW_CACHE = 4_096
 def _engine_factory(name: str):
     if name == "rank-bm25":
         return RankBM25Index
@@ -74,6 +80,7 @@ class KnowledgeSnapshot:
         self._doc_folded_cache: dict[str, str] = {}
         self._numbered_cache: dict[str, list[str]] = {}
         self._fold_cache: dict[int, str] = {}
+        self._row_caches: dict[str, OrderedDict[int, sqlite3.Row]] = {}
         self.doc_index: TermIndex = self._stored_or_built(
             factory, document_index_fingerprint(), DOCUMENT_INDEX_TABLE, len(self.docs),
             lambda: (document_index_terms(d) for d in self.docs.values()))
@@ -146,12 +153,28 @@ class KnowledgeSnapshot:
         return cls(kb_path, engine)
 
     def _passage_rows(self, pids: list[int], sql: str | None = None) -> dict[int, sqlite3.Row]:
+        """Rows of these passages (the query `sql`, default all columns), from the ROW_CACHE first."""
         if not pids:
             return {}
-        marks = ",".join("?" * len(pids))
+        sql = sql or self._row_sql
         with self._lock:
-            rows = self._conn.execute((sql or self._row_sql).format(marks=marks), pids).fetchall()
-        return {r["id"]: r for r in rows}
+            cache = self._row_caches.get(sql)
+            if cache is None:
+                cache = self._row_caches[sql] = OrderedDict()
+            got = {}
+            for pid in pids:
+                row = cache.get(pid)
+                if row is not None:
+                    cache.move_to_end(pid)
+                    got[pid] = row
+            missing = [pid for pid in pids if pid not in got]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                for row in self._conn.execute(sql.format(marks=marks), missing).fetchall():
+                    got[row["id"]] = cache[row["id"]] = row
+                while len(cache) > ROW_CACHE:
+                    cache.popitem(last=False)
+        return got
 
     def _hit(self, row: sqlite3.Row, score: float, kind: str = "passage", text: str | None = None) -> Hit:
         """A citation: `text` is what people read (the restored passage), `source_text` the raw one."""

@@ -218,3 +218,20 @@ def test_multiple_choice_frames_are_no_topic() -> None:
     assert {"sau", "day", "mot", "trong"}.isdisjoint(terms.content), terms.content
     assert {"quyen", "han", "chinh", "phu"} <= set(terms.content)
     assert "sau" in analyze("Báo cáo gửi sau ngày 15 hằng tháng").content  # "sau" as a word stays
+
+
+def test_cached_passage_rows_give_the_same_answers(service: AskService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows come from a bounded cache after the first read: the answers and citations of a fresh
+    engine with a cache of 3 rows (evicting all the time) equal those of the engine in use."""
+    from retrieval import snapshot
+    from retrieval.engine import AskEngine
+
+    engine = service.holder.engine
+    questions = ["Hạn nộp báo cáo là ngày nào?", "Tỷ lệ hồ sơ trực tuyến phải đạt bao nhiêu?",
+                 "Cơ quan nào chủ trì?", "Tuyên truyền qua những kênh nào?"]
+    before = [engine.ask(q).to_json() for q in questions * 2]
+    monkeypatch.setattr(snapshot, "ROW_CACHE", 3)
+    small = AskEngine(engine.kb_path)
+    after = [small.ask(q).to_json() for q in questions * 2]
+    assert after == before
+    assert all(len(cache) <= 3 for cache in small._row_caches.values())
