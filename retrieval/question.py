@@ -140,7 +140,8 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     """The analysis of `question`; `tokens` are its folded, expanded syllables when already known."""
     folded = " ".join(tokens) if tokens is not None else fold(question)
     padded = f" {folded} "
-    statement = _STATEMENT.search(f" {fold(question)} ")
+    raw = fold(question)  # years and codes are read before shorthand expansion
+    statement = _STATEMENT.search(f" {raw} ")
     # "…, đúng hay sai?": a statement to judge, whatever it says inside (its dates and numbers are
     # claims, not the slot asked).
     asks = "yesno" if statement else next((name for name, rx in _ASK_RES if rx.search(padded)), "general")
@@ -148,7 +149,6 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
         asks = "number"  # "tỷ lệ Cổng thông tin … đạt bao nhiêu": a share, not an address
     elif asks == "contact" and _AGENCY_ASKED.search(padded):
         asks = "agency"  # "đơn vị nào chủ trì đăng bài trên cổng thông tin": the unit, not the portal
-    raw = fold(question)  # years and codes are read before shorthand expansion
     no_ranges = _RANGE.sub(" ", _code_free(question))
     years = tuple(sorted({int(y) for y in _YEAR.findall(no_ranges)}))
     periods = tuple(sorted({_period_key(p) for p in _PERIOD.findall(padded)}))

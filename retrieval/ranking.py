@@ -184,19 +184,23 @@ class RankingStage:
         if doc_scores is not None:  # only positive matches route (as `search` keeps only those)
             doc_scores = np.maximum(doc_scores, 0.0)
         best_doc = float(doc_scores.max()) if doc_scores is not None and len(doc_scores) else 0.0
-        scored = []
         header_prior = 1.0 if meta else HEADER_PRIOR  # a question about issuance is answered by the header
+        # Per candidate, as arrays (the same floats as the per-candidate loop this replaced):
+        # (1 + DOC_PRIOR · routing match) × header prior × (1 + DOC_TEXT_PRIOR · document text match).
         rows_at = np.fromiter((row for row, _ in raw), dtype=np.int64, count=len(raw))
-        pids = self._pids[rows_at].tolist()
-        docs = self._pdoc[rows_at].tolist()
-        headers = self._is_header[rows_at].tolist()
-        for (_, score), pid, doc, header in zip(raw, pids, docs, headers):
-            d = float(doc_scores[doc]) / best_doc if best_doc > 0 and doc >= 0 else 0.0
-            prior = (1.0 + DOC_PRIOR * d) * (header_prior if header else 1.0)
-            if text_scores is not None and doc >= 0:
-                prior *= 1.0 + DOC_TEXT_PRIOR * float(text_scores[doc])
-            scored.append((pid, score * prior, prior))
-        scored.sort(key=lambda x: -x[1])
+        raw_scores = np.fromiter((score for _, score in raw), dtype=np.float64, count=len(raw))
+        docs = self._pdoc[rows_at]
+        known = docs >= 0
+        at = np.maximum(docs, 0)
+        prior = np.ones(len(raw))
+        if best_doc > 0:
+            prior = np.where(known, 1.0 + DOC_PRIOR * (doc_scores[at] / best_doc), 1.0)
+        prior = prior * np.where(self._is_header[rows_at], header_prior, 1.0)
+        if text_scores is not None:
+            prior = np.where(known, prior * (1.0 + DOC_TEXT_PRIOR * text_scores[at]), prior)
+        final = raw_scores * prior
+        order = np.argsort(-final, kind="stable")
+        scored = list(zip(self._pids[rows_at][order].tolist(), final[order].tolist(), prior[order].tolist()))
         head = scored[:RERANK]
         head_ids = [pid for pid, _, _ in head]
         scorer = self._scorer(self._term_idf(terms))
