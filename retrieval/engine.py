@@ -172,7 +172,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], must_contain=citing_sentence,
                                                score_sentences=score_sentences,
                                                kind=q.answer_kind, percent=q.percent,
-                                               listing=q.asks == "list", list_noun=q.listed)
+                                               listing=q.asks == "list", list_noun=q.listed, focus=q.focus)
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")

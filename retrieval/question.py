@@ -110,6 +110,7 @@ class Question:
     emergency: bool = False  # someone is hurt, in danger or a fire is burning: 112–115 at once
     cited: tuple[str, ...] = ()  # numbers of other documents it names ("60 2021 nd cp"), folded
     position: str = ""  # the post a "who is …" question names ("chu tich"), folded, "pho" kept
+    focus: str = ""  # the two words the interrogative asks about ("đề xuất gì" → "de xuat"), folded
 
     @property
     def about_issuance(self) -> bool:
@@ -168,8 +169,17 @@ def understand(question: str, tokens: list[str] | None = None) -> Question:
     if asks == "person":
         m = _POSITION.search(padded)
         position = m.group(1) if m else ""
+    m = _FOCUS.search(padded)
+    focus = m.group(1) if m and not set(m.group(1).split()) & _NOT_FOCUS else ""
     return Question(folded, asks, years, periods, numbers, unit, bool(_NOW.search(padded)), money, percent,
-                    listed, bool(_DUTY.search(padded)), is_emergency(padded), cited_numbers(question), position)
+                    listed, bool(_DUTY.search(padded)), is_emergency(padded), cited_numbers(question), position,
+                    focus)
+
+
+# The words right before "gì"/"nào" (past "là", "những", "các"): what the answer sentence must be
+# about ("được khuyến khích đề xuất gì" → a sentence where something is "đề xuất").
+_FOCUS = re.compile(r" ([a-z]+ [a-z]+) (?:la |nhung |cac )?(?:gi|nao|nhung gi)(?= |$)")
+_NOT_FOCUS = frozenset("la co nhung cac cua va duoc theo ve cho tai o thi ma".split())
 
 
 # An emergency is an event happening to someone now, not a topic: "tai nạn giao thông" alone is a

@@ -235,3 +235,18 @@ def test_cached_passage_rows_give_the_same_answers(service: AskService, monkeypa
     after = [small.ask(q).to_json() for q in questions * 2]
     assert after == before
     assert all(len(cache) <= 3 for cache in small._row_caches.values())
+
+
+def test_the_answer_sentence_holds_what_the_interrogative_asks_about(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """"… được khuyến khích đề xuất gì?": the sentence where something is "đề xuất" answers, not
+    the one sharing more of the question's other words (the plan, the communes)."""
+    plan = ("KẾ HOẠCH\nKhuyến khích số hóa hồ sơ năm 2026 của xã Bình An\n"
+            "III. TỔ CHỨC THỰC HIỆN\n"
+            "- Căn cứ Kế hoạch khuyến khích số hóa hồ sơ năm 2026 của Ủy ban nhân dân xã Bình An, các thôn rà "
+            "soát nhiệm vụ trong kế hoạch và báo cáo kết quả về Ủy ban nhân dân xã.\n"
+            "- Ngoài các nhiệm vụ trên, các thôn chủ động đề xuất những mô hình, sáng kiến số hóa hiệu quả, có "
+            "tính khả thi, phù hợp với điều kiện của từng thôn và nhu cầu của người dân trên địa bàn.\n")
+    service = ask_service_over(tmp_path_factory.mktemp("focus-kb"),
+                               {"an_lac.txt": AN_LAC, "thong_bao.txt": CIRCULAR, "binh_an.txt": plan})
+    result = service.ask("Ngoài nhiệm vụ trong kế hoạch của xã Bình An, các thôn được khuyến khích đề xuất gì?")
+    assert result.found and "sáng kiến" in result.answer and "Căn cứ" not in result.answer, result.answer
