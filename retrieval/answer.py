@@ -92,13 +92,14 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
             scores[i] *= weight
             if best is None or scores[i] > best[0]:
                 best = (scores[i], n, i)
-        prepared.append((row, pieces, scores, headings))
+        prepared.append((row, pieces, scores, headings, shown_pieces if focus else None))
     if best is None:
         row = pool[0][0]
         return shown_text(row)[:MAX_ANSWER_CHARS], row["id"]
     _, n, i = best
-    row, pieces, scores, headings = prepared[n]
-    shown = display_pieces(row["text"], shown_text(row), pieces)
+    row, pieces, scores, headings, shown = prepared[n]
+    if shown is None:
+        shown = display_pieces(row["text"], shown_text(row), pieces)
     heads = shown_headings(row, headings)
     if list_noun and headings and f" {list_noun} " in f" {row['head_terms'] or ''} ":
         whole = _whole_list(pieces, shown, headings, heads, i)
