@@ -16,6 +16,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from knowledge.display import display_pieces
 from knowledge.structure import passage_pieces
@@ -45,11 +46,36 @@ _KIND_PATTERNS = {
 }
 
 
+@dataclass(frozen=True)
+class PreparedPassage:
+    """What picking an answer sentence reads of a passage, whatever the question: its sentences
+    (as stored and folded, and as shown: restored), its headings. Engines keep these per passage."""
+
+    pieces: list[str]
+    folded: list[str]
+    shown: list[str]
+    shown_folded: list[str]
+    headings: list[str]
+    heading_lines: frozenset[str]
+    shown_heads: list[str]
+    stored_sentences: bool  # the stored terms are cut into the same sentences
+
+
+def prepare_passage(row: sqlite3.Row) -> PreparedPassage:
+    pieces = passage_pieces(row["text"])
+    headings = json.loads(row["headings"] or "[]")
+    shown = display_pieces(row["text"], shown_text(row), pieces)
+    return PreparedPassage(pieces, [fold(p) for p in pieces], shown, [fold(p) for p in shown], headings,
+                           frozenset(fold(h) for h in headings), shown_headings(row, headings),
+                           len(split_sentence_terms(row["terms"])) == len(pieces))
+
+
 def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tuple[sqlite3.Row, float]],
                   must_contain: str | None = None,
                   score_sentences: Callable[[sqlite3.Row, list[str]], list[float]] | None = None,
                   listing: bool = False, list_noun: str = "", kind: str = "general",
-                  percent: bool = False, focus: str = "") -> tuple[str, int]:
+                  percent: bool = False, focus: str = "",
+                  prepare: Callable[[sqlite3.Row], PreparedPassage] = prepare_passage) -> tuple[str, int]:
     """The best sentence among the pool's passages (extended by its neighbour when short), ≤ 500
     characters, its heading first; returns (answer, id of the passage it comes from).
 
@@ -57,50 +83,47 @@ def select_answer(terms: QueryTerms, term_idf: dict[str, float], pool: list[tupl
     "11. Thành đoàn Hải Phòng" is about the Thành đoàn) and weighted by the passage's rank weight.
     `score_sentences(row, head)` scores a row's stored sentences with `head` appended to each (the
     engine passes its faster scorer); by default they are scored from the stored terms.
+    `prepare` reads a passage's sentences (the engine passes one that keeps them per passage).
     """
     best: tuple[float, int, int] | None = None  # (score, pool index, piece index)
     prepared = []
+    pattern = _KIND_PATTERNS.get(kind)
+    if kind == "number" and percent:
+        pattern = _PERCENT
+    needle = fold(must_contain) if must_contain else ""
     for n, (row, weight) in enumerate(pool):
-        pieces = passage_pieces(row["text"])
+        prep = prepare(row)
+        pieces = prep.pieces
         head = (row["head_terms"] or "").split()
-        if len(split_sentence_terms(row["terms"])) == len(pieces):
+        if prep.stored_sentences:
             if score_sentences is not None:
                 scores = score_sentences(row, head)
             else:
                 scores = many_sentence_scores(term_idf, [row["terms"]], [head])[0]
         else:  # stored terms from another segmentation
             scores = sentence_scores(term_idf, [fold(p).split() + head for p in pieces])
-        headings = json.loads(row["headings"] or "[]")
-        shown_pieces = display_pieces(row["text"], shown_text(row), pieces) if focus else pieces
-        heading_lines = {fold(h) for h in headings}
-        pattern = _KIND_PATTERNS.get(kind)
-        if kind == "number" and percent:
-            pattern = _PERCENT
-        for i, piece in enumerate(pieces):
-            folded = fold(piece)
+        for i, folded in enumerate(prep.folded):
             if _CLOSING.match(folded):
                 scores[i] *= 0.2  # "Trên đây là Kế hoạch …": the plan's closing formula answers nothing
-            if folded in heading_lines and len(pieces) > 1:
+            if folded in prep.heading_lines and len(pieces) > 1:
                 scores[i] = -1.0  # a heading alone answers nothing; it is prefixed when it names the owner
                 continue
             if pattern is not None and pattern.search(folded):
                 scores[i] *= 1.5
-            if focus and (f" {focus} " in f" {folded} " or f" {focus} " in f" {fold(shown_pieces[i])} "):
+            if focus and (f" {focus} " in f" {folded} " or f" {focus} " in f" {prep.shown_folded[i]} "):
                 scores[i] *= FOCUS_BOOST  # in the scan's words or as restored
-            if must_contain and fold(must_contain) in folded:
+            if needle and needle in folded:
                 scores[i] += 1000.0
             scores[i] *= weight
             if best is None or scores[i] > best[0]:
                 best = (scores[i], n, i)
-        prepared.append((row, pieces, scores, headings, shown_pieces if focus else None))
+        prepared.append((row, prep, scores))
     if best is None:
         row = pool[0][0]
         return shown_text(row)[:MAX_ANSWER_CHARS], row["id"]
     _, n, i = best
-    row, pieces, scores, headings, shown = prepared[n]
-    if shown is None:
-        shown = display_pieces(row["text"], shown_text(row), pieces)
-    heads = shown_headings(row, headings)
+    row, prep, scores = prepared[n]
+    pieces, shown, headings, heads = prep.pieces, prep.shown, prep.headings, prep.shown_heads
     if list_noun and headings and f" {list_noun} " in f" {row['head_terms'] or ''} ":
         whole = _whole_list(pieces, shown, headings, heads, i)
         if whole:

@@ -31,6 +31,7 @@ MIN_COVERAGE = 0.35  # decline below this share of the question's topic found in
 LONG_QUESTION_TERMS = 20
 LONG_MIN_COVERAGE = 0.25
 DATED_SHARE = 0.5  # share of dated documents above which a year constraint is checked (plans 1.0, laws 0.0x)
+COVERAGE_CACHE = 5_000  # passages whose coverage texts are kept per engine
 PAIR_WEIGHT = 0.5  # share of a word pair in coverage, relative to a syllable (× 2 for words)
 def _slot_words(tokens: list[str]) -> set[str]:
     """The noun a "… nào" question asks for ("đơn vị nào", "cơ quan nào"): the answer names the
@@ -185,6 +186,18 @@ class DeclineStage:
             return False
         return coverage >= STRONG_COVERAGE or named_plan or score >= MIN_SCORE_UNITS * unseen_idf(self.index.size)
 
+    def _coverage_texts(self, row: sqlite3.Row) -> tuple[str, str, frozenset[str]]:
+        """A passage's terms as coverage reads them (space-padded body and headings, extra terms),
+        kept per passage like its folded text: the best candidate is often the same passage."""
+        cache = self.__dict__.setdefault("_coverage_cache", {})
+        got = cache.get(row["id"])
+        if got is None:
+            if len(cache) >= COVERAGE_CACHE:
+                cache.clear()
+            got = cache[row["id"]] = (f" {' '.join(_flat(row['terms']))} ", f" {row['head_terms'] or ''} ",
+                                      frozenset((row["extra_terms"] or "").split()))
+        return got
+
     def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
         """IDF-weighted share of the question's topic found in the passage (its headings, acronyms
         and its document's metadata count too).
@@ -197,9 +210,7 @@ class DeclineStage:
         Membership is tested on the passage's terms as one space-padded string (a substring test
         per question term), not on sets of all its terms and pairs: the same answer, built in a
         fraction of the time for the ~10 terms a question has."""
-        body = f" {' '.join(_flat(row['terms']))} "
-        head = f" {row['head_terms'] or ''} "
-        extra = set((row["extra_terms"] or "").split())
+        body, head, extra = self._coverage_texts(row)
         doc_terms = self._document_terms(row["doc_id"])
         unseen = unseen_idf(self.index.size)
 

@@ -166,13 +166,14 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
             display = f"{contact['label']}: {contact['value']}. {shown_text(c_row)}"
             hits.append(self._hit(c_row, c_score, kind="contact", text=display[:800]))
             answer, _ = select_answer(terms, term_idf, [(c_row, 1.0)], must_contain=contact["value"], kind="contact",
-                                      score_sentences=score_sentences)
+                                      score_sentences=score_sentences, prepare=self._prepared)
             answer = f"{contact['label']}: {contact['value']}.\n{answer}"
         else:
             answer, answer_pid = select_answer(terms, term_idf, [(top_row, 1.0)], must_contain=citing_sentence,
                                                score_sentences=score_sentences,
                                                kind=q.answer_kind, percent=q.percent,
-                                               listing=q.asks == "list", list_noun=q.listed, focus=q.focus)
+                                               listing=q.asks == "list", list_noun=q.listed, focus=q.focus,
+                                               prepare=self._prepared)
             if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")

@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge.text import fold
 from retrieval.analyzer import passage_terms, warm_up_segmenter
-from retrieval.answer import shown_text
+from retrieval.answer import PreparedPassage, prepare_passage, shown_text
 from retrieval.constraints import (
     doc_folded,
     doc_years,
@@ -50,6 +50,7 @@ FOLD_CACHE = 20_000  # folded passage texts kept per engine (≈ 10 MB at most)
 # many questions (the best 30 of one question are mostly another's). Seed plans: reading rows was
 # 0.22 of 1.71 ms a question (bench/bench_ask.py --breakdown).
 ROW_CACHE = 4_096
+PREPARED_CACHE = 2_000  # passages' sentences kept for answer picking (≈ 5 KB each: ≤ 10 MB)
 def _engine_factory(name: str):
     if name == "rank-bm25":
         return RankBM25Index
@@ -231,6 +232,16 @@ class KnowledgeSnapshot:
             if len(self._fold_cache) >= FOLD_CACHE:
                 self._fold_cache.clear()
             got = self._fold_cache[pid] = fold(row["text"])
+        return got
+
+    def _prepared(self, row: sqlite3.Row) -> PreparedPassage:
+        """A passage's sentences as answer picking reads them, kept per passage (PREPARED_CACHE)."""
+        cache = self.__dict__.setdefault("_prepared_cache", {})
+        got = cache.get(row["id"])
+        if got is None:
+            if len(cache) >= PREPARED_CACHE:
+                cache.clear()
+            got = cache[row["id"]] = prepare_passage(row)
         return got
 
     def _first_passage(self, doc_id: str) -> list[tuple[int, float]]:

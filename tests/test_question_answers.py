@@ -221,8 +221,9 @@ def test_multiple_choice_frames_are_no_topic() -> None:
 
 
 def test_cached_passage_rows_give_the_same_answers(service: AskService, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows come from a bounded cache after the first read: the answers and citations of a fresh
-    engine with a cache of 3 rows (evicting all the time) equal those of the engine in use."""
+    """Rows and their sentences come from bounded caches after the first read: the answers and
+    citations of a fresh engine with caches of 3 rows and 1 passage (evicting all the time) equal
+    those of the engine in use."""
     from retrieval import snapshot
     from retrieval.engine import AskEngine
 
@@ -231,10 +232,12 @@ def test_cached_passage_rows_give_the_same_answers(service: AskService, monkeypa
                  "Cơ quan nào chủ trì?", "Tuyên truyền qua những kênh nào?"]
     before = [engine.ask(q).to_json() for q in questions * 2]
     monkeypatch.setattr(snapshot, "ROW_CACHE", 3)
+    monkeypatch.setattr(snapshot, "PREPARED_CACHE", 1)
     small = AskEngine(engine.kb_path)
     after = [small.ask(q).to_json() for q in questions * 2]
     assert after == before
     assert all(len(cache) <= 3 for cache in small._row_caches.values())
+    assert len(small.__dict__.get("_prepared_cache", {})) <= 1
 
 
 def test_the_answer_sentence_holds_what_the_interrogative_asks_about(tmp_path_factory: pytest.TempPathFactory) -> None:
