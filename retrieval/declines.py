@@ -188,15 +188,10 @@ class DeclineStage:
 
     def _coverage_texts(self, row: sqlite3.Row) -> tuple[str, str, frozenset[str]]:
         """A passage's terms as coverage reads them (space-padded body and headings, extra terms),
-        kept per passage like its folded text: the best candidate is often the same passage."""
-        cache = self.__dict__.setdefault("_coverage_cache", {})
-        got = cache.get(row["id"])
-        if got is None:
-            if len(cache) >= COVERAGE_CACHE:
-                cache.clear()
-            got = cache[row["id"]] = (f" {' '.join(_flat(row['terms']))} ", f" {row['head_terms'] or ''} ",
-                                      frozenset((row["extra_terms"] or "").split()))
-        return got
+        kept per passage: the best candidate is often the same passage."""
+        return self._kept("coverage", COVERAGE_CACHE, row["id"], lambda: (
+            f" {' '.join(_flat(row['terms']))} ", f" {row['head_terms'] or ''} ",
+            frozenset((row["extra_terms"] or "").split())))
 
     def coverage(self, terms: QueryTerms, row: sqlite3.Row) -> float:
         """IDF-weighted share of the question's topic found in the passage (its headings, acronyms

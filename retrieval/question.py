@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text import fold
+from knowledge.text import fold, strip_marks
 
 # Each pattern is tried on " folded question " (spaces around); order matters (first match wins).
 _ASKS: list[tuple[str, str]] = [
@@ -263,13 +263,6 @@ _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\b|\bngay
                            r"|\b\d{1,2}\s*gio\b|\btrong ngay\b|\bngay lam viec\b")
 _DAY_IN_TEXT = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\bngay\s+\d{1,2}\b|\bhang (?:quy|thang|tuan|ngay)\b")
 _CONDITION_IN_TEXT = re.compile(r"\b(?:khi|truong hop|neu|sau khi|truoc khi|trong thoi gian)\b")
-def fold_keeping_colons(text: str) -> str:
-    """Lowercase without marks, punctuation kept: where a list is introduced ("gồm:") shows."""
-    from knowledge.text import strip_marks
-
-    return strip_marks(text).lower()
-
-
 _COMPOSED = re.compile(r"\b(?:bao gom|gom co|gom|sau day)\b[^.;]{0,80}:")  # a list introduced as the parts of a whole
 _ENUMERATED = re.compile(r"(?:^|\n|;|:)\s*(?:[a-zđ]\)|\d{1,2}[.)])\s")
 _NUMBER_IN_TEXT = re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:loai|nhom|khoan|truong hop|"
@@ -319,8 +312,6 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
         web = not _PREMISES.search(f" {q.folded} ") and bool(_WEB_ADDRESS_IN_TEXT.search(text))
         return web or bool(_ADDRESS_IN_TEXT.search(text))
     if q.asks == "person" and q.position:
-        from knowledge.text import strip_marks
-
         plain = strip_marks(raw) if raw else ""
         for m in _NAME.finditer(plain):
             before = fold(plain[max(0, m.start() - 40):m.start()])
@@ -331,8 +322,6 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
                 return True
         return False
     if q.asks == "person":
-        from knowledge.text import strip_marks
-
         return bool(_NAME.search(strip_marks(raw))) if raw else True
     if q.asks == "rank":
         return bool(_RANK_IN_TEXT.search(text)) or bool(_RANK_WRITTEN.search(raw))
@@ -353,7 +342,7 @@ def answer_holds(q: Question, folded_answer: str, raw: str = "", strict: bool = 
             # them, or by the unit named item after item ("trình độ sơ cấp, trình độ trung cấp, …").
             named = text.count(f" {q.count_unit} ")
             # "Phí trọng tài bao gồm: a) … b) …" (read with its colon: folding drops punctuation)
-            composed = named >= 1 or bool(_COMPOSED.search(fold_keeping_colons(raw) if raw else text))
+            composed = named >= 1 or bool(_COMPOSED.search(strip_marks(raw).lower() if raw else text))
             listed = (composed and len(_ENUMERATED.findall(raw or folded_answer)) >= 2) or named >= 3
             return counted or listed
         if q.percent:  # a share is written as one ("100%", "phần trăm"): a year or a count is no share

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -43,6 +44,8 @@ from retrieval.normalize import edit_distance
 from retrieval.results import Hit
 from retrieval.token_ids import COLUMN as TOKEN_IDS
 from retrieval.token_ids import stored as token_ids_stored
+
+T = TypeVar("T")
 
 FOLD_CACHE = 20_000  # folded passage texts kept per engine (≈ 10 MB at most)
 # Passage rows kept per engine and query shape, most recently used (≈ 2 KB a row: ≤ 8 MB each). The
@@ -80,7 +83,7 @@ class KnowledgeSnapshot:
         self._doc_term_sets: dict[str, frozenset[str]] = {}  # filled as plans are asked about
         self._doc_folded_cache: dict[str, str] = {}
         self._numbered_cache: dict[str, list[str]] = {}
-        self._fold_cache: dict[int, str] = {}
+        self._passage_caches: dict[str, dict[int, Any]] = {}
         self._row_caches: dict[str, OrderedDict[int, sqlite3.Row]] = {}
         self.doc_index: TermIndex = self._stored_or_built(
             factory, document_index_fingerprint(), DOCUMENT_INDEX_TABLE, len(self.docs),
@@ -224,25 +227,25 @@ class KnowledgeSnapshot:
                 self._numbered_cache[number] = got
         return got
 
-    def _folded_text(self, row: sqlite3.Row) -> str:
-        """The passage text folded, kept per passage (texts never change inside one engine)."""
-        pid = row["id"]
-        got = self._fold_cache.get(pid)
+    def _kept(self, name: str, cap: int, pid: int, make: Callable[[], T]) -> T:
+        """A value derived from one passage, kept per engine under `name` (a passage never changes
+        inside one engine): its folded text, its sentences for answer picking, its coverage terms.
+        A cache holding `cap` values starts over rather than tracking use (dict reads stay cheap)."""
+        cache = self._passage_caches.setdefault(name, {})
+        got = cache.get(pid)
         if got is None:
-            if len(self._fold_cache) >= FOLD_CACHE:
-                self._fold_cache.clear()
-            got = self._fold_cache[pid] = fold(row["text"])
+            if len(cache) >= cap:
+                cache.clear()
+            got = cache[pid] = make()
         return got
 
+    def _folded_text(self, row: sqlite3.Row) -> str:
+        """The passage text folded."""
+        return self._kept("folded", FOLD_CACHE, row["id"], lambda: fold(row["text"]))
+
     def _prepared(self, row: sqlite3.Row) -> PreparedPassage:
-        """A passage's sentences as answer picking reads them, kept per passage (PREPARED_CACHE)."""
-        cache = self.__dict__.setdefault("_prepared_cache", {})
-        got = cache.get(row["id"])
-        if got is None:
-            if len(cache) >= PREPARED_CACHE:
-                cache.clear()
-            got = cache[row["id"]] = prepare_passage(row)
-        return got
+        """A passage's sentences as answer picking reads them."""
+        return self._kept("prepared", PREPARED_CACHE, row["id"], lambda: prepare_passage(row))
 
     def _first_passage(self, doc_id: str) -> list[tuple[int, float]]:
         with self._lock:

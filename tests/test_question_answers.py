@@ -237,7 +237,7 @@ def test_cached_passage_rows_give_the_same_answers(service: AskService, monkeypa
     after = [small.ask(q).to_json() for q in questions * 2]
     assert after == before
     assert all(len(cache) <= 3 for cache in small._row_caches.values())
-    assert len(small.__dict__.get("_prepared_cache", {})) <= 1
+    assert len(small._passage_caches.get("prepared", {})) <= 1
 
 
 def test_the_answer_sentence_holds_what_the_interrogative_asks_about(tmp_path_factory: pytest.TempPathFactory) -> None:
