@@ -28,6 +28,7 @@ from tests.web_support import (
     make_driver,
     quit_driver,
     screenshot,
+    wait_for,
     web_settings,
 )
 
@@ -117,7 +118,9 @@ def test_deadlines_page_in_chromium(server: ServerThread) -> None:
         field = driver.find_element("id", "password")
         field.send_keys(ADMIN_PASSWORD)
         field.submit()
-        driver.find_element("link text", "Hạn chót").click()
+        # The dashboard loads after the login's redirect: its navigation is waited for.
+        wait_for(driver, lambda d: d.find_element("link text", "Hạn chót")).click()
+        wait_for(driver, lambda d: d.title.startswith("Hạn chót"))  # the page the link opens
         assert driver.title.startswith("Hạn chót")
         assert driver.find_element("css selector", "main h1").text == "Hạn chót"
         row = driver.find_element("xpath", "//tr[th[normalize-space()='Phòng Văn hóa - Xã hội']]")

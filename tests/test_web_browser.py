@@ -25,6 +25,7 @@ from tests.web_support import (
     make_driver,
     quit_driver,
     screenshot,
+    wait_for,
     web_settings,
 )
 
@@ -40,7 +41,6 @@ DOC_LINES = [line.replace("Tổ chức Ngày hội cải cách hành chính xã 
                       f"Giải nhất hội thi được thưởng 3.000.000 đồng {XSS_BODY}")
              for line in NEW_PLAN_LINES]
 DOC_QUESTION = "Giải nhất hội thi tìm hiểu thủ tục hành chính xã An Lạc được thưởng bao nhiêu tiền?"
-WAIT = 20.0
 
 
 class Portal:
@@ -101,12 +101,6 @@ def browser() -> Iterator[Any]:
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def wait_for(driver: Any, condition: Any, timeout: float = WAIT) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
-
-
 def bot_messages(driver: Any) -> list[Any]:
     return driver.find_elements("css selector", "#cchc-log .msg.bot")
 

@@ -119,6 +119,16 @@ def browser_missing() -> str:
     return ""
 
 
+WAIT = 20.0  # seconds a browser test waits for a page or an element before it fails
+
+
+def wait_for(driver: Any, condition: Any, timeout: float = WAIT) -> Any:
+    """`condition(driver)` once it holds; an element not there yet is waited for, not a failure."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+
+
 def make_driver() -> Any:
     """A fresh headless Chromium with its own profile; never downloads anything."""
     from selenium import webdriver
