@@ -23,6 +23,7 @@ from tests.web_support import (
     browser_missing,
     copy_seed,
     make_driver,
+    page_left,
     quit_driver,
     screenshot,
     wait_for,
@@ -277,8 +278,6 @@ def test_admin_without_session_is_redirected_and_wrong_password_refused(server: 
 
 def test_admin_uploads_a_docx_reloads_and_the_chat_answers_from_it(server: ServerThread, browser: Any,
                                                                    tmp_path: Path) -> None:
-    from selenium.webdriver.support.expected_conditions import staleness_of
-
     seed_usage(server)
     login(browser, server.url, ADMIN_PASSWORD)
     wait_for(browser, lambda d: d.current_url == f"{server.url}/admin")
@@ -302,7 +301,7 @@ def test_admin_uploads_a_docx_reloads_and_the_chat_answers_from_it(server: Serve
     screenshot(browser, "admin-documents")
 
     browser.find_element("id", "reload").click()
-    wait_for(browser, staleness_of(flash), timeout=60)  # the page after the upload is gone
+    wait_for(browser, page_left(flash), timeout=60)  # the page after the upload is gone
     flash = wait_for(browser, lambda d: d.find_elements("css selector", ".flash"), timeout=60)[0]
     assert flash.text.startswith("Đã dựng lại cơ sở tri thức"), flash.text
 

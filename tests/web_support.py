@@ -123,10 +123,34 @@ WAIT = 20.0  # seconds a browser test waits for a page or an element before it f
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = WAIT) -> Any:
-    """`condition(driver)` once it holds; an element not there yet is waited for, not a failure."""
+    """`condition(driver)` once it holds; an element not there yet is waited for, not a failure.
+
+    An element read while its page is being replaced goes stale; that is the page still
+    loading, so it is polled again rather than failed.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def page_left(element: Any) -> Any:
+    """A condition that holds once `element`'s page has been replaced by another.
+
+    Selenium's `staleness_of` only knows the stale-element error; Chromium may instead
+    answer "Node with given id does not belong to the document" while the next page
+    loads (a clean-clone CI run failed on it), which means the same thing.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    def left(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+    return left
 
 
 def make_driver() -> Any:
