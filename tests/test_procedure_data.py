@@ -102,3 +102,31 @@ def test_made_up_kb_serves_only_the_made_up_procedures(tmp_path: Path, no_shippe
     root = build_procedure_kb(tmp_path / "data")
     codes = [r[0] for r in sqlite3.connect(root / "knowledge.db").execute("SELECT code FROM procedures ORDER BY code")]
     assert codes[:4] == ["1.900001", "1.900002", "1.900003", "1.900004"] and len(codes) == 4 + len(FILLERS)
+
+
+def test_the_shipped_catalogue_is_read_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reloads reuse the records read before; a new package file is read again; a caller's change
+    to its records never reaches the next caller."""
+    import gzip
+    import shutil
+
+    from knowledge.procedures import catalogue
+
+    first = catalogue.default_records()
+    assert len(first) > 2000
+    first[0]["ten_thu_tuc"] = "đã sửa"
+    first.pop()
+    again = catalogue.default_records()
+    assert len(again) == len(first) + 1 and again[0]["ten_thu_tuc"] != "đã sửa"
+
+    packaged = tmp_path / "catalogue.jsonl.gz"
+    shutil.copy(catalogue.DEFAULT_CATALOGUE, packaged)
+    monkeypatch.setattr(catalogue, "DEFAULT_CATALOGUE", packaged)
+    assert len(catalogue.default_records()) == len(again)
+    with gzip.open(catalogue.DEFAULT_CATALOGUE, "rt", encoding="utf-8") as fh:
+        two = [next(fh), next(fh)]
+    with gzip.open(packaged, "wt", encoding="utf-8") as fh:
+        fh.writelines(two)
+    assert len(catalogue.default_records()) == 2  # another file (size, time): read again
+    packaged.unlink()
+    assert catalogue.default_records() == []

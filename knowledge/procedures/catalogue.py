@@ -78,9 +78,27 @@ class Scope:
         return "; ".join(bits) or "toàn bộ danh mục"
 
 
+# The shipped catalogue as last read in this process, by the file's (mtime, size): a reload reads
+# it again only when the package data changed (checking 2,849 records took 1.2 s of each rebuild).
+_shipped: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
+
+
 def default_records() -> list[dict[str, Any]]:
     """The shipped national catalogue (already checked when it was packaged; checked again here,
-    so a damaged package data file costs its bad lines only)."""
+    so a damaged package data file costs its bad lines only). Each call gets its own list and
+    record dicts; the values inside are shared, so callers replace them rather than edit them."""
+    global _shipped
+    try:
+        st = os.stat(DEFAULT_CATALOGUE)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return []
+    if _shipped is None or _shipped[0] != stamp:
+        _shipped = (stamp, _read_shipped())
+    return [dict(r) for r in _shipped[1]]
+
+
+def _read_shipped() -> list[dict[str, Any]]:
     out = []
     try:
         with gzip.open(DEFAULT_CATALOGUE, "rt", encoding="utf-8") as fh:

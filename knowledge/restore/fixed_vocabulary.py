@@ -90,7 +90,7 @@ FORM_ACRONYMS = _acronyms()
 # and the legal normative ones.
 DOCUMENT_TYPES = frozenset("NQ QĐ CT QC QyĐ TB HD CTr KH PA ĐA DA BC BB TTr HĐ CĐ GUQ GM GGT NĐ TT TTg".split())
 _CODE = re.compile(r"^(.*/)([A-Za-zĐđ]{2,4})(-.*)$")
-_D_GLYPHS = str.maketrans({"B": "Đ", "P": "Đ", "b": "Đ", "p": "Đ"})  # OCR reads Đ as B or P ("QD" is typed: kept)
+_D_GLYPHS = str.maketrans({"B": "Đ", "P": "Đ", "b": "Đ", "p": "Đ"})  # OCR reads Đ as B or P
 
 
 def fix_code(code: str) -> str:
@@ -104,4 +104,12 @@ def fix_code(code: str) -> str:
         fixed = kind[:pos] + ch.translate(_D_GLYPHS) + kind[pos + 1:]
         if fixed != kind and fixed in DOCUMENT_TYPES:
             return m.group(1) + fixed + m.group(3)
+    # A scan's engine without Đ prints D ("99/2022/ND-CP", "Nd-CP"): the listed kind with Đ, when
+    # the kind with D is none ("HD" Hướng dẫn and "DA" Dự án are kinds themselves and stay).
+    upper = kind.upper()
+    if upper not in DOCUMENT_TYPES:
+        for pos, ch in enumerate(upper):
+            fixed = upper[:pos] + "Đ" + upper[pos + 1:]
+            if ch == "D" and fixed in DOCUMENT_TYPES:
+                return m.group(1) + fixed + m.group(3)
     return code

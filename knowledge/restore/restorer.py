@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from knowledge.restore.fixed_vocabulary import FORM_ACRONYMS, NUMBER_WORD, fix_c
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
+from knowledge.restore.ocr_channel import MARGIN as CHANNEL_MARGIN
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
 from knowledge.restore.package_data import FOREIGN, NUM, PUNCT, token_class
 from knowledge.restore.syllables import fold_syllable, is_syllable_shape, normalize_syllable
@@ -58,6 +61,15 @@ class _Slot:
     pattern: str = "lower"
     costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
     key: tuple[str, bool, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name, form)
+
+
+# A line repeated in one document (a procedure record states a paragraph under two headings; a plan
+# repeats a task in its appendix) is one text seen twice through different damage: lines of at least
+# COPY_MIN_WORDS words whose readings agree on COPY_SIMILARITY of their words are read alike.
+COPY_MIN_WORDS = 8
+COPY_SIMILARITY = 0.8
+COPY_SKETCH = 3  # least-hashed word runs per line by which copies find each other
+COPY_BUCKET_MAX = 50  # lines sharing a run compared pairwise; more is boilerplate
 
 
 # A first look by runs of letters (11x faster than the line tokenizer, the build's largest cost
@@ -134,9 +146,14 @@ class Restorer:
                              if slot.line >= 0 and not syl.startswith("\x00") and len(slot.candidates) > 1]
                     first = index
                     index = self.index.with_costs(self.index.learn(pairs))
+        agreed: dict[int, bool] = {}
+        for i in todo:  # a document that repeats a passage gets one reading of it
+            agreed.update(agree_copies(slots[i], choice[i], lm))
         out = list(texts)
         unsure = self._unsure([par for i in todo for par in slots[i]], [c for i in todo for c in choice[i]], lm) \
             if UNSURE_MARGIN > 0 else set()
+        # Copies read jointly are as sure as their joint reading, not as one copy's list says.
+        unsure = {k for k in unsure if k not in agreed} | {k for k, sure in agreed.items() if not sure}
         for i in todo:
             out[i] = self._render(lines[i], pieces[i], slots[i], [
                 [FOREIGN_KEEP if id(slot) in unsure else syl for slot, syl in zip(par, chosen)]
@@ -488,3 +505,69 @@ def _sentences(chosen: list[str]) -> Iterable[list[str]]:
             cur.append(s)
     if cur:
         yield cur
+
+
+def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: LanguageModel) -> dict[int, bool]:
+    """Read repeated lines of one document alike; returns the slots read jointly (by id), each
+    with whether the joint reading beat the other by UNSURE_MARGIN.
+
+    Each copy is an independent observation of the same words, so where two copies' readings
+    differ and each copy could be read either way, the reading whose channel costs summed over
+    both copies, plus the LM around each copy, is lowest is given to both. Besides fixing the copy
+    that was misread, copies read alike keep a long text aligned for anyone comparing it with
+    another version (a reader, a diff, a scorer)."""
+    where: dict[int, list[tuple[int, int]]] = {}
+    for p, par in enumerate(paragraphs):
+        for t, slot in enumerate(par):
+            if slot.line >= 0:
+                where.setdefault(slot.line, []).append((p, t))
+    words = {li: [choice[p][t] for p, t in pos] for li, pos in where.items() if len(pos) >= COPY_MIN_WORDS}
+    # Lines that share one of their COPY_SKETCH least-hashed runs of three folded words are
+    # compared (a min-hash sketch: copies share most runs, so they share a least one too).
+    buckets: dict[int, list[int]] = {}
+    for li, ws in words.items():
+        folded = [fold_syllable(w) for w in ws]
+        runs = {zlib.crc32(" ".join(folded[k:k + 3]).encode()) for k in range(len(folded) - 2)}
+        for key in sorted(runs)[:COPY_SKETCH]:
+            buckets.setdefault(key, []).append(li)
+    pairs = sorted({(a, b) for group in buckets.values() if 1 < len(group) <= COPY_BUCKET_MAX
+                    for k, a in enumerate(group) for b in group[k + 1:]})
+    agreed: dict[int, bool] = {}
+    for a, b in pairs:
+        wa = [choice[p][t] for p, t in where[a]]
+        wb = [choice[p][t] for p, t in where[b]]
+        matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+        if matcher.ratio() < COPY_SIMILARITY:
+            continue
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "replace" or i2 - i1 != j2 - j1:
+                continue
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                (pa, ta), (pb, tb) = where[a][i], where[b][j]
+                ca, cb = dict(paragraphs[pa][ta].candidates), dict(paragraphs[pb][tb].candidates)
+                options = [c for c in dict.fromkeys((choice[pa][ta], choice[pb][tb])) if not c.startswith("\x00")]
+                if len(options) < 2 or not ca or not cb:
+                    continue
+                # A reading a copy did not list costs it at least its best plus the channel's MARGIN.
+                fa, fb = min(ca.values()) + CHANNEL_MARGIN, min(cb.values()) + CHANNEL_MARGIN
+                cost = [ca.get(c, fa) + cb.get(c, fb) + _context_cost(choice[pa], ta, c, lm)
+                        + _context_cost(choice[pb], tb, c, lm) for c in options]
+                order = np.argsort(cost)
+                best, sure = options[int(order[0])], bool(cost[order[1]] - cost[order[0]] >= UNSURE_MARGIN)
+                for (p, t), listed, floor in (((pa, ta), ca, fa), ((pb, tb), cb, fb)):
+                    slot = paragraphs[p][t]
+                    if best not in listed:  # its own list, so other slots sharing it are not changed
+                        slot.candidates = slot.candidates + [(best, floor)]
+                    choice[p][t] = best
+                    agreed[id(slot)] = sure
+    return agreed
+
+
+def _context_cost(chosen: list[str], t: int, word: str, lm: LanguageModel) -> float:
+    """LM_WEIGHT · the LM cost of `word` at position t of a decoded paragraph, its neighbours fixed."""
+    prev = _lm_symbol(chosen[t - 1]) if t else BOS
+    ids = lm.ids([prev, _lm_symbol(word)] + ([_lm_symbol(chosen[t + 1])] if t + 1 < len(chosen) else []))
+    cost = float(lm.pair_costs(ids[:1], ids[1:2])[0])
+    if len(ids) == 3:
+        cost += float(lm.pair_costs(ids[1:2], ids[2:3])[0])
+    return LM_WEIGHT * cost
