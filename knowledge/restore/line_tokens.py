@@ -32,7 +32,7 @@ _LIST_MARKER = re.compile(r"^(?:[a-zđ]|[IVXLC]+)$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
-@dataclass
+@dataclass(slots=True)  # millions per large build: slots make them cheaper to create and read
 class Piece:
     """A part of a line: `kind` is "word" (may be restored), "keep" (never touched) or "sep"."""
 

@@ -61,6 +61,7 @@ class _Slot:
     pattern: str = "lower"
     costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
     key: tuple[str, bool, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name, form)
+    picked: int = -1  # the decoded candidate's position in `candidates`
 
 
 # A line repeated in one document (a procedure record states a paragraph under two headings; a plan
@@ -164,41 +165,55 @@ class Restorer:
         """Slots (by id) whose decoded word beats its best alternative by less than UNSURE_MARGIN,
         the neighbours fixed as decoded: the same costs the Viterbi path minimised (channel and
         LM_WEIGHT · LM), all slots scored in one numpy call."""
-        rows: list[tuple[_Slot, str, str | None, str]] = []
+        rows: list[_Slot] = []
+        before: list[str] = []
+        after: list[str] = []
+        has_next: list[bool] = []
         for par, chosen in zip(paragraphs, choice):
-            for t, (slot, syl) in enumerate(zip(par, chosen)):
-                if slot.line < 0 or len(slot.candidates) < 2 or syl.startswith("\x00"):
+            symbols = [_lm_symbol(w) for w in chosen]
+            last = len(chosen) - 1
+            for t, slot in enumerate(par):
+                if slot.line < 0 or len(slot.candidates) < 2 or symbols[t] == FOREIGN:
                     continue
-                prev = _lm_symbol(chosen[t - 1]) if t else BOS
-                nxt = _lm_symbol(chosen[t + 1]) if t + 1 < len(chosen) else None
-                rows.append((slot, prev, nxt, syl))
+                rows.append(slot)
+                before.append(symbols[t - 1] if t else BOS)
+                after.append(symbols[t + 1] if t < last else BOS)
+                has_next.append(t < last)
         if not rows:
             return set()
-        K = max(len(r[0].candidates) for r in rows)
         n = len(rows)
-        # One row of ids and costs per distinct candidate list (documents repeat their tokens).
+        # One row of ids and costs per distinct candidate list (documents repeat their tokens),
+        # all their words looked up in one call; the choice's position is the decoder's.
         list_of: dict[int, int] = {}
         lists: list[list[tuple[str, float]]] = []
         where = np.empty(n, dtype=np.int64)
-        chosen_at = np.empty(n, dtype=np.int64)
-        positions: list[dict[str, int]] = []
-        for r, (slot, _, _, syl) in enumerate(rows):
+        for r, slot in enumerate(rows):
             k = list_of.get(id(slot.candidates))
             if k is None:
                 k = list_of[id(slot.candidates)] = len(lists)
                 lists.append(slot.candidates)
-                positions.append({c: j for j, (c, _) in enumerate(slot.candidates)})
             where[r] = k
-            chosen_at[r] = positions[k][syl]
+        chosen_at = np.fromiter((slot.picked for slot in rows), dtype=np.int64, count=n)
+        lens = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
+        K = int(lens.max())
+        flat_ids = lm.ids([_lm_symbol(c) for cands in lists for c, _ in cands])
+        flat_costs = np.fromiter((ch for cands in lists for _, ch in cands), dtype=np.float64, count=len(flat_ids))
+        at_row = np.repeat(np.arange(len(lists)), lens)
+        at_col = np.arange(len(flat_ids)) - np.repeat(np.cumsum(lens) - lens, lens)
         ids = np.full((len(lists), K), -1, dtype=np.int64)
         costs = np.full((len(lists), K), np.inf)
-        for k, cands in enumerate(lists):
-            ids[k, : len(cands)] = lm.ids([_lm_symbol(c) for c, _ in cands])
-            costs[k, : len(cands)] = [ch for _, ch in cands]
+        ids[at_row, at_col] = flat_ids
+        costs[at_row, at_col] = flat_costs
+        prev_all = lm.ids(before)
+        nxt_all = lm.ids(after)
+        has_next_all = np.array(has_next)
+        # Documents repeat their phrases: each distinct (candidates, neighbours, choice) is scored once.
+        key = np.stack([where, prev_all, nxt_all, has_next_all.astype(np.int64), chosen_at], axis=1)
+        unique, inverse = np.unique(key, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        where, prev, nxt, has_next, chosen_at = unique[:, 0], unique[:, 1], unique[:, 2], unique[:, 3] > 0, unique[:, 4]
+        n = len(unique)
         cand, chan = ids[where], costs[where]
-        prev = lm.ids([r[1] for r in rows])
-        nxt = lm.ids([r[2] or BOS for r in rows])
-        has_next = np.array([r[2] is not None for r in rows])
         valid = cand >= 0
         local = chan.copy()
         u = np.broadcast_to(prev[:, None], cand.shape)[valid]
@@ -210,8 +225,8 @@ class Restorer:
         local[valid] += lm_cost
         best = local[np.arange(n), chosen_at]
         local[np.arange(n), chosen_at] = np.inf
-        margin = local.min(axis=1) - best
-        return {id(rows[r][0]) for r in np.nonzero(margin < UNSURE_MARGIN)[0]}
+        margin = (local.min(axis=1) - best)[inverse]
+        return {id(rows[r]) for r in np.nonzero(margin < UNSURE_MARGIN)[0]}
 
     # -- building the sequence ----------------------------------------------------------------
     def _layout(self, doc_pieces: list[list[Piece]]) -> list[list[_Slot]]:
@@ -382,7 +397,10 @@ class Restorer:
         out: list[list[str]] = [[] for _ in paragraphs]
         for r, i in enumerate(order):
             par = paragraphs[i]
-            out[i] = [slot.candidates[int(c)][0] for slot, c in zip(par, chosen[r, : len(par)])]
+            picks = chosen[r, : len(par)].tolist()
+            for slot, c in zip(par, picks):
+                slot.picked = c
+            out[i] = [slot.candidates[c][0] for slot, c in zip(par, picks)]
         return out
 
     def corpus_sentences(self, texts: list[str]) -> list[list[str]]:
@@ -558,6 +576,7 @@ def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: Lan
                     slot = paragraphs[p][t]
                     if best not in listed:  # its own list, so other slots sharing it are not changed
                         slot.candidates = slot.candidates + [(best, floor)]
+                    slot.picked = next(j for j, (c, _) in enumerate(slot.candidates) if c == best)
                     choice[p][t] = best
                     agreed[id(slot)] = sure
     return agreed

@@ -25,6 +25,7 @@ _SHAPE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnrstvx])?[aei
 _CODAS = ("ch", "ng", "nh", "c", "m", "n", "p", "t")
 
 
+@lru_cache(maxsize=4096)  # a few hundred letters; called for every letter of every token restored
 def split_letter(ch: str) -> tuple[str, str, str]:
     """`ế` → ("e", "^", "'"); `đ` → ("d", "-", ""); other letters → (letter, "", "")."""
     if ch in "đĐ":
@@ -48,6 +49,7 @@ def join_letter(base: str, mark: str, tone: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+@lru_cache(maxsize=1 << 16)  # documents repeat their words: most calls are a lookup
 def fold_syllable(s: str) -> str:
     return "".join(split_letter(c)[0] for c in s)
 
