@@ -190,3 +190,13 @@ def test_a_repeated_line_is_read_alike_from_both_copies(monkeypatch: pytest.Monk
     other = "Cac xa gui bao cao két qua vé Phong Noi vu huyén truéc ngay 15 hang thang."
     mixed = get_restorer().restore_many([REPORT_COPIES[0] + "\n" + other], force=True)[0].split("\n")
     assert mixed[1].startswith("Các xã gửi báo cáo kết quả về Phòng Nội vụ huyện"), mixed
+
+
+def test_copies_decide_together_how_sure_a_word_is() -> None:
+    """A word two copies read alike is shown when either copy alone is sure of it (so the copies
+    also show alike); a word read jointly is as sure as the joint reading."""
+    from knowledge.restore.restorer import Agreement
+
+    agreement = Agreement(joint={5: True, 6: False}, twins=[(1, 2), (3, 4)])
+    alone = {1, 3, 4, 5, 7}
+    assert agreement.unsure(alone) == {3, 4, 6, 7}  # 1/2 sure by 2; 3/4 unsure in both; 5 and 6 joint

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -147,14 +147,13 @@ class Restorer:
                              if slot.line >= 0 and not syl.startswith("\x00") and len(slot.candidates) > 1]
                     first = index
                     index = self.index.with_costs(self.index.learn(pairs))
-        agreed: dict[int, bool] = {}
+        copies = Agreement()
         for i in todo:  # a document that repeats a passage gets one reading of it
-            agreed.update(agree_copies(slots[i], choice[i], lm))
+            agree_copies(slots[i], choice[i], lm, copies)
         out = list(texts)
         unsure = self._unsure([par for i in todo for par in slots[i]], [c for i in todo for c in choice[i]], lm) \
             if UNSURE_MARGIN > 0 else set()
-        # Copies read jointly are as sure as their joint reading, not as one copy's list says.
-        unsure = {k for k in unsure if k not in agreed} | {k for k, sure in agreed.items() if not sure}
+        unsure = copies.unsure(unsure)
         for i in todo:
             out[i] = self._render(lines[i], pieces[i], slots[i], [
                 [FOREIGN_KEEP if id(slot) in unsure else syl for slot, syl in zip(par, chosen)]
@@ -525,9 +524,29 @@ def _sentences(chosen: list[str]) -> Iterable[list[str]]:
         yield cur
 
 
-def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: LanguageModel) -> dict[int, bool]:
-    """Read repeated lines of one document alike; returns the slots read jointly (by id), each
-    with whether the joint reading beat the other by UNSURE_MARGIN.
+@dataclass
+class Agreement:
+    """What reading copies together decided: the slots (by id) read jointly, each with whether the
+    joint reading beat the other by UNSURE_MARGIN, and the pairs of slots both copies read alike."""
+
+    joint: dict[int, bool] = field(default_factory=dict)
+    twins: list[tuple[int, int]] = field(default_factory=list)
+
+    def unsure(self, alone: set[int]) -> set[int]:
+        """The unsure slots once copies are counted: a joint reading is as sure as its joint margin,
+        and a word two copies read alike is sure when either copy alone is (two independent
+        damaged prints agreeing), so the copies also show alike."""
+        out = {k for k in alone if k not in self.joint} | {k for k, sure in self.joint.items() if not sure}
+        for a, b in self.twins:
+            if (a in out) != (b in out):
+                out.discard(a)
+                out.discard(b)
+        return out
+
+
+def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: LanguageModel,
+                 agreement: Agreement) -> Agreement:
+    """Read repeated lines of one document alike, noting what was decided in `agreement`.
 
     Each copy is an independent observation of the same words, so where two copies' readings
     differ and each copy could be read either way, the reading whose channel costs summed over
@@ -550,7 +569,6 @@ def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: Lan
             buckets.setdefault(key, []).append(li)
     pairs = sorted({(a, b) for group in buckets.values() if 1 < len(group) <= COPY_BUCKET_MAX
                     for k, a in enumerate(group) for b in group[k + 1:]})
-    agreed: dict[int, bool] = {}
     for a, b in pairs:
         wa = [choice[p][t] for p, t in where[a]]
         wb = [choice[p][t] for p, t in where[b]]
@@ -558,6 +576,9 @@ def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: Lan
         if matcher.ratio() < COPY_SIMILARITY:
             continue
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                agreement.twins.extend((id(paragraphs[pa][ta]), id(paragraphs[pb][tb]))
+                                       for (pa, ta), (pb, tb) in zip(where[a][i1:i2], where[b][j1:j2]))
             if tag != "replace" or i2 - i1 != j2 - j1:
                 continue
             for i, j in zip(range(i1, i2), range(j1, j2)):
@@ -578,8 +599,8 @@ def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: Lan
                         slot.candidates = slot.candidates + [(best, floor)]
                     slot.picked = next(j for j, (c, _) in enumerate(slot.candidates) if c == best)
                     choice[p][t] = best
-                    agreed[id(slot)] = sure
-    return agreed
+                    agreement.joint[id(slot)] = sure
+    return agreement
 
 
 def _context_cost(chosen: list[str], t: int, word: str, lm: LanguageModel) -> float:
