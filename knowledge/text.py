@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Letters that NFD does not decompose but that users and OCR produce for Vietnamese letters.
@@ -47,8 +48,25 @@ def strip_marks(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase, marks removed, every run of non-alphanumerics one space: the comparison form."""
+    """Lowercase, marks removed, every run of non-alphanumerics one space: the comparison form.
+
+    Short texts (a line, a question, a heading) are remembered: a build folds each line of a
+    document several times while reading its structure (124 folds per synthetic plan), and one
+    question is folded about ten times by the stages that read it."""
+    if text and len(text) <= FOLD_CACHE_CHARS:
+        return _fold_short(text)
+    return _fold(text)
+
+
+FOLD_CACHE_CHARS = 256  # longer texts (passages, whole documents) are folded where they are cached
+FOLD_CACHE_SIZE = 16_384  # texts remembered: at most ≈ 16 MB
+
+
+def _fold(text: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", strip_marks(text).lower()).split())
+
+
+_fold_short = lru_cache(maxsize=FOLD_CACHE_SIZE)(_fold)
 
 
 def contains_folded(haystack: str, needle: str) -> bool:
