@@ -205,7 +205,8 @@ def add_displays(docs: list[dict], questions: list | None = None,
 
     del questions  # kept in the signature for callers; see the docstring
     evidence = [d["text"] for d in docs if not d["needs_restoring"]]
-    restored = restore([d["text"] for d in docs], evidence, progress)
+    restored = restore([d["text"] for d in docs], evidence, progress,
+                       decided=[d["needs_restoring"] for d in docs])
     items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
               [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]
     work = sum(len(d["passages"]) for d, text in zip(docs, restored) if text is not None)
