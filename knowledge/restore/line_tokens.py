@@ -32,7 +32,7 @@ _LIST_MARKER = re.compile(r"^(?:[a-zđ]|[IVXLC]+)$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
-@dataclass(slots=True)  # millions per large build: slots make them cheaper to create and read
+@dataclass(frozen=True, slots=True)  # millions per large build; frozen, since lines share them
 class Piece:
     """A part of a line: `kind` is "word" (may be restored), "keep" (never touched) or "sep"."""
 
@@ -40,7 +40,19 @@ class Piece:
     kind: str
 
 
-def split_line(line: str) -> list[Piece]:
+LINE_CACHE_CHARS = 300  # lines up to this long are remembered: headers, mottos and list lines recur
+LINE_CACHE_SIZE = 16_384
+
+
+def split_line(line: str) -> tuple[Piece, ...]:
+    """The line's pieces, in order (remembered for short lines: a folder's scans repeat their
+    standard lines, and a large build cuts 32,000 lines per group of documents)."""
+    if len(line) <= LINE_CACHE_CHARS:
+        return _split_line_cached(line)
+    return _split_line(line)
+
+
+def _split_line(line: str) -> tuple[Piece, ...]:
     pieces: list[Piece] = []
     pos = 0
     for m in _PROTECTED.finditer(line):
@@ -55,7 +67,10 @@ def split_line(line: str) -> list[Piece]:
     if pos < len(line):
         pieces.extend(_split_words(line[pos:]))
     _mark_protected_words(pieces)
-    return pieces
+    return tuple(pieces)
+
+
+_split_line_cached = lru_cache(maxsize=LINE_CACHE_SIZE)(_split_line)
 
 
 def _split_words(text: str) -> list[Piece]:
@@ -85,11 +100,12 @@ def _mark_protected_words(pieces: list[Piece]) -> None:
         nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
         prev = pieces[i - 1].text if i else ""
         if _LIST_MARKER.match(p.text) and (nxt.startswith(")") or (nxt.startswith(".") and _ROMAN.match(p.text))):
-            p.kind = "keep"
+            pieces[i] = Piece(p.text, "keep")
         elif _ROMAN.match(p.text) and len(p.text) > 1 and (nxt.startswith(".") or not prev.strip()):
-            p.kind = "keep"
+            pieces[i] = Piece(p.text, "keep")
         elif p.text.isdigit() or _DIGIT_RUN.search(p.text):
-            p.kind = "keep"  # a number, glued to a glyph or not ("500$"): OCR reads 1–2 digits for letters, not 3
+            # a number, glued to a glyph or not ("500$"): OCR reads 1–2 digits for letters, not 3
+            pieces[i] = Piece(p.text, "keep")
 
 
 @lru_cache(maxsize=65_536)

@@ -15,7 +15,7 @@ import logging
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -228,7 +228,7 @@ class Restorer:
         return {id(rows[r]) for r in np.nonzero(margin < UNSURE_MARGIN)[0]}
 
     # -- building the sequence ----------------------------------------------------------------
-    def _layout(self, doc_pieces: list[list[Piece]]) -> list[list[_Slot]]:
+    def _layout(self, doc_pieces: list[Sequence[Piece]]) -> list[list[_Slot]]:
         """Paragraphs (runs of non-empty lines) as sequences of slots: punctuation, numbers and
         kept tokens as fixed symbols, words with the key their candidates are looked up by (done
         once; each decoding round only fills in candidates, see `_fill`)."""
@@ -412,7 +412,7 @@ class Restorer:
         return out
 
     # -- output -------------------------------------------------------------------------------
-    def _render(self, lines: list[str], doc_pieces: list[list[Piece]], paragraphs: list[list[_Slot]],
+    def _render(self, lines: list[str], doc_pieces: list[Sequence[Piece]], paragraphs: list[list[_Slot]],
                 choice: list[list[str]]) -> str:
         replaced: dict[tuple[int, int], str] = {}
         for slots, chosen in zip(paragraphs, choice):
@@ -462,7 +462,7 @@ def _keep(word: str) -> str:
     return "\x00" + word
 
 
-def _before_number(pieces: list[Piece], i: int) -> bool:
+def _before_number(pieces: Sequence[Piece], i: int) -> bool:
     """The word stands where the form writes "Số": before a colon and a document's number
     ("S6: 139/KH-TTYT", "$6: 24 /KH-UBND")."""
     sep = pieces[i + 1] if i + 1 < len(pieces) else None
@@ -472,7 +472,7 @@ def _before_number(pieces: list[Piece], i: int) -> bool:
             and (code.kind == "keep" or code.kind == "word" and _before_code(pieces, i + 2)))
 
 
-def _before_code(pieces: list[Piece], i: int) -> bool:
+def _before_code(pieces: Sequence[Piece], i: int) -> bool:
     """The word is the number part of a document's number whose slash the scan split off
     ("A4% /KH-SYT")."""
     slash = False
@@ -485,7 +485,7 @@ def _before_code(pieces: list[Piece], i: int) -> bool:
     return False
 
 
-def _in_parens(pieces: list[Piece], i: int) -> bool:
+def _in_parens(pieces: Sequence[Piece], i: int) -> bool:
     """The word is alone between parentheses: "(PAPI)" is an acronym being defined."""
     before = pieces[i - 1].text if i else ""
     after = pieces[i + 1].text if i + 1 < len(pieces) else ""
@@ -502,7 +502,7 @@ def _as_name(word: str, cands: list[tuple[str, float]]) -> list[tuple[str, float
     return [(c, ch if c.startswith("\x00") or fold_syllable(c) == skel else ch + NAME_PENALTY) for c, ch in cands]
 
 
-def _is_mixed_case(pieces: list[Piece]) -> bool:
+def _is_mixed_case(pieces: Sequence[Piece]) -> bool:
     words = [p.text for p in pieces if p.kind == "word" and p.text.isalpha()]
     lower = sum(1 for w in words if not w.isupper())
     return lower >= max(2, len(words) // 3)
