@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from knowledge.text import fold, nfc
 from retrieval.normalize import ABBREVIATIONS, analyze_question, expand, fold_tokens, strip_question_phrases
 
 # Folded everyday phrase → folded catalogue phrase. Applied to whole-word runs of the question.
@@ -90,6 +91,27 @@ ASKING_WORDS = frozenset(
     "thi phai lam nhu hoi em anh ong ba xin cho se roi nua neu khi vi nen ve den".split())
 
 
+# The asking words as function words are spelled ("được", "có", "về"); typed with its marks, a word
+# that folds to one of them but is spelled otherwise is content ("dược", "cơ", "vé", "chợ").
+FUNCTION_SPELLINGS = frozenset(
+    "là gì nào ai đâu sao không những nhưng các của và với vậy ơi à ạ a e ê ở ơ tôi tới mình muốn biết "
+    "hay mà này nay kia được có cô thì phải làm như hỏi em anh ông bà xin cho sẽ rồi nữa nếu khi vì "
+    "nên về đến".split())
+_MARKED_WORD = re.compile(r"[^\W\d_]+")
+
+
+def marked_content(text: str) -> frozenset[str]:
+    """Folded asking words that `text` spells as content words (empty for text without marks:
+    "duoc" could be either, and is read as the asking word)."""
+    out = set()
+    for word in _MARKED_WORD.findall(nfc(text)):
+        low = word.lower()
+        folded = fold(low)
+        if folded in ASKING_WORDS and folded != low and low not in FUNCTION_SPELLINGS:
+            out.add(folded)
+    return frozenset(out)
+
+
 def document_tokens(text: str) -> list[str]:
     """A catalogue text's folded syllables, abbreviations spelled out ("UBND" → "uy ban nhan dan")."""
     return expand(fold_tokens(text), ABBREVIATIONS)
@@ -150,12 +172,14 @@ def question_terms(question: str) -> dict[str, float]:
     story, ask = split_ask(question)
     weights: dict[str, float] = {}
 
+    content = marked_content(question)
+
     def add(run: list[str], weight: float) -> None:
         for t in run:
-            if t not in ASKING_WORDS and not re.fullmatch(r"\d{1,3}", t):
+            if (t not in ASKING_WORDS or t in content) and not re.fullmatch(r"\d{1,3}", t):
                 weights[t] = max(weights.get(t, 0.0), weight)
         for a, b in zip(run, run[1:]):
-            if a in ASKING_WORDS and b in ASKING_WORDS:
+            if a in ASKING_WORDS and b in ASKING_WORDS and a not in content and b not in content:
                 continue
             weights[f"{a}_{b}"] = max(weights.get(f"{a}_{b}", 0.0), BIGRAM_WEIGHT * weight)
 

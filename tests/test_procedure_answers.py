@@ -142,3 +142,15 @@ def test_many_threads_ask_at_once(service: AskService) -> None:
             results = list(pool.map(service.ask, questions))
     assert [r.citations[0].doc_id for r in results[:3]] == ["1.900003", "1.900004", "1.900001"]
     assert all(r.reason == "procedure" for r in results) and len(matcher._records) <= 2
+
+
+def test_a_word_typed_with_other_marks_than_an_asking_word_is_content() -> None:
+    """"dược" and "vé" fold to the asking words "được" and "về", but typed with their marks they are
+    what the question is about; typed without marks they stay ambiguous and are read as asking words."""
+    from retrieval.procedure_terms import marked_content, question_terms
+
+    assert "duoc" in question_terms("Thủ tục cấp chứng chỉ hành nghề dược")
+    assert "duoc" not in question_terms("Tôi có được cấp lại chứng chỉ hành nghề không?")
+    assert "ve" in question_terms("Giá vé xe buýt là bao nhiêu?")
+    assert "co" in question_terms("Cơ quan nào cấp hộ chiếu?") and "co" not in question_terms("Có cần ảnh không?")
+    assert marked_content("thu tuc cap chung chi hanh nghe duoc") == frozenset()
