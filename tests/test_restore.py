@@ -139,8 +139,8 @@ def test_restore_eval_meets_the_bar(tmp_path: Path) -> None:
 def test_the_first_look_by_letter_runs_decides_as_the_word_count_does() -> None:
     """`needs_restoring` decides sure cases from runs of letters, the rest word by word: on clean,
     damaged, mixed and borderline texts it agrees with counting the tokenizer's words."""
+    from knowledge.restore.detect import CLEAN_SHARE
     from knowledge.restore.line_tokens import is_clean_word, split_line
-    from knowledge.restore.restorer import CLEAN_SHARE
 
     def by_words(text: str) -> bool:
         words = [p.text for line in text.splitlines() for p in split_line(line)

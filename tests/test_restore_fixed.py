@@ -172,16 +172,16 @@ REPORT_COPIES = ("Cac thon glri bao céo két qua thuc hién vé Vdn phong Uy ba
 def test_a_repeated_line_is_read_alike_from_both_copies(monkeypatch: pytest.MonkeyPatch) -> None:
     """A document that repeats a line (a record stating a paragraph under two headings) gets one
     reading of it, decided by both copies' evidence; without the step the copies disagree."""
-    import knowledge.restore.restorer as restorer_module
+    import knowledge.restore.copies as copies_module
     from knowledge.restore import get_restorer
 
     def wrong(line: str) -> int:
         return sum(a != b for a, b in zip(line.split(), REPORT_LINE.split()))
 
     document = "\n".join(REPORT_COPIES)
-    monkeypatch.setattr(restorer_module, "COPY_SIMILARITY", 2.0)  # no line is a copy of another
+    monkeypatch.setattr(copies_module, "COPY_SIMILARITY", 2.0)  # no line is a copy of another
     apart = get_restorer().restore_many([document], force=True)[0].split("\n")
-    monkeypatch.setattr(restorer_module, "COPY_SIMILARITY", 0.8)
+    monkeypatch.setattr(copies_module, "COPY_SIMILARITY", 0.8)
     together = get_restorer().restore_many([document], force=True)[0].split("\n")
     assert apart[0] != apart[1]
     assert together[0] == together[1], together
@@ -195,7 +195,7 @@ def test_a_repeated_line_is_read_alike_from_both_copies(monkeypatch: pytest.Monk
 def test_copies_decide_together_how_sure_a_word_is() -> None:
     """A word two copies read alike is shown when either copy alone is sure of it (so the copies
     also show alike); a word read jointly is as sure as the joint reading."""
-    from knowledge.restore.restorer import Agreement
+    from knowledge.restore.copies import Agreement
 
     agreement = Agreement(joint={5: True, 6: False}, twins=[(1, 2), (3, 4)])
     alone = {1, 3, 4, 5, 7}

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 
-from knowledge.restore.restorer import Restorer, needs_restoring
+from knowledge.restore.detect import needs_restoring
+from knowledge.restore.restorer import Restorer
 from knowledge.restore.stage import restore, restore_enabled
 
 _lock = threading.Lock()

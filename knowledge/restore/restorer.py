@@ -1,8 +1,7 @@
 """Restore OCR-damaged Vietnamese: candidates per token, a syllable LM, Viterbi over each paragraph.
 
-A document is restored only when it needs it: text where at least `CLEAN_SHARE` of the words
-carry a letter no Latin-1 OCR engine prints (ư ơ ă đ ạ ế …) was typed by someone with Vietnamese
-letters, and passes through unchanged. In a damaged document, such words are trusted as they are.
+A document is restored only when it needs it (`needs_restoring`, detect.py); in a damaged
+document, words carrying a letter no Latin-1 OCR engine prints are trusted as they are.
 
 Decoding runs twice: once with the package LM, then again with the LM plus the first pass's
 output (self-training: the document's own repeated phrases — its place names, its agencies —
@@ -12,27 +11,23 @@ become evidence for their damaged copies elsewhere in the same text).
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
-import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.restore.copies import Agreement, agree_copies
+from knowledge.restore.detect import needs_restoring
 from knowledge.restore.fixed_vocabulary import FORM_ACRONYMS, NUMBER_WORD, fix_code
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
-from knowledge.restore.ocr_channel import MARGIN as CHANNEL_MARGIN
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
 from knowledge.restore.package_data import FOREIGN, NUM, PUNCT, token_class
 from knowledge.restore.syllables import fold_syllable, is_syllable_shape, normalize_syllable
 
 log = logging.getLogger(__name__)
 
-CLEAN_SHARE = 0.15     # share of words with Vietnamese-only letters above which text is clean
 LM_WEIGHT = 0.6        # LM cost relative to channel cost
 SELF_WEIGHT = 1.0      # weight of the first pass's output in the second pass's LM
 KEEP_COST = 12.0       # channel+LM cost of leaving an unknown token as it is
@@ -62,42 +57,6 @@ class _Slot:
     costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
     key: tuple[str, bool, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name, form)
     picked: int = -1  # the decoded candidate's position in `candidates`
-
-
-# A line repeated in one document (a procedure record states a paragraph under two headings; a plan
-# repeats a task in its appendix) is one text seen twice through different damage: lines of at least
-# COPY_MIN_WORDS words whose readings agree on COPY_SIMILARITY of their words are read alike.
-COPY_MIN_WORDS = 8
-COPY_SIMILARITY = 0.8
-COPY_SKETCH = 3  # least-hashed word runs per line by which copies find each other
-COPY_BUCKET_MAX = 50  # lines sharing a run compared pairwise; more is boilerplate
-
-
-# A first look by runs of letters (11x faster than the line tokenizer, the build's largest cost
-# for scans): the share of runs with a Vietnamese-only letter is within 0.03 of the share of words
-# on the seeds, the test scans, synthetic scans and law articles (scans 0.000-0.012, typed text
-# 0.39-0.46). Only shares between these bounds, and texts under SURE_RUNS runs (list markers and
-# numbers are no words: "a) 12/2025; b) 500$" needs nothing), are counted word by word.
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
-SURELY_DAMAGED_SHARE = 0.05
-SURELY_CLEAN_SHARE = 0.30
-SURE_RUNS = 50
-
-
-def needs_restoring(text: str) -> bool:
-    """False for text typed with Vietnamese letters (or with no letters at all), in NFC or NFD."""
-    text = unicodedata.normalize("NFC", text)
-    runs = _LETTER_RUN.findall(text)
-    if len(runs) >= SURE_RUNS:
-        share = sum(1 for r in runs if is_clean_word(r)) / len(runs)
-        if share < SURELY_DAMAGED_SHARE or share > SURELY_CLEAN_SHARE:
-            return share < SURELY_DAMAGED_SHARE
-    words = [p.text for line in text.splitlines() for p in split_line(line) if p.kind == "word"
-             and any(c.isalpha() for c in p.text)]
-    if not words:
-        return False
-    clean = sum(1 for w in words if is_clean_word(w))
-    return clean < CLEAN_SHARE * len(words)
 
 
 class Restorer:
@@ -149,7 +108,7 @@ class Restorer:
                     index = self.index.with_costs(self.index.learn(pairs))
         copies = Agreement()
         for i in todo:  # a document that repeats a passage gets one reading of it
-            agree_copies(slots[i], choice[i], lm, copies)
+            agree_copies(slots[i], choice[i], lm, copies, LM_WEIGHT, UNSURE_MARGIN)
         out = list(texts)
         unsure = self._unsure([par for i in todo for par in slots[i]], [c for i in todo for c in choice[i]], lm) \
             if UNSURE_MARGIN > 0 else set()
@@ -522,92 +481,3 @@ def _sentences(chosen: list[str]) -> Iterable[list[str]]:
             cur.append(s)
     if cur:
         yield cur
-
-
-@dataclass
-class Agreement:
-    """What reading copies together decided: the slots (by id) read jointly, each with whether the
-    joint reading beat the other by UNSURE_MARGIN, and the pairs of slots both copies read alike."""
-
-    joint: dict[int, bool] = field(default_factory=dict)
-    twins: list[tuple[int, int]] = field(default_factory=list)
-
-    def unsure(self, alone: set[int]) -> set[int]:
-        """The unsure slots once copies are counted: a joint reading is as sure as its joint margin,
-        and a word two copies read alike is sure when either copy alone is (two independent
-        damaged prints agreeing), so the copies also show alike."""
-        out = {k for k in alone if k not in self.joint} | {k for k, sure in self.joint.items() if not sure}
-        for a, b in self.twins:
-            if (a in out) != (b in out):
-                out.discard(a)
-                out.discard(b)
-        return out
-
-
-def agree_copies(paragraphs: list[list[_Slot]], choice: list[list[str]], lm: LanguageModel,
-                 agreement: Agreement) -> Agreement:
-    """Read repeated lines of one document alike, noting what was decided in `agreement`.
-
-    Each copy is an independent observation of the same words, so where two copies' readings
-    differ and each copy could be read either way, the reading whose channel costs summed over
-    both copies, plus the LM around each copy, is lowest is given to both. Besides fixing the copy
-    that was misread, copies read alike keep a long text aligned for anyone comparing it with
-    another version (a reader, a diff, a scorer)."""
-    where: dict[int, list[tuple[int, int]]] = {}
-    for p, par in enumerate(paragraphs):
-        for t, slot in enumerate(par):
-            if slot.line >= 0:
-                where.setdefault(slot.line, []).append((p, t))
-    words = {li: [choice[p][t] for p, t in pos] for li, pos in where.items() if len(pos) >= COPY_MIN_WORDS}
-    # Lines that share one of their COPY_SKETCH least-hashed runs of three folded words are
-    # compared (a min-hash sketch: copies share most runs, so they share a least one too).
-    buckets: dict[int, list[int]] = {}
-    for li, ws in words.items():
-        folded = [fold_syllable(w) for w in ws]
-        runs = {zlib.crc32(" ".join(folded[k:k + 3]).encode()) for k in range(len(folded) - 2)}
-        for key in sorted(runs)[:COPY_SKETCH]:
-            buckets.setdefault(key, []).append(li)
-    pairs = sorted({(a, b) for group in buckets.values() if 1 < len(group) <= COPY_BUCKET_MAX
-                    for k, a in enumerate(group) for b in group[k + 1:]})
-    for a, b in pairs:
-        wa = [choice[p][t] for p, t in where[a]]
-        wb = [choice[p][t] for p, t in where[b]]
-        matcher = SequenceMatcher(None, wa, wb, autojunk=False)
-        if matcher.ratio() < COPY_SIMILARITY:
-            continue
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                agreement.twins.extend((id(paragraphs[pa][ta]), id(paragraphs[pb][tb]))
-                                       for (pa, ta), (pb, tb) in zip(where[a][i1:i2], where[b][j1:j2]))
-            if tag != "replace" or i2 - i1 != j2 - j1:
-                continue
-            for i, j in zip(range(i1, i2), range(j1, j2)):
-                (pa, ta), (pb, tb) = where[a][i], where[b][j]
-                ca, cb = dict(paragraphs[pa][ta].candidates), dict(paragraphs[pb][tb].candidates)
-                options = [c for c in dict.fromkeys((choice[pa][ta], choice[pb][tb])) if not c.startswith("\x00")]
-                if len(options) < 2 or not ca or not cb:
-                    continue
-                # A reading a copy did not list costs it at least its best plus the channel's MARGIN.
-                fa, fb = min(ca.values()) + CHANNEL_MARGIN, min(cb.values()) + CHANNEL_MARGIN
-                cost = [ca.get(c, fa) + cb.get(c, fb) + _context_cost(choice[pa], ta, c, lm)
-                        + _context_cost(choice[pb], tb, c, lm) for c in options]
-                order = np.argsort(cost)
-                best, sure = options[int(order[0])], bool(cost[order[1]] - cost[order[0]] >= UNSURE_MARGIN)
-                for (p, t), listed, floor in (((pa, ta), ca, fa), ((pb, tb), cb, fb)):
-                    slot = paragraphs[p][t]
-                    if best not in listed:  # its own list, so other slots sharing it are not changed
-                        slot.candidates = slot.candidates + [(best, floor)]
-                    slot.picked = next(j for j, (c, _) in enumerate(slot.candidates) if c == best)
-                    choice[p][t] = best
-                    agreement.joint[id(slot)] = sure
-    return agreement
-
-
-def _context_cost(chosen: list[str], t: int, word: str, lm: LanguageModel) -> float:
-    """LM_WEIGHT · the LM cost of `word` at position t of a decoded paragraph, its neighbours fixed."""
-    prev = _lm_symbol(chosen[t - 1]) if t else BOS
-    ids = lm.ids([prev, _lm_symbol(word)] + ([_lm_symbol(chosen[t + 1])] if t + 1 < len(chosen) else []))
-    cost = float(lm.pair_costs(ids[:1], ids[1:2])[0])
-    if len(ids) == 3:
-        cost += float(lm.pair_costs(ids[1:2], ids[2:3])[0])
-    return LM_WEIGHT * cost

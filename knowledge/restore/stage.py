@@ -111,7 +111,7 @@ def restore(texts: Sequence[str], evidence: Sequence[str] = (),
     (the folder's documents) as evidence for the restorer's LM. A group whose texts and evidence
     were restored before is read back from the cache; several groups to restore go to worker
     processes (knowledge/workers.py)."""
-    from knowledge.restore.restorer import needs_restoring
+    from knowledge.restore.detect import needs_restoring
     from knowledge.workers import map_chunks
 
     out: list[str | None] = [None] * len(texts)
