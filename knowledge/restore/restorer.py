@@ -46,7 +46,7 @@ SELF_ROUNDS = 1         # self-training rounds
 UNSURE_MARGIN = 0.1
 
 
-@dataclass
+@dataclass(slots=True)  # one per word and mark of every document restored
 class _Slot:
     """One position of the decoded sequence: its candidates, or a fixed symbol."""
 
