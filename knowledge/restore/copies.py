@@ -19,7 +19,7 @@ import numpy as np
 
 from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.ocr_channel import MARGIN as CHANNEL_MARGIN
-from knowledge.restore.package_data import FOREIGN
+from knowledge.restore.package_data import KEPT, lm_symbol
 from knowledge.restore.syllables import fold_syllable
 
 
@@ -29,10 +29,6 @@ class Slot(Protocol):
     candidates: list[tuple[str, float]]
     line: int
     picked: int
-
-
-def _lm_symbol(word: str) -> str:
-    return FOREIGN if word.startswith("\x00") else word
 
 
 # Lines of at least COPY_MIN_WORDS words whose readings agree on COPY_SIMILARITY of their words are
@@ -104,7 +100,7 @@ def agree_copies(paragraphs: Sequence[Sequence[Slot]], choice: list[list[str]], 
             for i, j in zip(range(i1, i2), range(j1, j2)):
                 (pa, ta), (pb, tb) = where[a][i], where[b][j]
                 ca, cb = dict(paragraphs[pa][ta].candidates), dict(paragraphs[pb][tb].candidates)
-                options = [c for c in dict.fromkeys((choice[pa][ta], choice[pb][tb])) if not c.startswith("\x00")]
+                options = [c for c in dict.fromkeys((choice[pa][ta], choice[pb][tb])) if not c.startswith(KEPT)]
                 if len(options) < 2 or not ca or not cb:
                     continue
                 # A reading a copy did not list costs it at least its best plus the channel's MARGIN.
@@ -125,8 +121,8 @@ def agree_copies(paragraphs: Sequence[Sequence[Slot]], choice: list[list[str]], 
 
 def _context_cost(chosen: list[str], t: int, word: str, lm: LanguageModel, lm_weight: float) -> float:
     """`lm_weight` · the LM cost of `word` at position t of a decoded paragraph, its neighbours fixed."""
-    prev = _lm_symbol(chosen[t - 1]) if t else BOS
-    ids = lm.ids([prev, _lm_symbol(word)] + ([_lm_symbol(chosen[t + 1])] if t + 1 < len(chosen) else []))
+    prev = lm_symbol(chosen[t - 1]) if t else BOS
+    ids = lm.ids([prev, lm_symbol(word)] + ([lm_symbol(chosen[t + 1])] if t + 1 < len(chosen) else []))
     cost = float(lm.pair_costs(ids[:1], ids[1:2])[0])
     if len(ids) == 3:
         cost += float(lm.pair_costs(ids[1:2], ids[2:3])[0])

@@ -21,6 +21,12 @@ from knowledge.restore.syllables import normalize_syllable
 NUM = "<num>"
 PUNCT = "<p>"
 FOREIGN = "<x>"  # a word that is not a Vietnamese syllable (a name, an English word, a URL)
+KEPT = "\x00"  # starts a decoder candidate that means "leave the scan's token as it is"
+
+
+def lm_symbol(word: str) -> str:
+    """The LM's symbol for a decoded word: a kept scan token is a foreign word to it."""
+    return FOREIGN if word.startswith(KEPT) else word
 _NUMBER = re.compile(r"^[\d.,/:-]*\d[\d.,/:-]*$")
 
 

@@ -23,7 +23,7 @@ from knowledge.restore.language_model import BOS, LanguageModel
 from knowledge.restore.line_tokens import Piece, apply_case, case_pattern, is_clean_word, split_line
 from knowledge.restore.model_store import RestoreModel, load_model
 from knowledge.restore.ocr_channel import CandidateIndex, skeleton
-from knowledge.restore.package_data import FOREIGN, NUM, PUNCT, token_class
+from knowledge.restore.package_data import FOREIGN, KEPT, NUM, PUNCT, lm_symbol, token_class
 from knowledge.restore.syllables import fold_syllable, is_syllable_shape, normalize_syllable
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Restorer:
                 if LEARN_COSTS:
                     pairs = [(syl, pieces[i][slot.line][slot.piece].text) for i in todo
                              for par, chosen in zip(slots[i], choice[i]) for slot, syl in zip(par, chosen)
-                             if slot.line >= 0 and not syl.startswith("\x00") and len(slot.candidates) > 1]
+                             if slot.line >= 0 and not syl.startswith(KEPT) and len(slot.candidates) > 1]
                     first = index
                     index = self.index.with_costs(self.index.learn(pairs))
         copies = Agreement()
@@ -128,7 +128,7 @@ class Restorer:
         after: list[str] = []
         has_next: list[bool] = []
         for par, chosen in zip(paragraphs, choice):
-            symbols = [_lm_symbol(w) for w in chosen]
+            symbols = [lm_symbol(w) for w in chosen]
             last = len(chosen) - 1
             for t, slot in enumerate(par):
                 if slot.line < 0 or len(slot.candidates) < 2 or symbols[t] == FOREIGN:
@@ -154,7 +154,7 @@ class Restorer:
         chosen_at = np.fromiter((slot.picked for slot in rows), dtype=np.int64, count=n)
         lens = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
         K = int(lens.max())
-        flat_ids = lm.ids([_lm_symbol(c) for cands in lists for c, _ in cands])
+        flat_ids = lm.ids([lm_symbol(c) for cands in lists for c, _ in cands])
         flat_costs = np.fromiter((ch for cands in lists for _, ch in cands), dtype=np.float64, count=len(flat_ids))
         at_row = np.repeat(np.arange(len(lists)), lens)
         at_col = np.arange(len(flat_ids)) - np.repeat(np.cumsum(lens) - lens, lens)
@@ -282,7 +282,7 @@ class Restorer:
             for slot in par:
                 got = by_object.get(id(slot.candidates))
                 if got is None:
-                    keys = tuple(FOREIGN if c.startswith("\x00") else c for c, _ in slot.candidates)
+                    keys = tuple(lm_symbol(c) for c, _ in slot.candidates)
                     ident = (keys, tuple(ch for _, ch in slot.candidates))  # same words, other costs: apart
                     i = list_id.get(ident)
                     if i is None:
@@ -379,7 +379,7 @@ class Restorer:
                 if slot.line < 0:
                     continue
                 original = doc_pieces[slot.line][slot.piece].text
-                if syl.startswith("\x00"):
+                if syl.startswith(KEPT):
                     replaced[(slot.line, slot.piece)] = original
                 else:
                     replaced[(slot.line, slot.piece)] = apply_case(syl, slot.pattern)
@@ -393,11 +393,7 @@ class Restorer:
         return "\n".join(out_lines)
 
 
-FOREIGN_KEEP = "\x00"  # rendered as the scan's own token
-
-
-def _lm_symbol(word: str) -> str:
-    return FOREIGN if word.startswith("\x00") else word
+FOREIGN_KEEP = KEPT  # rendered as the scan's own token
 
 
 _PUNCT_SLOT = [(PUNCT, 0.0)]
@@ -418,7 +414,7 @@ def _inventory_index(model: RestoreModel) -> CandidateIndex:
 
 def _keep(word: str) -> str:
     """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
-    return "\x00" + word
+    return KEPT + word
 
 
 def _before_number(pieces: Sequence[Piece], i: int) -> bool:
@@ -458,7 +454,7 @@ def _as_name(word: str, cands: list[tuple[str, float]]) -> list[tuple[str, float
     if not word.isalpha() or not all(c.isascii() or c == "é" for c in word):
         return cands
     skel = skeleton(word)
-    return [(c, ch if c.startswith("\x00") or fold_syllable(c) == skel else ch + NAME_PENALTY) for c, ch in cands]
+    return [(c, ch if c.startswith(KEPT) or fold_syllable(c) == skel else ch + NAME_PENALTY) for c, ch in cands]
 
 
 def _is_mixed_case(pieces: Sequence[Piece]) -> bool:
@@ -471,8 +467,8 @@ def _sentences(chosen: list[str]) -> Iterable[list[str]]:
     """The decoded syllables of a paragraph, cut at punctuation and unknown tokens."""
     cur: list[str] = []
     for s in chosen:
-        if s in (NUM, FOREIGN) or s.startswith("\x00"):
-            cur.append(FOREIGN if s.startswith("\x00") else s)
+        if s in (NUM, FOREIGN) or s.startswith(KEPT):
+            cur.append(FOREIGN if s.startswith(KEPT) else s)
         elif s == PUNCT:
             if cur:
                 yield cur
