@@ -14,10 +14,13 @@ ones (`TokenMap`). Titles and issuers are written from the lists of unit and bod
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from knowledge.restore.names import display_issuer, display_title
 from knowledge.text import fold
@@ -25,6 +28,8 @@ from knowledge.text import fold
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^a-z]+")
+SCAN_WINDOW = 64  # tokens tried after the last line before `locate` looks through every occurrence:
+# a passage's next line starts where its last ended, or after a heading of a few words
 
 
 def _letters(token: str) -> str:
@@ -46,16 +51,30 @@ class TokenMap:
         if len(raw_lines) != len(restored_lines):
             restored_lines = raw_lines
         for raw_line, restored_line in zip(raw_lines, restored_lines):
-            tokens, shown = raw_line.split(), restored_line.split()
+            tokens = raw_line.split()
+            self.raw += tokens
+            if raw_line == restored_line:
+                self.shown += tokens
+                continue
+            shown = restored_line.split()
             if len(tokens) != len(shown):
-                shown = tokens
-            for token, restored_token in zip(tokens, shown):
-                self.raw.append(token)
-                self.shown.append(_numbers_kept(token, restored_token))
-        self._at: dict[str, list[int]] = {}
-        for i, token in enumerate(self.raw):
-            self._at.setdefault(token, []).append(i)
-        self._folded: tuple[list[str], list[int]] | None = None
+                self.shown += tokens
+            elif _DIGITS.search(raw_line) is None and _DIGITS.search(restored_line) is None:
+                self.shown += shown  # no number to keep (most lines: a third of the build's display time)
+            else:
+                self.shown += [restored if token == restored else _numbers_kept(token, restored)
+                               for token, restored in zip(tokens, shown)]
+        self._positions: dict[str, list[int]] | None = None
+        self._runs: dict[tuple[str, ...], list[int]] = {}
+        self._folded: tuple[str, list[int], list[int]] | None = None
+
+    def _at(self) -> dict[str, list[int]]:
+        """Where each raw token occurs; built on the first look that `_scan` could not settle."""
+        if self._positions is None:
+            self._positions = {}
+            for i, token in enumerate(self.raw):
+                self._positions.setdefault(token, []).append(i)
+        return self._positions
 
     # -- exact fragments (taken from the raw text by the extractors) --------------------------------
     def map(self, fragment: str, near: int = 0, before: bool = False) -> tuple[str, int]:
@@ -63,8 +82,7 @@ class TokenMap:
         its first or last token) and the token position after it. The first occurrence at or after
         `near` is preferred (with `before`, the last one that starts before `near`), else the
         nearest on the other side. Unknown tokens are kept as they are."""
-        spans = list(_TOKEN.finditer(fragment))
-        tokens = [m.group() for m in spans]
+        tokens = fragment.split()
         if not tokens:
             return fragment, near
         start = self.locate(tokens, near, before)
@@ -80,21 +98,50 @@ class TokenMap:
                 else:
                     shown.append(self.shown[j])
                     end = j + 1
-        return _with_tokens(fragment, spans, shown), end
+        if shown == tokens:
+            return fragment, end
+        if len(fragment) == sum(map(len, tokens)) + len(tokens) - 1:  # single spaces: most lines
+            return " ".join(shown), end
+        return _with_tokens(fragment, list(_TOKEN.finditer(fragment)), shown), end
 
     def locate(self, tokens: list[str], near: int = 0, before: bool = False) -> int | None:
         """Where the run `tokens` starts among the raw tokens (see `map`), or None."""
-        starts = set(self._at.get(tokens[0], ()))
-        if len(tokens) > 1:  # a first token cut by the extractor: anchor on the second
-            starts.update(p - 1 for p in self._at.get(tokens[1], ()) if p > 0)
-        best: tuple[int, int, int] | None = None
-        for start in starts:
-            if self._matches(start, tokens):
-                preferred = start < near if before else start >= near
-                key = (0 if preferred else 1, abs(start - near), start)
-                if best is None or key < best:
-                    best = key
-        return None if best is None else best[2]
+        if not before:
+            found = self._scan(tokens, near)
+            if found is not None:
+                return found
+        starts = self._starts(tuple(tokens))
+        if not starts:
+            return None
+        k = bisect.bisect_left(starts, near)
+        if before:  # the last start before `near`, else the first after it
+            return starts[k - 1] if k > 0 else starts[k]
+        return starts[k] if k < len(starts) else starts[-1]
+
+    def _starts(self, tokens: tuple[str, ...]) -> list[int]:
+        """Every place the run `tokens` starts, in order; remembered, as a section's heading is
+        looked up again for each of its passages."""
+        found = self._runs.get(tokens)
+        if found is None:
+            at = self._at()
+            starts = set(at.get(tokens[0], ()))
+            if len(tokens) > 1:  # a first token cut by the extractor: anchor on the second
+                starts.update(p - 1 for p in at.get(tokens[1], ()) if p > 0)
+            found = self._runs[tokens] = sorted(j for j in starts if self._matches(j, list(tokens)))
+        return found
+
+    def _scan(self, tokens: list[str], near: int) -> int | None:
+        """`locate`'s answer when it lies within SCAN_WINDOW tokens after `near` (the next line of
+        a passage starts where the last one ended): the candidate starts `locate` considers,
+        tried nearest first, so the first match is the one it would pick."""
+        first = tokens[0]
+        second = tokens[1] if len(tokens) > 1 else None
+        raw = self.raw
+        for j in range(max(near, 0), min(len(raw), near + SCAN_WINDOW)):
+            if (raw[j] == first or second is not None and j + 1 < len(raw) and raw[j + 1] == second) \
+                    and self._matches(j, tokens):
+                return j
+        return None
 
     def _matches(self, start: int, tokens: list[str]) -> bool:
         if start < 0 or start + len(tokens) > len(self.raw):
@@ -118,35 +165,39 @@ class TokenMap:
         return token
 
     def _next(self, token: str, start: int, window: int = 40) -> int | None:
-        for j in self._at.get(token, ()):
+        for j in self._at().get(token, ()):
             if start <= j < start + window:
                 return j
         return None
 
     # -- folded phrases (quiz quotes, names) -------------------------------------------------------
-    def _folded_words(self) -> tuple[list[str], list[int]]:
-        """Every raw token's folded words, each with the position of its token."""
+    def _folded_words(self) -> tuple[str, list[int], list[int]]:
+        """The raw tokens' folded words as one string (single spaces), each word's offset in it
+        and the position of its token. Names are looked up thousands of times a build: `str.find`
+        over this string replaced a Python scan of every word (14 s of the 100,000-passage build)."""
         if self._folded is None:
-            words: list[str] = []
-            owner: list[int] = []
-            for i, token in enumerate(self.raw):
-                for word in fold(token).split():
-                    words.append(word)
-                    owner.append(i)
-            self._folded = (words, owner)
+            folded = {token: fold(token) for token in set(self.raw)}
+            count = {token: f.count(" ") + 1 if f else 0 for token, f in folded.items()}
+            joined = " ".join(f for f in map(folded.__getitem__, self.raw) if f)
+            words = joined.split(" ") if joined else []
+            offsets = list(itertools.accumulate((len(w) + 1 for w in words), initial=0))[:-1]
+            owner = np.repeat(np.arange(len(self.raw)), [count[t] for t in self.raw]).tolist()
+            self._folded = (joined, offsets, owner)
         return self._folded
 
     def folded_spans(self, phrase: str) -> list[tuple[int, int]]:
         """Token ranges [start, end) whose raw text folds to `phrase` (whole words)."""
-        target = fold(phrase).split()
+        target = fold(phrase)
         if not target:
             return []
-        words, owner = self._folded_words()
-        n = len(target)
+        joined, offsets, owner = self._folded_words()
+        hay, needle, n = f" {joined} ", f" {target} ", target.count(" ") + 1
         spans = []
-        for i in range(len(words) - n + 1):
-            if words[i] == target[0] and words[i:i + n] == target:
-                spans.append((owner[i], owner[i + n - 1] + 1))
+        at = hay.find(needle)
+        while at >= 0:
+            i = bisect.bisect_left(offsets, at)  # the word starting at hay[at + 1], joined[at]
+            spans.append((owner[i], owner[i + n - 1] + 1))
+            at = hay.find(needle, at + 1)
         return spans
 
     def find_folded(self, phrase: str) -> str | None:

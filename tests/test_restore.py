@@ -154,3 +154,22 @@ def test_the_first_look_by_letter_runs_decides_as_the_word_count_does() -> None:
     for text in texts:
         assert needs_restoring(text) == by_words(text), text
     assert needs_restoring(DAMAGED) and not needs_restoring(CLEAN)
+
+
+def test_the_letter_runs_with_a_vietnamese_only_letter_are_counted_as_the_word_check_counts_them() -> None:
+    """The regex that counts runs holding a Vietnamese-only letter knows every such letter of
+    Unicode, and counts exactly the runs `is_clean_word` accepts (NFC and NFD text, mixed scripts)."""
+    import random
+    import unicodedata
+
+    from knowledge.restore.detect import _CLEAN_RUN, _LETTER_RUN, vietnamese_only_letters
+    from knowledge.restore.line_tokens import is_clean_word
+
+    assert vietnamese_only_letters() == vietnamese_only_letters(0x110000)
+    rng = random.Random(7)
+    alphabet = "aăâbcdđeêoôơuưyAĂĐƯÓỏạ1_ -.\n" + "".join(chr(rng.randrange(0x100, 0x2100)) for _ in range(60))
+    texts = [CLEAN, DAMAGED, unicodedata.normalize("NFD", CLEAN)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(500)]
+    for text in texts:
+        text = unicodedata.normalize("NFC", text)
+        assert len(_CLEAN_RUN.findall(text)) == sum(map(is_clean_word, _LETTER_RUN.findall(text))), text

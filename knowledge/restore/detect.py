@@ -24,12 +24,25 @@ SURELY_CLEAN_SHARE = 0.30
 SURE_RUNS = 50
 
 
+LETTERS_END = 0x1F00  # every letter `is_clean_word` accepts lies below (checked over all of Unicode by a test)
+
+
+def vietnamese_only_letters(end: int = LETTERS_END) -> str:
+    """Every letter `is_clean_word` accepts on its own (it accepts a word for any one of them)."""
+    return "".join(c for c in map(chr, range(0x100, end)) if c.isalpha() and is_clean_word(c))
+
+
+# The letter runs with a Vietnamese-only letter, counted by the regex engine: its start anchored at
+# the run's start, up to the first such letter (a third of a scan's parse time when counted in Python).
+_CLEAN_RUN = re.compile(r"(?<![^\W\d_])[^\W\d_]*?[" + re.escape(vietnamese_only_letters()) + "]")
+
+
 def needs_restoring(text: str) -> bool:
     """False for text typed with Vietnamese letters (or with no letters at all), in NFC or NFD."""
     text = unicodedata.normalize("NFC", text)
     runs = _LETTER_RUN.findall(text)
     if len(runs) >= SURE_RUNS:
-        share = sum(1 for r in runs if is_clean_word(r)) / len(runs)
+        share = len(_CLEAN_RUN.findall(text)) / len(runs)
         if share < SURELY_DAMAGED_SHARE or share > SURELY_CLEAN_SHARE:
             return share < SURELY_DAMAGED_SHARE
     words = [p.text for line in text.splitlines() for p in split_line(line) if p.kind == "word"

@@ -79,13 +79,14 @@ def _split_words(text: str) -> list[Piece]:
     for m in _WORD.finditer(text):
         if m.start() > pos:
             out.append(Piece(text[pos:m.start()], "sep"))
-        glued = _GLUED_NUMBER.match(m.group())
+        word = m.group()
+        glued = _GLUED_NUMBER.match(word) if word[-1].isdigit() else None
         if glued and is_syllable_shape(strip_marks(glued.group(1)).lower()):
             # "thang8": a whole syllable (it ends on a final consonant) then a number: two tokens.
             out.append(Piece(glued.group(1), "word"))
             out.append(Piece(glued.group(2), "keep"))
         else:
-            out.append(Piece(m.group(), "word"))
+            out.append(Piece(word, "word"))
         pos = m.end()
     if pos < len(text):
         out.append(Piece(text[pos:], "sep"))

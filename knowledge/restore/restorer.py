@@ -54,7 +54,6 @@ class _Slot:
     line: int = -1
     piece: int = -1
     pattern: str = "lower"
-    costs: np.ndarray | None = None  # the channel costs as an array (filled when decoding)
     key: tuple[str, bool, bool, bool, bool] | None = None  # (word, mixed-case line, in parentheses, name, form)
     picked: int = -1  # the decoded candidate's position in `candidates`
 
@@ -83,13 +82,14 @@ class Restorer:
             return list(texts)
         lines = {i: texts[i].split("\n") for i in todo}
         pieces = {i: [split_line(line) for line in lines[i]] for i in todo}
+        templates: dict[str, list[tuple]] = {}
         rounds = int(SELF_ROUNDS) if rounds is None else rounds
         base = self.model.lm.copy_with(corpus, CORPUS_WEIGHT) if corpus else self.model.lm
         lm = base
         index = self.index
         choice: dict[int, list[list[str]]] = {}
         first = None
-        slots = {i: self._layout(pieces[i]) for i in todo}
+        slots = {i: self._layout(pieces[i], lines[i], templates) for i in todo}
         for r in range(rounds + 1):
             index.prepare((p.text for i in todo for line in pieces[i] for p in line if p.kind == "word"), first)
             for i in todo:
@@ -123,34 +123,35 @@ class Restorer:
         """Slots (by id) whose decoded word beats its best alternative by less than UNSURE_MARGIN,
         the neighbours fixed as decoded: the same costs the Viterbi path minimised (channel and
         LM_WEIGHT · LM), all slots scored in one numpy call."""
-        rows: list[_Slot] = []
-        before: list[str] = []
-        after: list[str] = []
-        has_next: list[bool] = []
-        for par, chosen in zip(paragraphs, choice):
-            symbols = [lm_symbol(w) for w in chosen]
-            last = len(chosen) - 1
-            for t, slot in enumerate(par):
-                if slot.line < 0 or len(slot.candidates) < 2 or symbols[t] == FOREIGN:
-                    continue
-                rows.append(slot)
-                before.append(symbols[t - 1] if t else BOS)
-                after.append(symbols[t + 1] if t < last else BOS)
-                has_next.append(t < last)
-        if not rows:
+        flat = [slot for par in paragraphs for slot in par]
+        words = [w for chosen in choice for w in chosen]
+        eligible = np.fromiter((slot.line >= 0 and len(slot.candidates) > 1 and not (w == FOREIGN or w.startswith(KEPT))
+                                for slot, w in zip(flat, words)), dtype=bool, count=len(flat))
+        if not eligible.any():
             return set()
+        # Each position's neighbours as decoded (BOS at a paragraph's ends), by numpy.
+        symbols = lm.ids([lm_symbol(w) for w in words])
+        bos = lm.ids([BOS])[0]
+        lens = np.fromiter((len(par) for par in paragraphs), dtype=np.int64, count=len(paragraphs))
+        firsts = (np.cumsum(lens) - lens)[lens > 0]
+        lasts = (np.cumsum(lens) - 1)[lens > 0]
+        prev_all = np.empty_like(symbols)
+        prev_all[1:] = symbols[:-1]
+        prev_all[firsts] = bos
+        nxt_all = np.empty_like(symbols)
+        nxt_all[:-1] = symbols[1:]
+        nxt_all[lasts] = bos
+        has_next_all = np.ones(len(symbols), dtype=bool)
+        has_next_all[lasts] = False
+        at = np.nonzero(eligible)[0]
+        rows = [flat[i] for i in at.tolist()]
+        prev_all, nxt_all, has_next_all = prev_all[at], nxt_all[at], has_next_all[at]
         n = len(rows)
         # One row of ids and costs per distinct candidate list (documents repeat their tokens),
         # all their words looked up in one call; the choice's position is the decoder's.
-        list_of: dict[int, int] = {}
-        lists: list[list[tuple[str, float]]] = []
-        where = np.empty(n, dtype=np.int64)
-        for r, slot in enumerate(rows):
-            k = list_of.get(id(slot.candidates))
-            if k is None:
-                k = list_of[id(slot.candidates)] = len(lists)
-                lists.append(slot.candidates)
-            where[r] = k
+        lists = list({id(slot.candidates): slot.candidates for slot in rows}.values())
+        list_of = {id(cands): k for k, cands in enumerate(lists)}
+        where = np.fromiter((list_of[id(slot.candidates)] for slot in rows), dtype=np.int64, count=n)
         chosen_at = np.fromiter((slot.picked for slot in rows), dtype=np.int64, count=n)
         lens = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
         K = int(lens.max())
@@ -162,9 +163,6 @@ class Restorer:
         costs = np.full((len(lists), K), np.inf)
         ids[at_row, at_col] = flat_ids
         costs[at_row, at_col] = flat_costs
-        prev_all = lm.ids(before)
-        nxt_all = lm.ids(after)
-        has_next_all = np.array(has_next)
         # Documents repeat their phrases: each distinct (candidates, neighbours, choice) is scored once.
         key = np.stack([where, prev_all, nxt_all, has_next_all.astype(np.int64), chosen_at], axis=1)
         unique, inverse = np.unique(key, axis=0, return_inverse=True)
@@ -187,34 +185,29 @@ class Restorer:
         return {id(rows[r]) for r in np.nonzero(margin < UNSURE_MARGIN)[0]}
 
     # -- building the sequence ----------------------------------------------------------------
-    def _layout(self, doc_pieces: list[Sequence[Piece]]) -> list[list[_Slot]]:
+    def _layout(self, doc_pieces: list[Sequence[Piece]], lines: list[str],
+                templates: dict[str, list[tuple]]) -> list[list[_Slot]]:
         """Paragraphs (runs of non-empty lines) as sequences of slots: punctuation, numbers and
         kept tokens as fixed symbols, words with the key their candidates are looked up by (done
-        once; each decoding round only fills in candidates, see `_fill`)."""
+        once; each decoding round only fills in candidates, see `_fill`). A line's slots are
+        worked out once per distinct line of the texts restored together (`templates`)."""
         paragraphs: list[list[_Slot]] = []
         cur: list[_Slot] = []
-        for li, pieces in enumerate(doc_pieces):
-            if not any(p.kind != "sep" for p in pieces):
+        for li, (pieces, line) in enumerate(zip(doc_pieces, lines)):
+            template = templates.get(line)
+            if template is None:
+                template = templates[line] = _line_template(pieces)
+            if not template:
                 if cur:
                     paragraphs.append(cur)
                     cur = []
                 continue
-            mixed_case = _is_mixed_case(pieces)
-            for pi, p in enumerate(pieces):
-                if p.kind == "sep":
-                    if p.text.strip():  # any punctuation, as the LM saw it in running text
-                        cur.append(_Slot(_PUNCT_SLOT))
-                elif p.kind == "keep":
-                    cur.append(_Slot(_NUM_SLOT if any(c.isdigit() for c in p.text) else _FOREIGN_SLOT))
-                else:
-                    pattern = case_pattern(p.text)
-                    parens = _in_parens(pieces, pi)
-                    name = pattern == "title" and mixed_case and bool(cur) and cur[-1].line >= 0
-                    if any(c.isdigit() for c in p.text) and _before_code(pieces, pi):
-                        cur.append(_Slot(_NUM_SLOT))  # the number of "S6: A4 /KH-SYT": never a word
-                        continue
-                    form = _before_number(pieces, pi)
-                    cur.append(_Slot([], li, pi, pattern, key=(p.text, mixed_case, parens, name, form)))
+            for fixed, pi, pattern, plain, as_name in template:
+                if fixed is not None:
+                    cur.append(_Slot(fixed))
+                else:  # a capitalised word after a word of a mixed-case line is taken for a name
+                    key = as_name if as_name is not None and cur and cur[-1].line >= 0 else plain
+                    cur.append(_Slot([], li, pi, pattern, key=key))
         if cur:
             paragraphs.append(cur)
         return paragraphs
@@ -238,7 +231,6 @@ class Restorer:
                         cands = _as_name(word, cands)
                     memo[key] = cands
                 slot.candidates = cands
-                slot.costs = None
 
     def _candidates(self, index: CandidateIndex, word: str, mixed_case_line: bool,
                     in_parens: bool = False) -> list[tuple[str, float]]:
@@ -275,31 +267,28 @@ class Restorer:
         """
         list_id: dict[tuple, int] = {((BOS,), (0.0,)): 0}
         lists: list[tuple[str, ...]] = [(BOS,)]
-        seq: list[list[int]] = []
-        by_object: dict[int, tuple[int, np.ndarray]] = {}
-        for par in paragraphs:
-            ids = []
-            for slot in par:
-                got = by_object.get(id(slot.candidates))
-                if got is None:
-                    keys = tuple(lm_symbol(c) for c, _ in slot.candidates)
-                    ident = (keys, tuple(ch for _, ch in slot.candidates))  # same words, other costs: apart
-                    i = list_id.get(ident)
-                    if i is None:
-                        i = list_id[ident] = len(lists)
-                        lists.append(keys)
-                    got = by_object[id(slot.candidates)] = (i, np.array([ch for _, ch in slot.candidates]))
-                ids.append(got[0])
-                slot.costs = got[1]
-            seq.append(ids)
-        pair_at: dict[tuple[int, int], int] = {}
-        for ids in seq:
-            prev = 0
-            for cur in ids:
-                pair_at.setdefault((prev, cur), len(pair_at))
-                prev = cur
-        if not pair_at:
+        channel: list[tuple[float, ...]] = [()]
+        by_object: dict[int, int] = {}
+        for cands in {id(slot.candidates): slot.candidates for par in paragraphs for slot in par}.values():
+            keys = tuple(lm_symbol(c) for c, _ in cands)
+            chans = tuple(ch for _, ch in cands)
+            i = list_id.get((keys, chans))  # same words, other costs: apart
+            if i is None:
+                i = list_id[keys, chans] = len(lists)
+                lists.append(keys)
+                channel.append(chans)
+            by_object[id(cands)] = i
+        # Every position's list, and the distinct (previous list, list) pairs, by numpy.
+        cur = np.fromiter((by_object[id(slot.candidates)] for par in paragraphs for slot in par), dtype=np.int64)
+        if not len(cur):
             return [[] for _ in paragraphs]
+        par_lens = np.fromiter((len(par) for par in paragraphs), dtype=np.int64, count=len(paragraphs))
+        par_starts = np.cumsum(par_lens) - par_lens
+        prev = np.empty_like(cur)
+        prev[1:] = cur[:-1]
+        prev[par_starts[par_lens > 0]] = 0  # a paragraph starts after BOS
+        pair_keys, pair_of = np.unique(prev * len(lists) + cur, return_inverse=True)
+        pairs = np.stack([pair_keys // len(lists), pair_keys % len(lists)], axis=1)
         K = max(len(keys) for keys in lists)
         # Word ids of every list, padded with -1 to K; every distinct (previous list, list) pair
         # as a K × K matrix of LM costs, all pairs scored in one call.
@@ -308,7 +297,6 @@ class Restorer:
         lens = np.array([len(keys) for keys in lists])
         padded[np.repeat(np.arange(len(lists)), lens), np.arange(len(flat_ids)) - np.repeat(np.cumsum(lens) - lens,
                                                                                               lens)] = flat_ids
-        pairs = np.array(list(pair_at), dtype=np.int64)
         U = padded[pairs[:, 0]][:, :, None]
         W = padded[pairs[:, 1]][:, None, :]
         valid = (U >= 0) & (W >= 0)
@@ -316,23 +304,22 @@ class Restorer:
         mats[valid] = LM_WEIGHT * lm.pair_costs(np.broadcast_to(U, valid.shape)[valid],
                                                  np.broadcast_to(W, valid.shape)[valid])
         costs = np.full((len(lists), K), np.inf, dtype=np.float32)
-        for obj_list_id, arr in by_object.values():
-            costs[obj_list_id, : len(arr)] = arr
+        for i in range(1, len(lists)):
+            costs[i, : len(channel[i])] = channel[i]
         # Paragraphs decoded in lockstep, longest first: step t advances every paragraph that
         # has a position t, so the Python loop runs once per position of the longest paragraph.
-        order = sorted(range(len(seq)), key=lambda i: -len(seq[i]))
-        lengths = np.array([len(seq[i]) for i in order])
+        order = np.argsort(-par_lens, kind="stable")
+        lengths = par_lens[order]
         T = int(lengths[0]) if len(lengths) else 0
         n = len(order)
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        rows = np.repeat(rank, par_lens)
+        cols = np.arange(len(cur)) - np.repeat(par_starts, par_lens)
         pair_idx = np.zeros((n, max(T, 1)), dtype=np.int64)
         list_idx = np.zeros((n, max(T, 1)), dtype=np.int64)
-        for r, i in enumerate(order):
-            ids = seq[i]
-            prev = 0
-            for t, cur in enumerate(ids):
-                pair_idx[r, t] = pair_at[(prev, cur)]
-                list_idx[r, t] = cur
-                prev = cur
+        pair_idx[rows, cols] = pair_of
+        list_idx[rows, cols] = cur
         active = np.searchsorted(-lengths, -np.arange(T), side="left")  # paragraphs longer than t
         score = np.zeros((n, K), dtype=np.float32)
         score[:, 1:] = np.inf
@@ -415,6 +402,31 @@ def _inventory_index(model: RestoreModel) -> CandidateIndex:
 def _keep(word: str) -> str:
     """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
     return KEPT + word
+
+
+def _line_template(pieces: Sequence[Piece]) -> list[tuple]:
+    """A line's slots to be: (fixed candidates, None…) for punctuation, numbers and kept tokens;
+    (None, piece, case pattern, key, key as a name or None) for a word. Empty for a line with
+    nothing but spaces (it ends a paragraph)."""
+    if not any(p.kind != "sep" for p in pieces):
+        return []
+    out: list[tuple] = []
+    mixed_case = _is_mixed_case(pieces)
+    for pi, p in enumerate(pieces):
+        if p.kind == "sep":
+            if p.text.strip():  # any punctuation, as the LM saw it in running text
+                out.append((_PUNCT_SLOT, -1, "", None, None))
+        elif p.kind == "keep":
+            out.append((_NUM_SLOT if any(c.isdigit() for c in p.text) else _FOREIGN_SLOT, -1, "", None, None))
+        elif not p.text.isalpha() and any(c.isdigit() for c in p.text) and _before_code(pieces, pi):
+            out.append((_NUM_SLOT, -1, "", None, None))  # the number of "S6: A4 /KH-SYT": never a word
+        else:
+            pattern = case_pattern(p.text)
+            parens = _in_parens(pieces, pi)
+            form = _before_number(pieces, pi)
+            as_name = (p.text, mixed_case, parens, True, form) if pattern == "title" and mixed_case else None
+            out.append((None, pi, pattern, (p.text, mixed_case, parens, False, form), as_name))
+    return out
 
 
 def _before_number(pieces: Sequence[Piece], i: int) -> bool:
