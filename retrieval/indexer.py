@@ -173,7 +173,7 @@ def index_knowledge_db(db: sqlite_utils.Database, progress: Callable[[str, int, 
     builder = write_index(db, progress)
     store_derived(db.conn)
     store_procedure_indexes(db.conn)
-    store_document_indexes(db.conn)
+    store_document_indexes(db.conn, builder)
     if progress:
         progress("index", 0, 1)
     InvertedBM25Index.from_builder(builder).store(db.conn, passage_index_fingerprint())

@@ -141,6 +141,17 @@ class PostingsBuilder:
         self._chunk_start = len(self.doc_len)
         return mapping
 
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What was added so far, not consumed: every document's term ids (each document's in
+        first-occurrence order, documents in order), their term frequencies, and how many
+        distinct terms each document has (its share of the first two)."""
+        self._flush()
+        if not self._chunks:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64)
+        ids = np.concatenate([c[0] for c in self._chunks])
+        tfs = np.concatenate([c[1] for c in self._chunks])
+        return ids, tfs, np.frombuffer(self.unique, dtype=np.int64).copy()
+
     def _flush(self) -> None:
         if self._ids:
             self._chunks.append((np.array(self._ids, dtype=np.int32), np.array(self._tfs, dtype=np.int32),
