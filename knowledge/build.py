@@ -28,8 +28,8 @@ import sqlite_utils
 from knowledge.contacts import extract_contacts
 from knowledge.display import DocumentDisplay, TokenMap, document_display
 from knowledge.journal import crash_point
-from knowledge.metadata import DocumentMeta, extract_metadata, number_suffix, resolve_from_citations
-from knowledge.parts import parts_for_documents, write_parts_many
+from knowledge.metadata import DocumentMeta, citations_in, extract_metadata, number_suffix, resolve_from_citations
+from knowledge.parts import DocumentParts, parts_for_build, write_parts_many
 from knowledge.readers import SUPPORTED_SUFFIXES, DocumentError, read_bytes
 from knowledge.restore import needs_restoring, restore
 from knowledge.structure import document_passages, end_matter
@@ -131,10 +131,11 @@ def parse_documents(docs_dir: Path, refused_ids: set[str] | None = None) -> tupl
                     refused_ids.add(doc_id_for(path))
             else:
                 docs.append(doc)
-    for doc in docs:  # numbers OCR destroyed, recovered from citations in the other documents
-        if not doc["meta"].number:
-            others = [d["text"] for d in docs if d is not doc]
-            resolve_from_citations(number_suffix(doc["header"]), doc["meta"], others)
+    # numbers OCR destroyed, recovered from citations in the other documents
+    lost = [i for i, doc in enumerate(docs) if not doc["meta"].number and number_suffix(doc["header"])]
+    cited = [citations_in(d["text"]) for d in docs] if lost else []
+    for i in lost:
+        resolve_from_citations(number_suffix(docs[i]["header"]), docs[i]["meta"], cited[:i] + cited[i + 1:])
     return docs, errors
 
 
@@ -195,8 +196,10 @@ def _has_plan_header(header: list[str], meta: DocumentMeta) -> bool:
 def add_displays(docs: list[dict], questions: list | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
     """Restore the documents that need it (knowledge/restore/stage.py: once, then cached), with the
-    folder's clean documents as evidence, and map every extracted fragment onto the restored
-    text: `doc["restored"]` and `doc["display"]`.
+    folder's clean documents as evidence; then, per document, map every extracted fragment onto
+    the restored text and read the document's parts (knowledge/parts) from it: `doc["restored"]`,
+    `doc["display"]` and `doc["parts"]`. Both readings are done in one pass over the documents
+    (worker processes for a large build), so each document's texts go to a worker once.
 
     The question banks are not evidence: they were written by people reading these very plans,
     and restoration must rest on package data and the documents themselves (issue 11), so that
@@ -207,17 +210,22 @@ def add_displays(docs: list[dict], questions: list | None = None,
     evidence = [d["text"] for d in docs if not d["needs_restoring"]]
     restored = restore([d["text"] for d in docs], evidence, progress,
                        decided=[d["needs_restoring"] for d in docs])
-    items = [(d["text"], text, d["meta"].title, d["meta"].issuer, [(p.text, p.headings) for p in d["passages"]],
-              [c.sentence for c in d["contacts"]]) for d, text in zip(docs, restored)]
-    work = sum(len(d["passages"]) for d, text in zip(docs, restored) if text is not None)
-    displays = [shown for chunk in map_chunks(_display_chunk, chunked(items, DOCUMENTS_PER_CHUNK), work=work)
-                for shown in chunk]
-    for doc, text, shown in zip(docs, restored, displays):
-        doc["restored"], doc["display"] = text, shown
+    items = [(d["text"], text, d["meta"], [(p.text, p.headings) for p in d["passages"]],
+              [c.sentence for c in d["contacts"]], doc_id_for(d["path"])) for d, text in zip(docs, restored)]
+    work = sum(len(d["passages"]) for d in docs)
+    read = [one for chunk in map_chunks(_read_chunk, chunked(items, DOCUMENTS_PER_CHUNK), work=work)
+            for one in chunk]
+    for doc, text, (shown, parts) in zip(docs, restored, read):
+        doc["restored"], doc["display"], doc["parts"] = text, shown, parts
 
 
-def _display_chunk(items: list[tuple]) -> list[DocumentDisplay]:
-    return [document_display(*item) for item in items]
+def _read_chunk(items: list[tuple]) -> list[tuple[DocumentDisplay, DocumentParts]]:
+    """What people read of each document, and its parts."""
+    out = []
+    for text, restored, meta, passages, sentences, doc_id in items:
+        shown = document_display(text, restored, meta.title, meta.issuer, passages, sentences)
+        out.append((shown, parts_for_build({"text": text, "restored": restored, "meta": meta}, doc_id)))
+    return out
 
 
 def load_questions(docs_dir: Path, texts: dict[str, str], refused_ids: set[str]) -> tuple[list, list[str]]:
@@ -343,8 +351,7 @@ def _write(db: sqlite_utils.Database, docs: list[dict], questions: list, report:
             progress("documents", n, len(docs))
     db["documents"].insert_all(doc_rows, pk="doc_id")
     # document parts (issue 18): letterhead, recipients, signer, cites, tasks, targets
-    write_parts_many(db, [(parts.doc_id or "", parts)
-                          for parts in parts_for_documents(docs, [doc_id_for(d["path"]) for d in docs])])
+    write_parts_many(db, [(parts.doc_id or "", parts) for parts in (d["parts"] for d in docs)])
     db["passages"].insert_all(passage_rows, pk="id", batch_size=2000,
                               columns={"display": str, "headings_display": str})
     db["passages"].create_index(["doc_id"])

@@ -183,8 +183,19 @@ def _find_issuer(header: list[str], body: str, title: str) -> str:
     return ""
 
 
-def resolve_from_citations(number_suffix_value: str, meta: DocumentMeta, other_texts: list[str]) -> bool:
-    """Fill a damaged number/date from another document that cites this one by number and title.
+Citation = tuple[str, ...]  # the groups of one `_CITED` match: number, kind, agency, d, m, y, tail
+
+
+def citations_in(text: str) -> list[Citation]:
+    """The plans `text` cites by number, date and title: read once per document of a build, however
+    many of the others lost their number (each once re-folded every document: seconds at 2,600)."""
+    return [m.groups() for m in _CITED.finditer(fold(text))]
+
+
+def resolve_from_citations(number_suffix_value: str, meta: DocumentMeta,
+                           other_citations: list[list[Citation]]) -> bool:
+    """Fill a damaged number/date from another document that cites this one by number and title
+    (`other_citations`: `citations_in` of each other document).
 
     Another plan citing "Kế hoạch số 148/KH-SYT ngày 31/7/2025 của Sở Y tế ... về <title>" with the
     same number suffix and a title that matches ours is trusted over OCR garbage in our header.
@@ -194,18 +205,17 @@ def resolve_from_citations(number_suffix_value: str, meta: DocumentMeta, other_t
     kind, _, agency = number_suffix_value.lower().partition("-")
     title_words = set(fold(meta.title).split()) - {"ke", "hoach"}
     best: tuple[float, str, str] | None = None
-    for text in other_texts:
-        for m in _CITED.finditer(fold(text)):
-            if m.group(2) != kind.replace("đ", "d") or m.group(3) != agency:
+    for cited in other_citations:
+        for number, cited_kind, cited_agency, day, month, year, tail in cited:
+            if cited_kind != kind.replace("đ", "d") or cited_agency != agency:
                 continue
-            tail = m.group(7)
             tail = tail.split(" ve ", 1)[1] if " ve " in tail else tail
             tail_words = set(tail.split()[: len(title_words) + 4])
             overlap = len(title_words & tail_words) / max(len(title_words), 1)
             if overlap >= 0.6 and (best is None or overlap > best[0]):
-                d, mo, y = int(m.group(4)), int(m.group(5)), int(m.group(6))
+                d, mo, y = int(day), int(month), int(year)
                 date = f"{d:02d}/{mo:02d}/{y}" if _valid_date(d, mo, y) else ""
-                best = (overlap, f"{int(m.group(1))}/{number_suffix_value}", date)
+                best = (overlap, f"{int(number)}/{number_suffix_value}", date)
     if best is None:
         return False
     meta.number = best[1]

@@ -154,3 +154,30 @@ def test_title_without_kind_line_is_a_plan_only_when_it_reads_like_one(
     assert seed.kind == "Kế hoạch"
     assert seed.title.startswith("Kế hoạch")
     assert "phu thai" in fold(seed.title)
+
+
+def test_a_number_the_scan_lost_is_read_from_the_plan_that_cites_it(tmp_path: Path) -> None:
+    """Made-up plans: one whose header number lost its digits ("Số: /KH-UBND"), one that cites it by
+    number, date and title; a third cites another plan of the same suffix whose title differs."""
+    header = ("ỦY BAN NHÂN DÂN\nXÃ AN BÌNH\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+              "Số: {number}/KH-UBND\nAn Bình, ngày {date}\n\nKẾ HOẠCH\n{title}\n\n")
+    body = "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n{text}\n"
+    (tmp_path / "a-lost.txt").write_text(header.format(number="", date="05 tháng 3 năm 2026",
+                                                       title="Chuyển đổi số trong giải quyết thủ tục hành chính")
+                                         + body.format(text="Nâng cao tỷ lệ hồ sơ trực tuyến toàn trình."), "utf-8")
+    (tmp_path / "b-cites.txt").write_text(header.format(number="12", date="20 tháng 4 năm 2026",
+                                                        title="Kiểm tra công tác cải cách hành chính")
+                                          + body.format(text="Căn cứ Kế hoạch số 7/KH-UBND ngày 05/3/2026 của "
+                                                             "UBND xã về chuyển đổi số trong giải quyết thủ tục "
+                                                             "hành chính, UBND xã kiểm tra việc thực hiện."),
+                                          "utf-8")
+    (tmp_path / "c-other.txt").write_text(header.format(number="15", date="02 tháng 5 năm 2026",
+                                                        title="Tuyên truyền pháp luật")
+                                          + body.format(text="Căn cứ Kế hoạch số 9/KH-UBND ngày 01/2/2026 của "
+                                                             "UBND xã về phòng chống thiên tai năm 2026."), "utf-8")
+    docs, errors = parse_documents(tmp_path)
+    assert errors == []
+    meta = {d["path"].stem: d["meta"] for d in docs}
+    assert (meta["a-lost"].number, meta["a-lost"].date) == ("7/KH-UBND", "05/03/2026")
+    assert any("văn bản khác" in w for w in meta["a-lost"].warnings)
+    assert meta["b-cites"].number == "12/KH-UBND" and meta["c-other"].number == "15/KH-UBND"

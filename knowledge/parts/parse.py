@@ -58,21 +58,3 @@ def parts_for_build(doc: dict, doc_id: str) -> DocumentParts:
             parts.date = f"{meta.date[6:]}-{meta.date[3:5]}-{meta.date[:2]}"
             parts.period_start, parts.period_end = plan_period(parts.title, parts.date)
     return parts
-
-
-PARTS_CHUNK = 20  # documents per worker task
-
-
-def parts_for_documents(docs: list[dict], doc_ids: list[str]) -> list[DocumentParts]:
-    """`parts_for_build` for every document of a build, in worker processes when the build is large
-    (≈ 25 ms a plan: 2,700 plans are a minute on one core)."""
-    from knowledge.workers import chunked, map_chunks
-
-    items = [({"text": d["text"], "restored": d.get("restored"), "meta": d.get("meta")}, doc_id)
-             for d, doc_id in zip(docs, doc_ids)]
-    work = sum(len(d.get("passages") or ()) for d in docs)
-    return [parts for chunk in map_chunks(_parts_chunk, chunked(items, PARTS_CHUNK), work=work) for parts in chunk]
-
-
-def _parts_chunk(items: list[tuple[dict, str]]) -> list[DocumentParts]:
-    return [parts_for_build(doc, doc_id) for doc, doc_id in items]
