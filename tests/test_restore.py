@@ -173,3 +173,25 @@ def test_the_letter_runs_with_a_vietnamese_only_letter_are_counted_as_the_word_c
     for text in texts:
         text = unicodedata.normalize("NFC", text)
         assert len(_CLEAN_RUN.findall(text)) == sum(map(is_clean_word, _LETTER_RUN.findall(text))), text
+
+
+def test_a_restoring_run_keeps_its_results_and_removes_other_versions_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage's cache (CCHC_CACHE_DIR): a run stores each text's restoration, serves it again,
+    and removes what another version of the restorer left there, leaving other files alone."""
+    from knowledge.restore import stage
+
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "restored"
+    folder.mkdir()
+    stale = folder / "0123456789abcdef-old-entry.txt"
+    stale.write_text("cũ", "utf-8")
+    unrelated = folder / "ghi-chu.md"
+    unrelated.write_text("không phải mục của bộ nhớ đệm", "utf-8")
+    first = stage.restore([DAMAGED, CLEAN], enabled=True)
+    assert first[1] is None and first[0] and first[0] != DAMAGED
+    assert not stale.exists() and unrelated.exists()
+    kept = sorted(folder.glob(f"{stage.restorer_fingerprint()}-*.txt"))
+    assert len(kept) == 1 and kept[0].read_text("utf-8") == first[0]
+    kept[0].write_text(first[0].replace("2026", "2027"), "utf-8")  # served from the cache, not restored again
+    assert stage.restore([DAMAGED, CLEAN], enabled=True)[0] == first[0].replace("2026", "2027")

@@ -82,8 +82,8 @@ def _cached(text: str, context: str) -> str | None:
 
 
 def _remember(text: str, context: str, restored: str) -> None:
-    """Store a restoration; entries of other restorer versions are removed. A cache that cannot be
-    written only costs the next build the restoring time."""
+    """Store a restoration. A cache that cannot be written only costs the next build the
+    restoring time."""
     path = _cache_path(text, context)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +91,20 @@ def _remember(text: str, context: str, restored: str) -> None:
                                          suffix=".tmp") as tmp:
             tmp.write(restored)
         os.replace(tmp.name, path)
-        prefix = f"{restorer_fingerprint()}-"
-        for old in path.parent.glob("*.txt"):
+    except OSError as exc:
+        log.debug("restoration cache not written (%s)", exc)
+
+
+def _forget_other_versions() -> None:
+    """Remove the entries of other restorer versions: once per restoring run (once per document,
+    it listed the whole folder 2,600 times in a large build's main process)."""
+    prefix = f"{restorer_fingerprint()}-"
+    try:
+        for old in (cache_root() / "restored").glob("*.txt"):
             if not old.name.startswith(prefix):
                 old.unlink(missing_ok=True)
     except OSError as exc:
-        log.debug("restoration cache not written (%s)", exc)
+        log.debug("old restoration cache entries not removed (%s)", exc)
 
 
 def restore(texts: Sequence[str], evidence: Sequence[str] = (),
@@ -164,6 +172,7 @@ def restore(texts: Sequence[str], evidence: Sequence[str] = (),
         done += len(group)
         if progress:
             progress("restore", done, total)
+    _forget_other_versions()
     return out
 
 
