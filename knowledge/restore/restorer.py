@@ -92,8 +92,9 @@ class Restorer:
         slots = {i: self._layout(pieces[i], lines[i], templates) for i in todo}
         for r in range(rounds + 1):
             index.prepare((p.text for i in todo for line in pieces[i] for p in line if p.kind == "word"), first)
+            memo: dict[tuple, list[tuple[str, float]]] = {}  # one list per key for all the texts
             for i in todo:
-                self._fill(slots[i], index)
+                self._fill(slots[i], index, memo)
             decoded = self._decode([par for i in todo for par in slots[i]], lm)
             for i in todo:
                 choice[i], decoded = decoded[: len(slots[i])], decoded[len(slots[i]):]
@@ -212,10 +213,11 @@ class Restorer:
             paragraphs.append(cur)
         return paragraphs
 
-    def _fill(self, paragraphs: list[list[_Slot]], index: CandidateIndex) -> None:
-        """Each word slot gets the candidate list of its key (one list object per distinct key:
-        the decoder memoises on it)."""
-        memo: dict[tuple[str, bool, bool, bool, bool], list[tuple[str, float]]] = {}
+    def _fill(self, paragraphs: list[list[_Slot]], index: CandidateIndex,
+              memo: dict[tuple, list[tuple[str, float]]]) -> None:
+        """Each word slot gets the candidate list of its key, one list object per distinct key in
+        `memo` (shared by the texts restored together: the decoder and the unsure check work once
+        per list object)."""
         for par in paragraphs:
             for slot in par:
                 key = slot.key
