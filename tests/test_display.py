@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import knowledge.display as display
 import knowledge.restore.stage as stage
+import knowledge.token_map as token_map
 from knowledge.display import TokenMap, display_issuer, display_pieces, display_span
 from knowledge.text import fold, strip_marks
 from retrieval.engine import AskEngine
@@ -215,4 +215,4 @@ def test_groups_restored_in_workers_equal_one_process(tmp_path: Path, monkeypatc
     ("s624", "số", "s624"), ("S6:155", "Sở:155", "Sở:155"), ("1800.1096;", "1800.1096;", "1800.1096;"),
 ])
 def test_numbers_are_never_lost(raw: str, restored: str, shown: str) -> None:
-    assert display._numbers_kept(raw, restored) == shown
+    assert token_map._numbers_kept(raw, restored) == shown

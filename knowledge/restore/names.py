@@ -3,7 +3,7 @@
 matter ("SOY TE" is Sở Y tế); the words between them (a place, a field) as the restorer wrote them
 throughout the document when it agrees with itself, else as scanned.
 
-`tokens` is a `knowledge.display.TokenMap` (duck-typed: `consensus`, `locate`, `shown_part`).
+`tokens` is a `knowledge.token_map.TokenMap` (duck-typed: `consensus`, `locate`, `shown_part`).
 """
 
 from __future__ import annotations
