@@ -116,6 +116,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_listener(port: int, timeout: float = 30.0) -> None:
+    """Until something accepts connections on 127.0.0.1:`port`. The bot registers its webhook and
+    opens its listener concurrently; Telegram retries an update the listener was not up for, a
+    test posting at once must wait instead (CI once met "connection refused" there)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 # -- the fake itself and rendering ---------------------------------------------------------------
 
 async def test_fake_enforces_telegram_limits(fake: FakeTelegram) -> None:
@@ -429,6 +444,7 @@ def test_cli_run_telegram_subprocess(fake: FakeTelegram, settings: Settings, mod
         else:
             fake.chats[USER] = question["message"]["chat"]
             fake.wait_sync("setWebhook", 1, timeout=60)
+            wait_for_listener(port)
             url = f"http://127.0.0.1:{port}/telegram"
             with httpx.Client(trust_env=False, timeout=10) as client:
                 forged = client.post(url, json=fake.message("/start", user_id=USER))
