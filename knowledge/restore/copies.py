@@ -88,14 +88,10 @@ def agree_copies(paragraphs: Sequence[Sequence[Slot]], choice: list[list[str]], 
     for a, b in pairs:
         wa = [choice[p][t] for p, t in where[a]]
         wb = [choice[p][t] for p, t in where[b]]
-        if wa == wb:  # read alike already (most copies): what the matcher would say, without it
-            opcodes = [("equal", 0, len(wa), 0, len(wb))]
-        else:
-            matcher = SequenceMatcher(None, wa, wb, autojunk=False)
-            if matcher.ratio() < COPY_SIMILARITY:
-                continue
-            opcodes = matcher.get_opcodes()
-        for tag, i1, i2, j1, j2 in opcodes:
+        matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+        if matcher.ratio() < COPY_SIMILARITY:
+            continue
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 agreement.twins.extend((id(paragraphs[pa][ta]), id(paragraphs[pb][tb]))
                                        for (pa, ta), (pb, tb) in zip(where[a][i1:i2], where[b][j1:j2]))

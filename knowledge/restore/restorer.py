@@ -133,9 +133,7 @@ class Restorer:
         # Each position's neighbours as decoded (BOS at a paragraph's ends), by numpy.
         symbols = lm.ids([lm_symbol(w) for w in words])
         bos = lm.ids([BOS])[0]
-        lens = np.fromiter((len(par) for par in paragraphs), dtype=np.int64, count=len(paragraphs))
-        firsts = (np.cumsum(lens) - lens)[lens > 0]
-        lasts = (np.cumsum(lens) - 1)[lens > 0]
+        _, firsts, lasts = _paragraph_bounds(paragraphs)
         prev_all = np.empty_like(symbols)
         prev_all[1:] = symbols[:-1]
         prev_all[firsts] = bos
@@ -284,11 +282,11 @@ class Restorer:
         cur = np.fromiter((by_object[id(slot.candidates)] for par in paragraphs for slot in par), dtype=np.int64)
         if not len(cur):
             return [[] for _ in paragraphs]
-        par_lens = np.fromiter((len(par) for par in paragraphs), dtype=np.int64, count=len(paragraphs))
+        par_lens, firsts, _ = _paragraph_bounds(paragraphs)
         par_starts = np.cumsum(par_lens) - par_lens
         prev = np.empty_like(cur)
         prev[1:] = cur[:-1]
-        prev[par_starts[par_lens > 0]] = 0  # a paragraph starts after BOS
+        prev[firsts] = 0  # a paragraph starts after BOS
         pair_keys, pair_of = np.unique(prev * len(lists) + cur, return_inverse=True)
         pairs = np.stack([pair_keys // len(lists), pair_keys % len(lists)], axis=1)
         K = max(len(keys) for keys in lists)
@@ -404,6 +402,14 @@ def _inventory_index(model: RestoreModel) -> CandidateIndex:
 def _keep(word: str) -> str:
     """A candidate that means "leave this token as it is" (never a syllable: starts with NUL)."""
     return KEPT + word
+
+
+def _paragraph_bounds(paragraphs: list[list[_Slot]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each paragraph's length, and where the non-empty ones start and end among all positions
+    laid end to end (the decoder and the unsure check put BOS there)."""
+    lens = np.fromiter((len(par) for par in paragraphs), dtype=np.int64, count=len(paragraphs))
+    ends = np.cumsum(lens)
+    return lens, (ends - lens)[lens > 0], (ends - 1)[lens > 0]
 
 
 def _line_template(pieces: Sequence[Piece]) -> list[tuple]:
