@@ -23,6 +23,7 @@ AVG_SENTENCE_TERMS = 40.0  # syllables + bigrams of a typical plan sentence
 SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 # Token codes while scoring: ≥ 0 a question syllable, else one of these.
 _OTHER, _BREAK, _TEXT_END = -1, -2, -3  # another syllable, a sentence break, a text's end (a break too)
+_SHIFT = 3  # codes + _SHIFT ≥ 0: markers index the column tables too (as "no term")
 _END = "\x00end"  # the text's end as a token (texts)
 # Stored term ids (retrieval/token_ids.py): vocabulary id + ID_OFFSET, or one of these markers.
 ID_UNKNOWN, ID_BREAK, ID_END, ID_OFFSET = 0, 1, 2, 3
@@ -85,33 +86,35 @@ class SentenceScorer:
         needed only for `score_ids`/`windows_ids`."""
         self.term_idf = term_idf
         self._table = table
-        syllables, pairs = [], []
         self.exact = True
-        for term in term_idf:
-            parts = term.split("_")
-            if len(parts) == 1:
-                syllables.append(term)
-            elif len(parts) == 2 and all(parts):
-                pairs.append((parts[0], parts[1]))
-            else:  # no stored token holds "_": such a term matches nothing; the plain loop stays exact
-                self.exact = False
+        split: list[tuple[str, ...]] = []  # each scored term: its syllable, or a pair's two
         code: dict[str, int] = {}
-        for term in syllables:
-            code.setdefault(term, len(code))
-        for a, b in pairs:
-            code.setdefault(a, len(code))
-            code.setdefault(b, len(code))
+        for term in term_idf:
+            parts = tuple(term.split("_"))
+            if len(parts) == 2 and not all(parts) or len(parts) > 2:
+                # no stored token holds "_": such a term matches nothing; the plain loop stays exact
+                self.exact = False
+                split.append(())
+                continue
+            split.append(parts)
+            for part in parts:
+                code.setdefault(part, len(code))
         self._code = code
-        n_codes = self._n_codes = len(code)
-        pair_col = {f"{a}_{b}": j for j, (a, b) in enumerate(pairs)}
-        self._n_pairs = len(pairs)
-        self._pair_index = np.full(n_codes * n_codes, -1, dtype=np.int64)
-        for j, (a, b) in enumerate(pairs):
-            self._pair_index[code[a] * n_codes + code[b]] = j
-        # column of each term (in term_idf's order) in [syllable tfs | pair tfs]
-        self._columns = np.array([n_codes + pair_col[t] if t in pair_col else code[t] for t in term_idf
-                                  if t in pair_col or t in code], dtype=np.int64)
-        self._weights = np.array([w for t, w in term_idf.items() if t in pair_col or t in code], dtype=np.float64)
+        # Each scored term's column (term_idf's order), looked up by token code shifted past the
+        # markers: a syllable by its code, an adjacent pair by both codes (-1: not a scored term).
+        width = self._width = len(code) + _SHIFT
+        self._syllable_column = np.full(width, -1, dtype=np.int64)
+        self._pair_column = np.full(width * width, -1, dtype=np.int64)
+        weights = []
+        for parts, weight in zip(split, term_idf.values()):
+            if len(parts) == 1:
+                self._syllable_column[code[parts[0]] + _SHIFT] = len(weights)
+            elif parts:
+                self._pair_column[(code[parts[0]] + _SHIFT) * width + code[parts[1]] + _SHIFT] = len(weights)
+            else:
+                continue
+            weights.append(weight)
+        self._weights = np.array(weights, dtype=np.float64)
         if vocab is not None:
             known = [(vocab[s] + ID_OFFSET, c) for s, c in code.items() if s in vocab]
             self._ids = np.array([i for i, _ in known], dtype=np.int64)
@@ -171,30 +174,29 @@ class SentenceScorer:
         return self._flat(codes)
 
     def _flat(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All sentences' scores in one array, and each text's sentence count."""
+        """All sentences' scores in one array, and each text's sentence count.
+
+        One `np.bincount` counts every (sentence, term) cell: syllables by their own code, pairs by
+        the codes of both tokens (a pair across a break holds a marker, so no scored term). A small
+        re-rank is mostly numpy calls' overhead, so the count of calls is what this keeps low."""
         is_break = codes <= _BREAK  # a sentence break or a text's end
-        codes = codes.astype(np.int64, copy=False)
-        text_end = np.flatnonzero(codes == _TEXT_END)
-        sentence = np.cumsum(is_break) - is_break  # the sentence each token belongs to
-        counts = np.diff(sentence[text_end], prepend=-1)  # sentences per text
+        sentence = np.cumsum(is_break)
+        sentence -= is_break  # the sentence each token belongs to
+        ends = sentence[codes == _TEXT_END].tolist()  # each text's last sentence
+        counts = np.array([end - before for end, before in zip(ends, [-1] + ends[:-1])], dtype=np.int64)
         n_sent = len(is_break) and int(sentence[-1]) + 1
-        if not len(self._columns) or not n_sent:
+        n_terms = len(self._weights)
+        if not n_terms or not n_sent:
             return np.zeros(n_sent), counts
         lengths = np.bincount(sentence[~is_break], minlength=n_sent)
         norm = K1 * (1 - B + B * (lengths * 2 / AVG_SENTENCE_TERMS))
-        n_codes, n_pairs = self._n_codes, self._n_pairs
-        tf = np.zeros((n_sent, n_codes + n_pairs), dtype=np.int64)
-        known = codes >= 0
-        tf[:, :n_codes] = np.bincount(sentence[known] * n_codes + codes[known],
-                                      minlength=n_sent * n_codes).reshape(n_sent, n_codes)
-        if n_pairs:
-            left, right = codes[:-1], codes[1:]
-            both = (left >= 0) & (right >= 0)
-            which = self._pair_index[left[both] * n_codes + right[both]]
-            hit = which >= 0
-            tf[:, n_codes:] = np.bincount(sentence[:-1][both][hit] * n_pairs + which[hit],
-                                          minlength=n_sent * n_pairs).reshape(n_sent, n_pairs)
-        tf = tf[:, self._columns].astype(np.float64)
+        shifted = codes.astype(np.int64) + _SHIFT
+        column = np.concatenate((self._syllable_column[shifted],
+                                 self._pair_column[shifted[:-1] * self._width + shifted[1:]]))
+        at = np.concatenate((sentence, sentence[:-1]))
+        hit = column >= 0
+        tf = np.bincount(at[hit] * n_terms + column[hit], minlength=n_sent * n_terms)
+        tf = tf.reshape(n_sent, n_terms).astype(np.float64)
         # weight · tf · (k1 + 1) / (tf + norm): the plain loop's operations, in its order; 0 where tf = 0
         cells = np.where(tf > 0, self._weights * tf * (K1 + 1) / (tf + norm[:, None]), 0.0)
         return np.cumsum(cells, axis=1)[:, -1], counts
