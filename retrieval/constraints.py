@@ -89,6 +89,17 @@ def _passage_years(passage_folded: str) -> frozenset[int]:
     return frozenset(years_in(_RANGE_FOLDED.sub(" ", passage_folded)))
 
 
+@lru_cache(maxsize=4096)
+def _document_years(doc_folded_text: str) -> frozenset[int]:
+    """The years a document's title, date and number name (every candidate of it asks again)."""
+    return frozenset(years_in(doc_folded_text))
+
+
+@lru_cache(maxsize=4096)
+def _document_periods(doc_folded_text: str) -> frozenset[str]:
+    return frozenset(periods_in(doc_folded_text))
+
+
 def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = None,
          numbered_docs: bool = False) -> bool:
     """Whether one candidate answer respects the question's year, period and plan number.
@@ -103,10 +114,10 @@ def fits(q: Question, passage_folded: str, doc: dict, doc_text: str | None = Non
         return False
     passage_years = _passage_years(passage_folded) if q.years else frozenset()
     for year in q.years:
-        if year not in passage_years and year not in years_in(doc_text):
+        if year not in passage_years and year not in _document_years(doc_text):
             return False
     if q.periods:
-        have = periods_in(doc_text)
+        have = _document_periods(doc_text)
         for period in q.periods:
             kind = period.split()[0]
             same_kind = {p for p in have if p.split()[0] == kind}

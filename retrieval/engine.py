@@ -30,7 +30,6 @@ from retrieval.declines import DeclineStage, as_written
 from retrieval.parts_answers import CONTENT_SLOTS, PartsStage
 from retrieval.question import Question, answer_holds, understand
 from retrieval.ranking import CANDIDATES, FIT_DEPTH, RankingStage
-from retrieval.ranking import unnumbered as _unnumbered
 from retrieval.results import AskResult, Hit
 from retrieval.snapshot import KnowledgeSnapshot
 
@@ -174,7 +173,7 @@ class AskEngine(KnowledgeSnapshot, RankingStage, PartsStage, DeclineStage, Conta
                                                kind=q.answer_kind, percent=q.percent,
                                                listing=q.asks == "list", list_noun=q.listed, focus=q.focus,
                                                prepare=self._prepared)
-            if not answer_holds(q, fold(_unnumbered(top_row["text"])), shown_text(top_row)):
+            if not answer_holds(q, self._folded_unnumbered(top_row), shown_text(top_row)):
                 # "When", "how many teams", "how much is the fine": the passage has no such thing.
                 return AskResult(question, False, "", reason="no_fact")
             answer = with_lead(q, answer)

@@ -16,6 +16,7 @@ from retrieval.analyzer import QueryTerms
 from retrieval.index import top_k
 from retrieval.question import Question, answer_holds
 from retrieval.rerank import SentenceScorer, code_table
+from retrieval.snapshot import FOLD_CACHE
 from retrieval.token_ids import decode as decode_ids
 from retrieval.token_ids import term_ids
 
@@ -102,7 +103,7 @@ class RankingStage:
 
         def holds(pid: int) -> bool:
             row = rows.get(pid)
-            return row is not None and answer_holds(q, fold(unnumbered(row["text"])), row["text"], strict=True)
+            return row is not None and answer_holds(q, self._folded_unnumbered(row), row["text"], strict=True)
 
         if holds(ranked[0][0]):
             return ranked
@@ -110,6 +111,11 @@ class RankingStage:
             if score >= HOLD_RATIO * top and holds(pid):
                 return [ranked[i]] + ranked[:i] + ranked[i + 1:]
         return ranked
+
+    def _folded_unnumbered(self, row: sqlite3.Row) -> str:
+        """A passage folded without its list numbering, as `answer_holds` reads it; kept per passage
+        (the best candidates are checked by every question that reaches them)."""
+        return self._kept("unnumbered", FOLD_CACHE, row["id"], lambda: fold(unnumbered(row["text"])))
 
     def _distinct(self, ranked: list[tuple[int, float]], rows: dict[int, sqlite3.Row], n: int,
                   skip: set[int]) -> list[tuple[int, float]]:
