@@ -319,7 +319,7 @@ class InvertedBM25Index:
         lens = offsets[ids + 1] - lo
         total = int(lens.sum())
         dense_row = self._dense_row
-        if total <= self.small_query and not any(t in dense_row for t in tids):
+        if total <= self.small_query and (not dense_row or dense_row.keys().isdisjoint(tids)):
             pos = np.arange(total) + np.repeat(lo - (np.cumsum(lens) - lens), lens)
             values = weights[pos] * np.repeat(np.array(factors), lens)
             return np.bincount(docs[pos], weights=values, minlength=self.size)

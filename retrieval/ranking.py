@@ -15,8 +15,8 @@ from knowledge.text import fold
 from retrieval.analyzer import QueryTerms
 from retrieval.index import top_k
 from retrieval.question import Question, answer_holds
-from retrieval.rerank import SentenceScorer, code_table
-from retrieval.snapshot import FOLD_CACHE
+from retrieval.rerank import SentenceScorer, code_table, with_suffix
+from retrieval.snapshot import FOLD_CACHE, PREPARED_CACHE
 from retrieval.token_ids import decode as decode_ids
 from retrieval.token_ids import term_ids
 
@@ -244,4 +244,22 @@ class RankingStage:
         return scorer.score_texts([r["terms"] for r in rows], heads)
 
     def _sentence_scorer(self, scorer: SentenceScorer) -> Callable[[sqlite3.Row, list[str]], list[float]]:
-        return lambda row, head: self._sentence_scores(scorer, [row], [head])[0]
+        """Scores of one row's sentences with `head` appended to each, as answer picking asks."""
+        def score(row: sqlite3.Row, head: list[str]) -> list[float]:
+            if self._stored_ids and scorer.exact and row["token_ids"] is not None:
+                return scorer.score_ids([self._ids_with_head(row, head)])[0]
+            return self._sentence_scores(scorer, [row], [head])[0]
+
+        return score
+
+    def _ids_with_head(self, row: sqlite3.Row, head: list[str]) -> np.ndarray:
+        """A passage's stored ids with `head`'s inserted before every sentence break. Answer picking
+        appends a passage's own headings, the same for every question: kept per passage."""
+        key = tuple(head)
+
+        def make() -> tuple[tuple[str, ...], np.ndarray]:
+            ids = decode_ids(row["token_ids"])
+            return key, with_suffix(ids, term_ids(head, self.index.vocab)) if head else ids
+
+        kept_key, ids = self._kept("ids_with_head", PREPARED_CACHE, row["id"], make)
+        return ids if kept_key == key else make()[1]

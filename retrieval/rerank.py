@@ -158,7 +158,7 @@ class SentenceScorer:
         if not self.exact or self._table is None:
             raise ValueError("this question needs the plain scorer (score_texts)")
         if suffixes is not None:
-            arrays = [_before_breaks(ids, suffix) if len(suffix) else ids for ids, suffix in zip(arrays, suffixes)]
+            arrays = [with_suffix(ids, suffix) if len(suffix) else ids for ids, suffix in zip(arrays, suffixes)]
         ids = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
         table = self._table
         table[self._ids] = self._id_codes
@@ -197,8 +197,8 @@ class SentenceScorer:
         return cells.cumsum(axis=1)[:, -1], counts
 
 
-def _before_breaks(ids: np.ndarray, suffix: np.ndarray) -> np.ndarray:
-    """`ids` with `suffix` inserted before each sentence break and the end marker (as `np.insert`
+def with_suffix(ids: np.ndarray, suffix: np.ndarray) -> np.ndarray:
+    """Stored ids with `suffix` inserted before each sentence break and the end marker (as `np.insert`
     at every break would, in a third of its calls): an id moves right by one suffix per break up
     to and including it; suffix k starts where break k was, plus k suffixes."""
     width = len(suffix)
