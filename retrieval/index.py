@@ -124,9 +124,20 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     return _top_k_exact(scores, k)
 
 
+# Up to this many scores a stable sort of them all is the faster exact `top_k` (measured: 7.7 vs
+# 13.7 µs at 194 scores, 18 vs 21 µs at 1,000; 66 vs 42 µs at 3,000).
+SORTED_TOP_K_MAX = 1024
+
+
 def _top_k_exact(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """`top_k` by one partition of all the scores."""
+    """`top_k` by one partition of all the scores, or by sorting them when they are few (a stable
+    sort keeps equal scores in index order: the same result)."""
     n = len(scores)
+    if n <= SORTED_TOP_K_MAX:
+        order = np.argsort(-scores, kind="stable")[:k]
+        values = scores[order]
+        keep = values > 0
+        return list(zip(order[keep].tolist(), values[keep].tolist()))
     if k < n:
         kth = scores[np.argpartition(scores, n - k)[n - k]]
         above = np.flatnonzero(scores > kth)

@@ -272,9 +272,12 @@ def test_top_k_is_best_first_with_ties_in_index_order() -> None:
     with many ties, non-positive scores, and k from 0 to beyond the length."""
     import numpy as np
 
+    from retrieval.index import SORTED_TOP_K_MAX
+
     rng = np.random.default_rng(5)
-    for _ in range(500):
-        n = int(rng.integers(0, 120))
+    sizes = [int(rng.integers(0, 120)) for _ in range(500)]  # sorted whole
+    sizes += [SORTED_TOP_K_MAX + 1, 1500, 4000] * 10  # partitioned
+    for n in sizes:
         scores = rng.choice([0.0, 0.0, 1.5, 2.25, 3.0, -1.0, 7.125], size=n) * rng.choice([1.0, 0.5], size=n)
         for k in {0, 1, 3, 59, 60, max(n - 1, 0), n, n + 5}:
             expected = sorted(((i, float(v)) for i, v in enumerate(scores) if v > 0), key=lambda p: (-p[1], p[0]))
