@@ -21,6 +21,8 @@ from retrieval.normalize import (
     strip_question_phrases,
     word_pairs,
 )
+from retrieval.segmenter import is_loaded as segmenter_loaded
+from retrieval.segmenter import segmenter
 
 HEADING_REPEAT = int(__import__("os").environ.get("CCHC_HEADING_REPEAT", "1"))
 WORD_BIGRAM_WEIGHT = 1.0
@@ -36,34 +38,15 @@ def passage_terms(body: list[str], headings: list[str]) -> list[str]:
     return body + bigrams(body) + (headings + bigrams(headings)) * HEADING_REPEAT
 
 
-_SEGMENTER_LOCK = threading.Lock()
-_segmenter = None
-
-
-def _word_tokenize():
-    """underthesea's word_tokenize with its model loaded (≈ 0.7 s the first time: the import and
-    the CRF model). Loaded once, under a lock, by whichever comes first: a question, or the
-    warm-up thread a new engine starts while it loads the index."""
-    global _segmenter
-    if _segmenter is None:
-        with _SEGMENTER_LOCK:
-            if _segmenter is None:
-                from underthesea import word_tokenize
-
-                word_tokenize("khởi động")  # loads the CRF model now, not inside a question
-                _segmenter = word_tokenize
-    return _segmenter
-
-
 def warm_up_segmenter() -> None:
     """Load the segmenter in the background, so a bot's first question does not wait for it."""
-    if _segmenter is None:
+    if not segmenter_loaded():
         threading.Thread(target=_warm_up, name="underthesea-warm-up", daemon=True).start()
 
 
 def _warm_up() -> None:
     try:
-        _word_tokenize()
+        segmenter()
     except Exception:  # a question will meet (and survive) the same error in underthesea_compounds
         pass
     try:  # the place-name gazetteer (≈ 0.15 s), read by the first question that names a "xã"/"tỉnh"
@@ -81,7 +64,7 @@ def has_diacritics(text: str) -> bool:
 def underthesea_compounds(text: str) -> set[str]:
     """Folded bigrams that sit inside one word according to underthesea (compound grouping)."""
     try:
-        words = _word_tokenize()(prepare(text)[:2000])
+        words = segmenter().segment(prepare(text)[:2000])
     except Exception:  # the segmenter must never take the answer path down
         return set()
     found: set[str] = set()
