@@ -26,6 +26,7 @@ import inspect
 import json
 import math
 import sqlite3
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -263,6 +264,7 @@ class InvertedBM25Index:
         self._dense = parts["dense"].reshape(len(self._dense_ids), int(parts["size"]))
         self._dense_row = {int(t): i for i, t in enumerate(self._dense_ids)}
         self._df_fix: dict[str, int] = dict(parts.get("df_fix") or {})
+        self._local = threading.local()  # per thread: a buffer of one score per passage
         self.size = int(parts["size"])
         self.from_storage = bool(parts.get("from_storage"))  # loaded from a knowledge DB, not counted
 
@@ -327,11 +329,22 @@ class InvertedBM25Index:
         for tid, weight, start, count in zip(tids, factors, lo.tolist(), lens.tolist()):
             row = dense_row.get(tid)
             if row is not None:
-                scores += self._dense[row] if weight == 1.0 else weight * self._dense[row]
+                if weight == 1.0:
+                    scores += self._dense[row]
+                else:  # weight × the term's scores into a kept buffer: a new array of a score per
+                    # passage for every dense term took 4/5 of the adds' time (page faults)
+                    scores += np.multiply(self._dense[row], weight, out=self._buffer())
             elif count:
                 values = weights[start:start + count]
                 np.add.at(scores, docs[start:start + count], values if weight == 1.0 else weight * values)
         return scores
+
+    def _buffer(self) -> np.ndarray:
+        """This thread's scratch array of one float per passage (questions run on several threads)."""
+        buffer = getattr(self._local, "buffer", None)
+        if buffer is None:
+            buffer = self._local.buffer = np.empty(self.size)
+        return buffer
 
     # -- storage in the knowledge DB ----------------------------------------------------------------
     def store(self, conn: sqlite3.Connection, fingerprint: str, table: str = TABLE) -> None:
