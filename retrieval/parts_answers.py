@@ -125,7 +125,13 @@ class PartsStage:
         found = self._cite_rows(cited)
         if not found:
             return None
-        _, cite = max(found, key=lambda item: sum(bool(item[1][k]) for k in ("date", "issuer", "subject")))
+        cite, said = found[0][1], -1
+        for _, row in found:  # the first citation saying the most of date, issuer and subject
+            says = bool(row["date"]) + bool(row["issuer"]) + bool(row["subject"])
+            if says > said:
+                cite, said = row, says
+                if says == 3:  # nothing says more (a plan cited by thousands: stop at the first)
+                    break
         bits = [" ".join(x for x in (cite["kind"], cite["number"]) if x)]
         if cite["date"]:
             y, m, d = cite["date"].split("-")
