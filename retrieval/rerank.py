@@ -24,6 +24,9 @@ SENTENCE_BREAK = "|"  # separates the sentences of a passage in its stored terms
 # Token codes while scoring: ≥ 0 a question syllable, else one of these.
 _OTHER, _BREAK, _TEXT_END = -1, -2, -3  # another syllable, a sentence break, a text's end (a break too)
 _SHIFT = 3  # codes + _SHIFT ≥ 0: markers index the column tables too (as "no term")
+# The pair table is width² long (8 MB at this bound): a "question" of more than ~1,000 distinct
+# syllables (a pasted text) is scored by the plain loop instead. Its int32 keys cannot overflow.
+_MAX_PAIR_KEYS = 2 ** 20
 _END = "\x00end"  # the text's end as a token (texts)
 # Stored term ids (retrieval/token_ids.py): vocabulary id + ID_OFFSET, or one of these markers.
 ID_UNKNOWN, ID_BREAK, ID_END, ID_OFFSET = 0, 1, 2, 3
@@ -103,10 +106,16 @@ class SentenceScorer:
         # Each scored term's column (term_idf's order), looked up by token code shifted past the
         # markers: a syllable by its code, an adjacent pair by both codes (-1: not a scored term).
         width = self._width = len(code) + _SHIFT
+        if width * width >= _MAX_PAIR_KEYS:  # a text pasted as a question: the plain loop scores it
+            self.exact = False
+            width = self._width = _SHIFT
+            code = {}
         self._syllable_column = np.full(width, -1, dtype=np.int64)
         self._pair_column = np.full(width * width, -1, dtype=np.int64)
         weights = []
         for parts, weight in zip(split, term_idf.values()):
+            if not code:
+                break
             if len(parts) == 1:
                 self._syllable_column[code[parts[0]] + _SHIFT] = len(weights)
             elif parts:
@@ -115,6 +124,7 @@ class SentenceScorer:
                 continue
             weights.append(weight)
         self._weights = np.array(weights, dtype=np.float64)
+        self._positive = all(w > 0 for w in weights)
         if vocab is not None:
             known = [(vocab[s] + ID_OFFSET, c) for s, c in code.items() if s in vocab]
             self._ids = np.array([i for i, _ in known], dtype=np.int64)
@@ -184,17 +194,29 @@ class SentenceScorer:
         if not n_terms or not n_sent:
             return np.zeros(n_sent), counts
         lengths = np.bincount(sentence[~is_break], minlength=n_sent)
-        norm = K1 * (1 - B + B * (lengths * 2 / AVG_SENTENCE_TERMS))
-        shifted = codes.astype(np.int64) + _SHIFT
+        # no sentence is longer than the tokens: the table holds its norm, else the formula
+        norm = _NORMS[lengths] if len(codes) < len(_NORMS) else _norm(lengths)
+        shifted = codes + _SHIFT  # int32 ids' codes stay int32: pair keys < width² fit
         column = np.concatenate((self._syllable_column[shifted],
                                  self._pair_column[shifted[:-1] * self._width + shifted[1:]]))
         at = np.concatenate((sentence, sentence[:-1]))
         hit = column >= 0
         tf = np.bincount(at[hit] * n_terms + column[hit], minlength=n_sent * n_terms)
         tf = tf.reshape(n_sent, n_terms).astype(np.float64)
-        # weight · tf · (k1 + 1) / (tf + norm): the plain loop's operations, in its order; 0 where tf = 0
-        cells = np.where(tf > 0, self._weights * tf * (K1 + 1) / (tf + norm[:, None]), 0.0)
+        # weight · tf · (k1 + 1) / (tf + norm): the plain loop's operations, in its order; 0 where
+        # tf = 0 (with positive weights the formula gives +0.0 there itself)
+        cells = self._weights * tf * (K1 + 1) / (tf + norm[:, None])
+        if not self._positive:
+            cells = np.where(tf > 0, cells, 0.0)
         return cells.cumsum(axis=1)[:, -1], counts
+
+
+def _norm(lengths: np.ndarray) -> np.ndarray:
+    """BM25's length normalisation of sentences of `lengths` syllables (pairs count as many again)."""
+    return K1 * (1 - B + B * (lengths * 2 / AVG_SENTENCE_TERMS))
+
+
+_NORMS = _norm(np.arange(4096))  # the same floats, looked up: five array operations fewer a call
 
 
 def with_suffix(ids: np.ndarray, suffix: np.ndarray) -> np.ndarray:

@@ -72,3 +72,27 @@ def test_real_passages_and_questions(seed_data_dir) -> None:
                      "Ai chịu trách nhiệm tổng hợp báo cáo kết quả tuyên truyền?"):
         term_idf = {t: w * 1.7 for t, w in analyze(question).weights.items()}
         assert many_sentence_scores(term_idf, stored) == _plain(term_idf, stored, None)
+
+
+def test_a_pasted_text_as_question_is_scored_by_the_plain_loop() -> None:
+    """Beyond ~1,000 distinct syllables the pair table would be too large: the plain loop scores."""
+    words = [f"w{i}" for i in range(1100)]
+    term_idf = {w: 1.0 + i % 7 for i, w in enumerate(words)}
+    term_idf.update({f"{a}_{b}": 0.5 for a, b in zip(words, words[1:])})
+    scorer = SentenceScorer(term_idf)
+    assert not scorer.exact
+    texts = [" ".join(words[:40]) + " | " + " ".join(words[500:520]), "x y | w3 w4"]
+    assert scorer.score_texts(texts) == _plain(term_idf, texts, None)
+
+
+def test_negative_weights_match_the_plain_loop() -> None:
+    """A term weighing less than nothing (an IDF below zero) adds only where a sentence holds it: a
+    sentence holding no term scores +0.0, not -0.0 (repr tells them apart)."""
+    rng = random.Random(11)
+    for _ in range(100):
+        texts = [" | ".join(" ".join(rng.choice(SYLLABLES) for _ in range(rng.randint(0, 12)))
+                            for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+        words = rng.sample(SYLLABLES, 4)
+        term_idf = {w: rng.uniform(-2.0, 3.0) for w in words}
+        term_idf[f"{words[0]}_{words[1]}"] = -0.5
+        assert repr(many_sentence_scores(term_idf, texts)) == repr(_plain(term_idf, texts, None))
