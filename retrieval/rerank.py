@@ -105,17 +105,15 @@ class SentenceScorer:
         self._code = code
         # Each scored term's column (term_idf's order), looked up by token code shifted past the
         # markers: a syllable by its code, an adjacent pair by both codes (-1: not a scored term).
-        width = self._width = len(code) + _SHIFT
+        width = len(code) + _SHIFT
         if width * width >= _MAX_PAIR_KEYS:  # a text pasted as a question: the plain loop scores it
             self.exact = False
-            width = self._width = _SHIFT
-            code = {}
+            split, code, width = [], {}, _SHIFT
+        self._width = width
         self._syllable_column = np.full(width, -1, dtype=np.int64)
         self._pair_column = np.full(width * width, -1, dtype=np.int64)
         weights = []
         for parts, weight in zip(split, term_idf.values()):
-            if not code:
-                break
             if len(parts) == 1:
                 self._syllable_column[code[parts[0]] + _SHIFT] = len(weights)
             elif parts:
